@@ -1,0 +1,38 @@
+import { Command, InvalidArgumentError } from "commander";
+import type { CliContext } from "./context.js";
+
+/**
+ * Builds the commander program. Each verb lives in commands/<verb>.ts and registers its flags here; its
+ * action imports the heavy modules (graph, model clients, stores) lazily, so `--help` stays fast.
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("askfirst")
+    .description("Agents ask first; a person decides. Human review for MCP tool calls on LangGraph.js.")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (text) => ctx.stdout.write(text),
+      writeErr: (text) => ctx.stderr.write(text),
+    });
+  for (const register of commandRegistrations) register(program, ctx);
+  return program;
+}
+
+type Registration = (program: Command, ctx: CliContext) => void;
+
+// One line per verb; each module only declares flags and lazy-imports its implementation.
+const commandRegistrations: Registration[] = [];
+
+/** Parses a whole positive number for a flag, with an error that names the flag's expectation. */
+export function parsePositiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError("expected a whole number above 0");
+  return parsed;
+}
+
+/** Collects a repeatable flag into an array. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,59 @@
+/** Exit codes of the CLI: the contract in DESIGN.md. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  pendingReview: 3,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Whose fault an error is: the person's input or configuration, the model's behaviour, or the system. */
+export type ErrorSource = "user" | "model" | "system";
+
+/**
+ * The one error class for local errors. `code` is a stable string a caller may switch on; the message is a
+ * single line meant for the person at the terminal and never contains a secret.
+ */
+export class AskfirstError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly source: ErrorSource;
+
+  constructor(
+    message: string,
+    options: { code: string; exitCode?: ExitCode; source?: ErrorSource; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AskfirstError";
+    this.code = options.code;
+    this.exitCode = options.exitCode ?? ExitCode.unexpected;
+    this.source = options.source ?? "system";
+  }
+}
+
+/** A bad flag, argument or configuration value: exit 2. */
+export class UsageError extends AskfirstError {
+  constructor(message: string, code = "usage", cause?: unknown) {
+    super(message, { code, exitCode: ExitCode.usage, source: "user", cause });
+    this.name = "UsageError";
+  }
+}
+
+/** The model did something the contract does not allow (e.g. a scripted model ran out of turns). */
+export class ModelBehaviourError extends AskfirstError {
+  constructor(message: string, code = "model_behaviour", cause?: unknown) {
+    super(message, { code, source: "model", cause });
+    this.name = "ModelBehaviourError";
+  }
+}
+
+export function isAskfirstError(error: unknown): error is AskfirstError {
+  return error instanceof AskfirstError;
+}
+
+/** One line describing any thrown value, for messages shown to a person. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;
+  return String(error);
+}

@@ -1,0 +1,117 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import type { StoredMessage } from "@langchain/core/messages";
+import type { ReviewRequest, Tier } from "../review/decisions.js";
+
+/**
+ * One store holds a deployment's durable state: graph checkpoints, the pending-review queue, the audit log
+ * and the full transcript of every thread. `--store memory | sqlite:<path> | postgres://...` picks it.
+ */
+export interface Store {
+  readonly kind: "memory" | "sqlite" | "postgres";
+  readonly checkpointer: BaseCheckpointSaver;
+  readonly queue: ReviewQueue;
+  readonly audit: AuditLog;
+  readonly transcript: Transcript;
+  readonly threads: ThreadIndex;
+  close(): Promise<void>;
+}
+
+/** A review waiting for a person, indexed apart from the checkpoints so listing never scans threads. */
+export interface PendingReview {
+  threadId: string;
+  interruptId: string;
+  actingUser: string;
+  request: ReviewRequest;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms, or null for no deadline. */
+  deadline: number | null;
+  /** The reviewer who has claimed it and is answering now, if any. */
+  claimedBy: string | null;
+}
+
+export interface ReviewQueue {
+  /** Idempotent on (threadId, interruptId): re-running a node never queues a review twice. */
+  put(review: Omit<PendingReview, "claimedBy">): Promise<void>;
+  list(): Promise<PendingReview[]>;
+  get(threadId: string): Promise<PendingReview | null>;
+  /**
+   * Atomically takes the review for answering. Returns false when it is gone or another reviewer holds it:
+   * of two reviewers answering at once, exactly one gets true.
+   */
+  claim(threadId: string, interruptId: string, reviewer: string): Promise<boolean>;
+  /** Gives a claimed review back, e.g. when resuming the run failed before the answer was applied. */
+  release(threadId: string, interruptId: string): Promise<void>;
+  /** The answer was applied: the review is no longer pending. */
+  remove(threadId: string, interruptId: string): Promise<void>;
+}
+
+export type AuditDecision =
+  "allowed" | "notified" | "approved" | "edited" | "rejected" | "denied_by_policy" | "timed_out";
+
+/** One tool call, as decided and (if it ran) as executed. */
+export interface AuditEntry {
+  /** ISO time of the record. */
+  time: string;
+  threadId: string;
+  toolCallId: string;
+  interruptId: string | null;
+  actingUser: string;
+  /** Who answered the review; null when no person was asked. */
+  reviewer: string | null;
+  tool: string;
+  server: string;
+  /** The arguments the model asked for, with secrets masked. */
+  args: Record<string, unknown>;
+  /** sha256 of the canonical JSON of the exact (unmasked) arguments the model asked for. */
+  argsHash: string;
+  tier: Tier;
+  rule: string;
+  decision: AuditDecision;
+  /** Milliseconds from the review being asked to its answer; null when no person was asked. */
+  decideMs: number | null;
+  outcome: "ok" | "error" | "not_run";
+  error: string | null;
+  /** sha256 of the exact arguments that ran; null when nothing ran. */
+  executedArgsHash: string | null;
+}
+
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditProblem {
+  seq: number;
+  kind: "edited" | "deleted" | "reordered";
+  detail: string;
+}
+
+export interface AuditLog {
+  /** Idempotent on (threadId, toolCallId): a node that re-runs never writes a call twice. */
+  append(entry: AuditEntry): Promise<void>;
+  list(filter?: { threadId?: string }): Promise<AuditRecord[]>;
+  /** Walks the hash chain and names every edited, deleted or reordered record. */
+  verify(): Promise<{ ok: boolean; count: number; problems: AuditProblem[] }>;
+}
+
+/** The whole conversation of each thread, append-only; the graph state keeps only a working window. */
+export interface Transcript {
+  /** Idempotent on message id: messages already stored are skipped. Every message must have an id. */
+  append(threadId: string, messages: StoredMessage[]): Promise<void>;
+  read(threadId: string): Promise<StoredMessage[]>;
+}
+
+export interface ThreadInfo {
+  threadId: string;
+  actingUser: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Which threads exist and who acts in them. */
+export interface ThreadIndex {
+  touch(threadId: string, actingUser: string): Promise<void>;
+  get(threadId: string): Promise<ThreadInfo | null>;
+}
