@@ -1,0 +1,55 @@
+// Shared helpers for the benchmarks: timing, medians, and spawning the built CLI.
+import { spawn } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const cliPath = resolve(repoRoot, "dist/cli/main.js");
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function nowMs() {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Runs a command to completion and returns its wall time in ms; rejects on a non-zero exit. */
+export function timeCommand(command, args, options = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const started = nowMs();
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stdout.resume();
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const elapsed = nowMs() - started;
+      if (code !== 0 && !options.allowExit?.includes(code)) {
+        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(0, 400)}`));
+      } else resolvePromise(elapsed);
+    });
+  });
+}
+
+/** Median wall time of `runs` runs, after `warmup` unmeasured ones. */
+export async function medianOf(runs, fn, warmup = 1) {
+  for (let i = 0; i < warmup; i += 1) await fn();
+  const times = [];
+  for (let i = 0; i < runs; i += 1) times.push(await fn());
+  return median(times);
+}
+
+/** One row of the final table. `holds` is computed from value and target by the caller. */
+export function row(what, figure, comparison, ratio, target, holds) {
+  return { what, figure, comparison, ratio, target, holds: holds ? "yes" : "no" };
+}
+
+export const fmtMs = (ms) => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`);
+export const fmtRatio = (ratio) => `${ratio.toFixed(2)}×`;
