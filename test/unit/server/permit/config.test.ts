@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { loadPermitConfig } from "../../../../src/server/backends/permit/config.js";
+import { UsageError } from "../../../../src/errors.js";
+
+const complete = {
+  PERMIT_API_KEY: "permit_key_SECRETVALUE123",
+  PERMIT_PDP_URL: "http://127.0.0.1:7766/",
+  PROJECT_ID: "askfirst",
+  ENV_ID: "dev",
+  RESOURCE_KEY: "restaurants",
+  ACCESS_ELEMENTS_CONFIG_ID: "user-management",
+  OPERATION_ELEMENTS_CONFIG_ID: "approval-management",
+};
+
+function errorOf(run: () => unknown): UsageError {
+  try {
+    run();
+  } catch (caught) {
+    if (caught instanceof UsageError) return caught;
+    throw caught;
+  }
+  throw new Error("expected a UsageError");
+}
+
+describe("Permit backend configuration", () => {
+  it("reads every variable and fills the defaults", () => {
+    const config = loadPermitConfig(complete);
+    expect(config).toEqual({
+      apiKey: "permit_key_SECRETVALUE123",
+      pdpUrl: "http://127.0.0.1:7766",
+      apiUrl: "https://api.permit.io",
+      projectId: "askfirst",
+      envId: "dev",
+      tenant: "default",
+      resourceKey: "restaurants",
+      accessElementsConfigId: "user-management",
+      operationElementsConfigId: "approval-management",
+    });
+  });
+
+  it("names every missing variable on one line, with exit code 2", () => {
+    const error = errorOf(() => loadPermitConfig({}));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).not.toContain("\n");
+    for (const name of Object.keys(complete)) expect(error.message).toContain(`${name}: missing`);
+    expect(error.message).not.toContain("TENANT");
+    expect(error.message).not.toContain("PERMIT_API_URL");
+  });
+
+  it("names bad values without echoing the API key", () => {
+    const error = errorOf(() =>
+      loadPermitConfig({
+        ...complete,
+        PERMIT_API_KEY: "permit_key_SECRET VALUE",
+        PERMIT_PDP_URL: "localhost:7766",
+        PROJECT_ID: "my/project",
+        PERMIT_API_URL: "ftp://api.permit.io",
+      }),
+    );
+    expect(error.message).toContain("PERMIT_API_KEY: must be a single token");
+    expect(error.message).toContain("PERMIT_PDP_URL: must be an http(s) URL");
+    expect(error.message).toContain("PERMIT_API_URL: must be an http(s) URL");
+    expect(error.message).toContain("PROJECT_ID: must be");
+    expect(error.message).not.toContain("SECRET");
+    expect(error.message).not.toContain("ENV_ID");
+  });
+
+  it("treats blank values as missing", () => {
+    const error = errorOf(() => loadPermitConfig({ ...complete, ENV_ID: "  " }));
+    expect(error.message).toMatch(/ENV_ID: missing/);
+  });
+});
