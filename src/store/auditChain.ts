@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import type { AuditEntry, AuditProblem, AuditRecord } from "./types.js";
+
+/**
+ * The hash chain every store's audit log shares: `hash = sha256(prevHash + canonical(record without hash))`,
+ * where the record includes its own `seq` and `prevHash`. Stores only persist records; this module decides
+ * what a valid chain is, so memory, SQLite and PostgreSQL agree byte for byte.
+ */
+
+/** The prevHash of the first record. */
+export const genesisHash = "0".repeat(64);
+
+/** JSON with object keys sorted at every depth and no whitespace: one text per value, whatever built it. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const child = (value as Record<string, unknown>)[key];
+    // JSON.stringify drops undefined members; drop them here too so the hash ignores them the same way.
+    if (child !== undefined) sorted[key] = sortKeys(child);
+  }
+  return sorted;
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** sha256 of the canonical JSON of a tool call's arguments: the `argsHash` / `executedArgsHash` of a record. */
+export function hashArgs(args: unknown): string {
+  return sha256(canonicalJson(args ?? {}));
+}
+
+/** The hash a record must carry, given its contents, its seq and the hash of the record before it. */
+export function computeRecordHash(record: Omit<AuditRecord, "hash">): string {
+  const { hash: _ignored, ...body } = record as AuditRecord;
+  return sha256(record.prevHash + canonicalJson(body));
+}
+
+/** Seals an entry as the next record of a chain whose last record is `head` (null for an empty chain). */
+export function sealRecord(entry: AuditEntry, head: { seq: number; hash: string } | null): AuditRecord {
+  const body = { ...entry, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? genesisHash };
+  return { ...body, hash: computeRecordHash(body) };
+}
+
+/** What the log says its last record is, kept apart from the records so a deleted tail is noticed. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Walks records (any order; sorted here by their stored seq) and names each edited, deleted or reordered
+ * one. A record whose contents hash correctly only at another position is reordered; one whose contents
+ * hash nowhere is edited; a position no record occupies up to the head is deleted.
+ */
+export function verifyChain(
+  records: readonly AuditRecord[],
+  head: ChainHead | null,
+): { ok: boolean; count: number; problems: AuditProblem[] } {
+  const sorted = [...records].sort((a, b) => a.seq - b.seq);
+  const originalSeq = findOriginalSeqs(sorted);
+  const problems: AuditProblem[] = [];
+  const occupied = new Set<number>();
+  for (const record of sorted) {
+    const original = originalSeq.get(record);
+    if (original === undefined) {
+      problems.push({ seq: record.seq, kind: "edited", detail: "its contents do not match its hash" });
+      occupied.add(record.seq);
+    } else if (original !== record.seq) {
+      problems.push({ seq: record.seq, kind: "reordered", detail: `this record belongs at seq ${original}` });
+      occupied.add(original);
+    } else occupied.add(record.seq);
+  }
+  problems.push(...findBrokenLinks(sorted, originalSeq));
+  const lastSeq = Math.max(head?.seq ?? 0, ...occupied);
+  for (let seq = 1; seq <= lastSeq; seq++) {
+    if (!occupied.has(seq)) problems.push({ seq, kind: "deleted", detail: "no record holds this seq" });
+  }
+  if (head && sorted.length > 0 && head.seq === lastSeq) {
+    const last = sorted.find((record) => originalSeq.get(record) === head.seq);
+    if (last && last.hash !== head.hash)
+      problems.push({
+        seq: head.seq,
+        kind: "edited",
+        detail: "the log's head hash does not match this record",
+      });
+  }
+  problems.sort((a, b) => a.seq - b.seq || a.kind.localeCompare(b.kind));
+  return { ok: problems.length === 0, count: records.length, problems };
+}
+
+/**
+ * For each record whose contents are intact, the seq it was sealed at. A record sealed at its stored seq
+ * hashes as it is; a moved one is placed by following its prevHash back to an intact predecessor.
+ */
+function findOriginalSeqs(sorted: readonly AuditRecord[]): Map<AuditRecord, number> {
+  const result = new Map<AuditRecord, number>();
+  const byHash = new Map<string, AuditRecord>();
+  for (const record of sorted) {
+    byHash.set(record.hash, record);
+    if (computeRecordHash(record) === record.hash) result.set(record, record.seq);
+  }
+  for (const record of sorted) {
+    if (result.has(record)) continue;
+    const path: AuditRecord[] = [];
+    let current: AuditRecord | undefined = record;
+    let base = 0;
+    while (current && !result.has(current) && !path.includes(current)) {
+      path.push(current);
+      if (current.prevHash === genesisHash) break;
+      current = byHash.get(current.prevHash);
+    }
+    if (current && result.has(current) && !path.includes(current)) base = result.get(current) ?? 0;
+    else if (path.at(-1)?.prevHash !== genesisHash) continue;
+    for (let index = path.length - 1, seq = base + 1; index >= 0; index--, seq++) {
+      const candidate = path[index] as AuditRecord;
+      if (computeRecordHash({ ...candidate, seq }) !== candidate.hash) break;
+      result.set(candidate, seq);
+    }
+  }
+  return result;
+}
+
+/**
+ * An intact record whose prevHash is not the hash of the intact record sealed just before it: that
+ * predecessor was rewritten together with its hash.
+ */
+function findBrokenLinks(
+  sorted: readonly AuditRecord[],
+  originalSeq: Map<AuditRecord, number>,
+): AuditProblem[] {
+  const bySeq = new Map<number, AuditRecord>();
+  for (const record of sorted) bySeq.set(originalSeq.get(record) ?? record.seq, record);
+  const problems: AuditProblem[] = [];
+  for (const [seq, record] of bySeq) {
+    if (!originalSeq.has(record)) continue;
+    const previous = seq === 1 ? null : bySeq.get(seq - 1);
+    if (previous === undefined) continue;
+    const expected = previous === null ? genesisHash : previous.hash;
+    if (record.prevHash === expected) continue;
+    if (previous !== null && originalSeq.has(previous))
+      problems.push({
+        seq: seq - 1,
+        kind: "edited",
+        detail: `its hash was rewritten; seq ${seq} no longer links to it`,
+      });
+  }
+  return problems;
+}

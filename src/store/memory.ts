@@ -1,0 +1,145 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import type { StoredMessage } from "@langchain/core/messages";
+import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import type {
+  AuditEntry,
+  AuditLog,
+  AuditRecord,
+  PendingReview,
+  ReviewQueue,
+  Store,
+  ThreadIndex,
+  ThreadInfo,
+  Transcript,
+} from "./types.js";
+
+/**
+ * The `memory` store: everything lives in this process and is gone when it ends. The same contracts as the
+ * durable stores, so the agent and the tests cannot tell them apart except by durability.
+ */
+export function createMemoryStore(options: {
+  checkpointer: () => BaseCheckpointSaver;
+  clock?: () => number;
+  auditRecords?: AuditRecord[];
+}): Store {
+  const clock = options.clock ?? Date.now;
+  return {
+    kind: "memory",
+    get checkpointer() {
+      return options.checkpointer();
+    },
+    queue: createMemoryQueue(),
+    audit: createMemoryAuditLog(options.auditRecords ?? []),
+    transcript: createMemoryTranscript(),
+    threads: createMemoryThreadIndex(clock),
+    close: () => Promise.resolve(),
+  };
+}
+
+const queueKey = (threadId: string, interruptId: string): string => JSON.stringify([threadId, interruptId]);
+
+export function createMemoryQueue(): ReviewQueue {
+  const reviews = new Map<string, PendingReview>();
+  return {
+    put(review) {
+      const key = queueKey(review.threadId, review.interruptId);
+      if (!reviews.has(key)) reviews.set(key, structuredClone({ ...review, claimedBy: null }));
+      return Promise.resolve();
+    },
+    list() {
+      const all = [...reviews.values()].sort((a, b) => a.createdAt - b.createdAt);
+      return Promise.resolve(all.map((review) => structuredClone(review)));
+    },
+    get(threadId) {
+      const forThread = [...reviews.values()].filter((review) => review.threadId === threadId);
+      const latest = forThread.sort((a, b) => b.createdAt - a.createdAt)[0];
+      return Promise.resolve(latest ? structuredClone(latest) : null);
+    },
+    claim(threadId, interruptId, reviewer) {
+      const review = reviews.get(queueKey(threadId, interruptId));
+      if (!review || review.claimedBy !== null) return Promise.resolve(false);
+      review.claimedBy = reviewer;
+      return Promise.resolve(true);
+    },
+    release(threadId, interruptId) {
+      const review = reviews.get(queueKey(threadId, interruptId));
+      if (review) review.claimedBy = null;
+      return Promise.resolve();
+    },
+    remove(threadId, interruptId) {
+      reviews.delete(queueKey(threadId, interruptId));
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * `records` is the log's backing array, passed in so a test can tamper with it the way someone with access
+ * to a database file could, and check that verify() notices.
+ */
+export function createMemoryAuditLog(records: AuditRecord[]): AuditLog {
+  let head: ChainHead | null = null;
+  const seen = new Set(records.map((record) => queueKey(record.threadId, record.toolCallId)));
+  return {
+    append(entry: AuditEntry) {
+      const key = queueKey(entry.threadId, entry.toolCallId);
+      if (seen.has(key)) return Promise.resolve();
+      const record = sealRecord(structuredClone(entry), head);
+      records.push(record);
+      seen.add(key);
+      head = { seq: record.seq, hash: record.hash };
+      return Promise.resolve();
+    },
+    list(filter) {
+      const matching = records.filter((record) => !filter?.threadId || record.threadId === filter.threadId);
+      return Promise.resolve(matching.map((record) => structuredClone(record)).sort((a, b) => a.seq - b.seq));
+    },
+    verify() {
+      return Promise.resolve(verifyChain(records, head));
+    },
+  };
+}
+
+export function createMemoryTranscript(): Transcript {
+  const threads = new Map<string, { ids: Set<string>; messages: StoredMessage[] }>();
+  return {
+    append(threadId, messages) {
+      let thread = threads.get(threadId);
+      if (!thread) threads.set(threadId, (thread = { ids: new Set(), messages: [] }));
+      for (const message of messages) {
+        const id = requireMessageId(message);
+        if (thread.ids.has(id)) continue;
+        thread.ids.add(id);
+        thread.messages.push(structuredClone(message));
+      }
+      return Promise.resolve();
+    },
+    read(threadId) {
+      return Promise.resolve(structuredClone(threads.get(threadId)?.messages ?? []));
+    },
+  };
+}
+
+/** Transcript idempotence rests on message ids; a message without one would be stored again on every retry. */
+export function requireMessageId(message: StoredMessage): string {
+  const id = message.data.id;
+  if (!id)
+    throw new TypeError(`transcript message of type ${message.type} has no id; every message needs one`);
+  return id;
+}
+
+export function createMemoryThreadIndex(clock: () => number): ThreadIndex {
+  const threads = new Map<string, ThreadInfo>();
+  return {
+    touch(threadId, actingUser) {
+      const now = clock();
+      const existing = threads.get(threadId);
+      threads.set(threadId, { threadId, actingUser, createdAt: existing?.createdAt ?? now, updatedAt: now });
+      return Promise.resolve();
+    },
+    get(threadId) {
+      const info = threads.get(threadId);
+      return Promise.resolve(info ? { ...info } : null);
+    },
+  };
+}

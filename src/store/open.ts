@@ -1,0 +1,88 @@
+import { isAbsolute, resolve } from "node:path";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { readEnv, type Env } from "../config/load.js";
+import { AskfirstError, UsageError } from "../errors.js";
+import type { Store } from "./types.js";
+
+export type StoreSpec =
+  { kind: "memory" } | { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+
+export const defaultStoreSpec = "sqlite:.askfirst/askfirst.db";
+const acceptedForms = "memory, sqlite:<path> or postgres://user@host:port/database";
+
+/** The `--store` value, else ASKFIRST_STORE, else the default SQLite file under the working folder. */
+export function chooseStoreSpec(flag: string | undefined, env: Env): string {
+  return flag ?? readEnv(env, "ASKFIRST_STORE") ?? defaultStoreSpec;
+}
+
+/** Parses `--store`; a SQLite path is resolved against `cwd`. Anything else is a UsageError naming the forms. */
+export function parseStoreSpec(spec: string | undefined, cwd: string): StoreSpec {
+  const value = (spec ?? defaultStoreSpec).trim();
+  if (value === "memory") return { kind: "memory" };
+  if (value.startsWith("sqlite:")) {
+    const path = value.slice("sqlite:".length);
+    if (!path)
+      throw new UsageError(`invalid --store "${value}": sqlite: needs a file path, e.g. ${defaultStoreSpec}`);
+    return { kind: "sqlite", path: isAbsolute(path) ? path : resolve(cwd, path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    if (!URL.canParse(value))
+      throw new UsageError(`invalid --store: not a valid PostgreSQL URL; expected ${acceptedForms}`);
+    return { kind: "postgres", url: value };
+  }
+  throw new UsageError(`invalid --store "${redactUrl(value)}": expected ${acceptedForms}`);
+}
+
+export interface OpenStoreOptions {
+  /** Working folder a relative SQLite path is resolved against. */
+  cwd: string;
+  /**
+   * False for commands that only read the queue or the audit log (`pending`, `audit`): LangGraph's
+   * checkpoint packages, which take ~0.4 s to load, are then never imported and `store.checkpointer` throws.
+   */
+  checkpointer?: boolean;
+  clock?: () => number;
+  /** PostgreSQL schema holding every table (default "public"); tests isolate themselves with their own. */
+  schema?: string;
+}
+
+/** Opens (creating on first use) the store a spec names. The caller closes it. */
+export async function openStore(
+  spec: string | StoreSpec | undefined,
+  options: OpenStoreOptions,
+): Promise<Store> {
+  const parsed = typeof spec === "object" ? spec : parseStoreSpec(spec, options.cwd);
+  const clock = options.clock ?? Date.now;
+  const wantsCheckpointer = options.checkpointer ?? true;
+  if (parsed.kind === "memory") {
+    const { createMemoryStore } = await import("./memory.js");
+    const saver = wantsCheckpointer ? await loadMemorySaver() : null;
+    return createMemoryStore({ checkpointer: () => saver ?? missingCheckpointer(), clock });
+  }
+  // Durable stores land in the next commits; until then they say so rather than fall back to memory.
+  throw new AskfirstError(`the ${parsed.kind} store is not available yet; use --store memory`, {
+    code: "store_unavailable",
+  });
+}
+
+async function loadMemorySaver(): Promise<BaseCheckpointSaver> {
+  const { MemorySaver } = await import("@langchain/langgraph-checkpoint");
+  return new MemorySaver();
+}
+
+export function missingCheckpointer(): never {
+  throw new AskfirstError(
+    "this store was opened without a checkpointer (openStore with checkpointer: false)",
+    {
+      code: "store_without_checkpointer",
+    },
+  );
+}
+
+/** A store spec safe to print: the password of a PostgreSQL URL is masked. */
+export function redactUrl(spec: string): string {
+  if (!URL.canParse(spec)) return spec.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+  const url = new URL(spec);
+  if (url.password) url.password = "***";
+  return url.toString();
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../../src/errors.js";
+import { chooseStoreSpec, openStore, parseStoreSpec, redactUrl } from "../../../src/store/open.js";
+
+describe("parseStoreSpec", () => {
+  it("accepts memory", () => {
+    expect(parseStoreSpec("memory", "/work")).toEqual({ kind: "memory" });
+  });
+
+  it("resolves a relative sqlite path against the working folder, and defaults to .askfirst/askfirst.db", () => {
+    expect(parseStoreSpec("sqlite:data/a.db", "/work")).toEqual({ kind: "sqlite", path: "/work/data/a.db" });
+    expect(parseStoreSpec("sqlite:/tmp/x.db", "/work")).toEqual({ kind: "sqlite", path: "/tmp/x.db" });
+    expect(parseStoreSpec(undefined, "/work")).toEqual({
+      kind: "sqlite",
+      path: "/work/.askfirst/askfirst.db",
+    });
+  });
+
+  it("accepts postgres:// and postgresql:// URLs", () => {
+    expect(parseStoreSpec("postgres://u@h:5432/db", "/w")).toEqual({
+      kind: "postgres",
+      url: "postgres://u@h:5432/db",
+    });
+    expect(parseStoreSpec("postgresql://h/db", "/w").kind).toBe("postgres");
+  });
+
+  it("rejects anything else with a usage error naming the accepted forms", () => {
+    for (const bad of ["mysql://h/db", "sqlite:", "redis", ""]) {
+      expect(() => parseStoreSpec(bad, "/w")).toThrow(UsageError);
+      expect(() => parseStoreSpec(bad, "/w")).toThrow(/memory|sqlite:/);
+    }
+  });
+
+  it("never echoes a password from a URL it rejects or prints", () => {
+    expect(() => parseStoreSpec("mongodb://me:hunter2@h/db", "/w")).toThrow(/^(?!.*hunter2)/);
+    expect(redactUrl("postgres://me:hunter2@h:5432/db")).toBe("postgres://me:***@h:5432/db");
+  });
+});
+
+describe("chooseStoreSpec", () => {
+  it("prefers the flag, then ASKFIRST_STORE, then the default", () => {
+    expect(chooseStoreSpec("memory", { ASKFIRST_STORE: "sqlite:x.db" })).toBe("memory");
+    expect(chooseStoreSpec(undefined, { ASKFIRST_STORE: "sqlite:x.db" })).toBe("sqlite:x.db");
+    expect(chooseStoreSpec(undefined, { ASKFIRST_STORE: "  " })).toBe("sqlite:.askfirst/askfirst.db");
+  });
+});
+
+describe("openStore memory", () => {
+  it("gives a working checkpointer unless opened without one", async () => {
+    const store = await openStore("memory", { cwd: "/" });
+    expect(typeof store.checkpointer.getTuple).toBe("function");
+    const light = await openStore("memory", { cwd: "/", checkpointer: false });
+    expect(() => light.checkpointer).toThrow(/without a checkpointer/);
+    await Promise.all([store.close(), light.close()]);
+  });
+});
