@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { parseOrThrow } from "../config/load.js";
+import { UsageError } from "../errors.js";
+
+const key = z.string().regex(/^[a-z0-9][a-z0-9_.@-]{0,99}$/i, "expected a key of letters, digits, _ . @ -");
+
+/**
+ * What a data folder starts with: one resource type (its actions and resource roles), its instances, the
+ * users and their role assignments. Both backends read this shape; `demo` holds settings of the demo tools.
+ */
+export const seedSchema = z
+  .object({
+    resource: z.object({
+      key,
+      name: z.string().min(1).optional(),
+      actions: z.array(key).min(1),
+      roles: z.record(key, z.array(key)),
+      /** Users holding one of these roles on an instance review requests about it. */
+      reviewerRoles: z.array(key).min(1),
+    }),
+    instances: z.array(z.object({ key, attributes: z.record(z.string(), z.unknown()).default({}) })),
+    users: z.array(z.object({ key, attributes: z.record(z.string(), z.unknown()).default({}) })),
+    roleAssignments: z.array(z.object({ user: key, role: key, instance: key })),
+    demo: z
+      .object({
+        /** Dishes above this price need `operate` or an approved operation approval. */
+        priceLimit: z.number().nonnegative().default(10),
+        /** The role a user without `read` is told to ask for. */
+        orderRole: key.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((seed, ctx) => {
+    for (const problem of findSeedProblems(seed)) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+export type Seed = z.infer<typeof seedSchema>;
+
+function findSeedProblems(seed: Omit<Seed, "demo">): string[] {
+  const { actions, roles, reviewerRoles } = seed.resource;
+  const problems: string[] = [];
+  for (const [role, granted] of Object.entries(roles))
+    for (const action of granted)
+      if (!actions.includes(action)) problems.push(`role ${role} grants unknown action ${action}`);
+  for (const role of reviewerRoles) if (!(role in roles)) problems.push(`unknown reviewer role ${role}`);
+  const users = new Set(seed.users.map((user) => user.key));
+  const instances = new Set(seed.instances.map((instance) => instance.key));
+  for (const { user, role, instance } of seed.roleAssignments) {
+    if (!users.has(user)) problems.push(`role assignment names unknown user ${user}`);
+    if (!(role in roles)) problems.push(`role assignment names unknown role ${role}`);
+    if (!instances.has(instance)) problems.push(`role assignment names unknown instance ${instance}`);
+  }
+  return problems;
+}
+
+/** The demos shipped in examples/, by name. */
+export const demoNames = ["family-food"] as const;
+export type DemoName = (typeof demoNames)[number];
+
+// src/server/seed.ts and dist/server/seed.js both sit two folders below the package root.
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export function demoSeedPath(demo: DemoName): string {
+  return resolve(packageRoot, "examples", demo, "seed.json");
+}
+
+export function parseDemoName(value: string): DemoName {
+  const found = demoNames.find((name) => name === value);
+  if (!found)
+    throw new UsageError(`unknown demo "${value}"; available: ${demoNames.join(", ")}`, "unknown_demo");
+  return found;
+}
+
+/** Reads and validates a seed file; a bad one is a UsageError naming the file and its problems. */
+export function readSeedFile(path: string): Seed {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read seed file ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+      "seed",
+      error,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`seed file ${path} is not valid JSON`, "seed", error);
+  }
+  return parseOrThrow(seedSchema, json, `seed file ${path}`);
+}

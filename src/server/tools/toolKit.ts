@@ -1,0 +1,96 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { describeError } from "../../errors.js";
+import type { Backend, Page } from "../backends/types.js";
+import { BackendError, requestStatuses } from "../backends/types.js";
+
+/**
+ * What every tool gets: the backend, and the acting user bound to this session. No tool takes a user from
+ * its arguments; `actor` is the only identity a tool ever passes to the backend.
+ */
+export interface ToolDeps {
+  backend: Backend;
+  actor: string;
+}
+
+// Limits keep one call's text small enough to store and show; the messages name what is accepted.
+const text = (name: string, max: number) =>
+  z
+    .string({
+      error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`),
+    })
+    .trim()
+    .min(1, { error: `${name} must not be empty` })
+    .max(max, { error: `${name} must be at most ${max} characters` });
+
+/** Input fields shared by the tools, named as in Permit's Access Request MCP. */
+export const fields = {
+  resourceInstance: text("resource_instance", 200).describe(
+    "Key of the resource instance, e.g. pizza-palace; list_resource_instances shows the valid keys.",
+  ),
+  role: text("role", 100).describe("Role to ask for on the instance, e.g. child-can-order."),
+  reason: text("reason", 1000).describe("Why you need it, in a sentence a reviewer can judge."),
+  accessRequestId: text("access_request_id", 100).describe("Id of an access request (ar_...)."),
+  operationApprovalId: text("operation_approval_id", 100).describe("Id of an operation approval (oa_...)."),
+  reviewerComment: text("reviewer_comment", 1000)
+    .optional()
+    .describe("Optional note from the reviewer to the requester."),
+  status: z
+    .enum(requestStatuses, { error: `status must be one of ${requestStatuses.join(", ")}` })
+    .optional()
+    .describe("Only requests in this status."),
+  page: z
+    .number({ error: "page must be a number" })
+    .int({ error: "page must be a whole number" })
+    .min(1, { error: "page must be 1 or more" })
+    .max(10_000, { error: "page must be at most 10000" })
+    .default(1)
+    .describe("Page number, from 1."),
+  perPage: z
+    .number({ error: "per_page must be a number" })
+    .int({ error: "per_page must be a whole number" })
+    .min(1, { error: "per_page must be between 1 and 100" })
+    .max(100, { error: "per_page must be between 1 and 100" })
+    .default(20)
+    .describe("Items per page, 1 to 100."),
+  text,
+};
+
+export const pageOutput = { page: z.number(), perPage: z.number(), total: z.number() };
+
+/** A successful result: text for the model to read, the same data as structuredContent. */
+export function toolResult(message: string, structured: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: "text", text: message }], structuredContent: structured };
+}
+
+/**
+ * An expected failure as an isError result: "<code>: <one line>". It carries no structuredContent, which
+ * clients would otherwise check against the success schema.
+ */
+export function toolError(error: unknown): CallToolResult {
+  const message =
+    error instanceof BackendError ? `${error.code}: ${error.message}` : `error: ${describeError(error)}`;
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+/** Runs a tool body; any BackendError (or other failure) becomes an isError result the model can act on. */
+export async function runTool(work: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await work();
+  } catch (error) {
+    return toolError(error);
+  }
+}
+
+export function pageSummary(page: Page<unknown>, noun: string): string {
+  if (page.total === 0) return `No ${noun}s found.`;
+  const first = (page.page - 1) * page.perPage + 1;
+  const last = first + page.items.length - 1;
+  const more = last < page.total ? ` Ask for page ${page.page + 1} to see more.` : "";
+  if (page.items.length === 0) return `No ${noun}s on page ${page.page}; there are ${page.total} in all.`;
+  return `${noun}s ${first}-${last} of ${page.total}:${more}`;
+}
+
+export function pageRequest(args: { page: number; per_page: number }): { page: number; perPage: number } {
+  return { page: args.page, perPage: args.per_page };
+}
