@@ -104,6 +104,8 @@ export function createMemoryTranscript(): Transcript {
   const threads = new Map<string, { ids: Set<string>; messages: StoredMessage[] }>();
   return {
     append(threadId, messages) {
+      const bare = messages.find((message) => !message.data.id);
+      if (bare) return Promise.reject(missingIdError(bare));
       let thread = threads.get(threadId);
       if (!thread) threads.set(threadId, (thread = { ids: new Set(), messages: [] }));
       for (const message of messages) {
@@ -122,10 +124,12 @@ export function createMemoryTranscript(): Transcript {
 
 /** Transcript idempotence rests on message ids; a message without one would be stored again on every retry. */
 export function requireMessageId(message: StoredMessage): string {
-  const id = message.data.id;
-  if (!id)
-    throw new TypeError(`transcript message of type ${message.type} has no id; every message needs one`);
-  return id;
+  if (!message.data.id) throw missingIdError(message);
+  return message.data.id;
+}
+
+function missingIdError(message: StoredMessage): TypeError {
+  return new TypeError(`transcript message of type ${message.type} has no id; every message needs one`);
 }
 
 export function createMemoryThreadIndex(clock: () => number): ThreadIndex {

@@ -59,10 +59,12 @@ export async function openStore(
     const saver = wantsCheckpointer ? await loadMemorySaver() : null;
     return createMemoryStore({ checkpointer: () => saver ?? missingCheckpointer(), clock });
   }
-  // Durable stores land in the next commits; until then they say so rather than fall back to memory.
-  throw new AskfirstError(`the ${parsed.kind} store is not available yet; use --store memory`, {
-    code: "store_unavailable",
-  });
+  if (parsed.kind === "sqlite") {
+    const { openSqliteStore } = await import("./sqlite.js");
+    return openSqliteStore(parsed.path, { clock, checkpointer: wantsCheckpointer });
+  }
+  const { openPostgresStore } = await import("./postgres.js");
+  return openPostgresStore(parsed.url, { clock, checkpointer: wantsCheckpointer, schema: options.schema });
 }
 
 async function loadMemorySaver(): Promise<BaseCheckpointSaver> {

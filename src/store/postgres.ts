@@ -1,0 +1,263 @@
+import pg from "pg";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { AskfirstError, describeError, UsageError } from "../errors.js";
+import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import { requireMessageId } from "./memory.js";
+import { missingCheckpointer, redactUrl } from "./open.js";
+import { recordToRow, reviewToRow, rowToRecord, rowToReview, type AuditRow, type ReviewRow } from "./rows.js";
+import type { AuditLog, ReviewQueue, Store, ThreadIndex, Transcript } from "./types.js";
+
+/**
+ * The `postgres://` store, for teams whose agents and reviewers run on several hosts: LangGraph's
+ * PostgresSaver plus askfirst's tables, all in one schema (default "public", or `?schema=` in the URL, or
+ * the schema option), created on first use.
+ */
+export async function openPostgresStore(
+  url: string,
+  options: { clock: () => number; checkpointer: boolean; schema?: string | undefined },
+): Promise<Store> {
+  const { connectionString, schema } = splitSchema(url, options.schema);
+  const pool = new pg.Pool({ connectionString, max: 5 });
+  // An idle client that loses its server emits "error"; without a listener that would crash the process.
+  pool.on("error", () => undefined);
+  const q = (name: string): string => `"${schema}"."${name}"`;
+  try {
+    await createTables(pool, schema, q);
+  } catch (error) {
+    await pool.end();
+    throw new AskfirstError(`cannot use the PostgreSQL store at ${redactUrl(url)}: ${describeError(error)}`, {
+      code: "store_unavailable",
+      cause: error,
+    });
+  }
+  const saver = options.checkpointer ? await openSaver(pool, schema) : null;
+  return {
+    kind: "postgres",
+    get checkpointer() {
+      return saver ?? missingCheckpointer();
+    },
+    queue: createPostgresQueue(pool, q),
+    audit: createPostgresAuditLog(pool, q, schema),
+    transcript: createPostgresTranscript(pool, q),
+    threads: createPostgresThreadIndex(pool, q, options.clock),
+    close: () => pool.end(),
+  };
+}
+
+function splitSchema(
+  url: string,
+  explicit: string | undefined,
+): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const fromUrl = parsed.searchParams.get("schema");
+  parsed.searchParams.delete("schema");
+  const schema = explicit ?? fromUrl ?? "public";
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
+    throw new UsageError(`invalid PostgreSQL schema "${schema}": expected letters, digits and _`);
+  return { connectionString: parsed.toString(), schema };
+}
+
+type Quote = (table: string) => string;
+
+async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    // Two processes creating the same tables at once would collide in the catalog; one waits instead.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`askfirst:setup:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${q("askfirst_reviews")} (
+        thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
+        created_at BIGINT NOT NULL, deadline BIGINT, claimed_by TEXT, PRIMARY KEY (thread_id, interrupt_id));
+      CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON ${q("askfirst_reviews")} (created_at);
+      CREATE TABLE IF NOT EXISTS ${q("askfirst_audit")} (
+        seq BIGINT PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,
+        prev_hash TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL);
+      CREATE UNIQUE INDEX IF NOT EXISTS askfirst_audit_call ON ${q("askfirst_audit")} (thread_id, tool_call_id);
+      CREATE TABLE IF NOT EXISTS ${q("askfirst_audit_head")} (
+        id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${q("askfirst_transcript")} (
+        id BIGSERIAL PRIMARY KEY, thread_id TEXT NOT NULL, message_id TEXT NOT NULL, message TEXT NOT NULL);
+      CREATE UNIQUE INDEX IF NOT EXISTS askfirst_transcript_message ON ${q("askfirst_transcript")} (thread_id, message_id);
+      CREATE TABLE IF NOT EXISTS ${q("askfirst_threads")} (
+        thread_id TEXT PRIMARY KEY, acting_user TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);`);
+  });
+}
+
+async function openSaver(pool: pg.Pool, schema: string): Promise<BaseCheckpointSaver> {
+  const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
+  const saver = new PostgresSaver(pool, undefined, { schema });
+  // setup() runs migrations on its own connection; a session lock held here keeps two processes from
+  // running them at once.
+  const lock = await pool.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`askfirst:saver:${schema}`]);
+    await saver.setup();
+  } finally {
+    await lock
+      .query("SELECT pg_advisory_unlock(hashtext($1))", [`askfirst:saver:${schema}`])
+      .catch(() => undefined);
+    lock.release();
+  }
+  return saver;
+}
+
+function createPostgresQueue(pool: pg.Pool, q: Quote): ReviewQueue {
+  const table = q("askfirst_reviews");
+  const where = "thread_id = $1 AND interrupt_id = $2";
+  return {
+    async put(review) {
+      await pool.query(
+        `INSERT INTO ${table} (thread_id, interrupt_id, acting_user, request, created_at, deadline)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        reviewToRow(review),
+      );
+    },
+    async list() {
+      const result = await pool.query<ReviewRow>(`SELECT * FROM ${table} ORDER BY created_at, thread_id`);
+      return result.rows.map(rowToReview);
+    },
+    async get(threadId) {
+      const result = await pool.query<ReviewRow>(
+        `SELECT * FROM ${table} WHERE thread_id = $1 ORDER BY created_at DESC LIMIT 1`,
+        [threadId],
+      );
+      return result.rows[0] ? rowToReview(result.rows[0]) : null;
+    },
+    async claim(threadId, interruptId, reviewer) {
+      // Under READ COMMITTED a second UPDATE waits for the first and re-checks claimed_by: one wins.
+      const result = await pool.query(
+        `UPDATE ${table} SET claimed_by = $3 WHERE ${where} AND claimed_by IS NULL`,
+        [threadId, interruptId, reviewer],
+      );
+      return result.rowCount === 1;
+    },
+    async release(threadId, interruptId) {
+      await pool.query(`UPDATE ${table} SET claimed_by = NULL WHERE ${where}`, [threadId, interruptId]);
+    },
+    async remove(threadId, interruptId) {
+      await pool.query(`DELETE FROM ${table} WHERE ${where}`, [threadId, interruptId]);
+    },
+  };
+}
+
+function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string): AuditLog {
+  const readHead = async (client: pg.Pool | pg.PoolClient): Promise<ChainHead | null> => {
+    const result = await client.query<{ seq: string; hash: string }>(
+      `SELECT seq, hash FROM ${q("askfirst_audit_head")}`,
+    );
+    const row = result.rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash } : null;
+  };
+  return {
+    async append(entry) {
+      await withTransaction(pool, async (client) => {
+        // One appender at a time per schema, across hosts: the chain never forks.
+        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`askfirst:audit:${schema}`]);
+        const existing = await client.query(
+          `SELECT 1 FROM ${q("askfirst_audit")} WHERE thread_id = $1 AND tool_call_id = $2`,
+          [entry.threadId, entry.toolCallId],
+        );
+        if (existing.rowCount) return;
+        const record = sealRecord(entry, await readHead(client));
+        await client.query(
+          `INSERT INTO ${q("askfirst_audit")} (seq, thread_id, tool_call_id, prev_hash, hash, entry)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          recordToRow(record),
+        );
+        await client.query(
+          `INSERT INTO ${q("askfirst_audit_head")} (id, seq, hash) VALUES (1, $1, $2)
+           ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+          [record.seq, record.hash],
+        );
+      });
+    },
+    async list(filter) {
+      const result = filter?.threadId
+        ? await pool.query<AuditRow>(
+            `SELECT * FROM ${q("askfirst_audit")} WHERE thread_id = $1 ORDER BY seq`,
+            [filter.threadId],
+          )
+        : await pool.query<AuditRow>(`SELECT * FROM ${q("askfirst_audit")} ORDER BY seq`);
+      return result.rows.map(rowToRecord);
+    },
+    async verify() {
+      return withTransaction(pool, async (client) => {
+        // REPEATABLE READ: the head and the records are read from one snapshot, so a concurrent append is
+        // never mistaken for a deleted record.
+        await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        const head = await readHead(client);
+        const result = await client.query<AuditRow>(`SELECT * FROM ${q("askfirst_audit")} ORDER BY seq`);
+        return verifyChain(result.rows.map(rowToRecord), head);
+      });
+    },
+  };
+}
+
+function createPostgresTranscript(pool: pg.Pool, q: Quote): Transcript {
+  return {
+    async append(threadId, messages) {
+      if (messages.length === 0) return;
+      const values: unknown[] = [];
+      const tuples = messages.map((message, index) => {
+        values.push(threadId, requireMessageId(message), JSON.stringify(message));
+        return `($${index * 3 + 1}, $${index * 3 + 2}, $${index * 3 + 3})`;
+      });
+      await pool.query(
+        `INSERT INTO ${q("askfirst_transcript")} (thread_id, message_id, message) VALUES ${tuples.join(", ")}
+         ON CONFLICT DO NOTHING`,
+        values,
+      );
+    },
+    async read(threadId) {
+      const result = await pool.query<{ message: string }>(
+        `SELECT message FROM ${q("askfirst_transcript")} WHERE thread_id = $1 ORDER BY id`,
+        [threadId],
+      );
+      return result.rows.map((row) => JSON.parse(row.message) as never);
+    },
+  };
+}
+
+function createPostgresThreadIndex(pool: pg.Pool, q: Quote, clock: () => number): ThreadIndex {
+  return {
+    async touch(threadId, actingUser) {
+      const now = clock();
+      await pool.query(
+        `INSERT INTO ${q("askfirst_threads")} (thread_id, acting_user, created_at, updated_at) VALUES ($1, $2, $3, $3)
+         ON CONFLICT (thread_id) DO UPDATE SET acting_user = excluded.acting_user, updated_at = excluded.updated_at`,
+        [threadId, actingUser, now],
+      );
+    },
+    async get(threadId) {
+      const result = await pool.query<{
+        thread_id: string;
+        acting_user: string;
+        created_at: string;
+        updated_at: string;
+      }>(`SELECT * FROM ${q("askfirst_threads")} WHERE thread_id = $1`, [threadId]);
+      const row = result.rows[0];
+      if (!row) return null;
+      return {
+        threadId: row.thread_id,
+        actingUser: row.acting_user,
+        createdAt: Number(row.created_at),
+        updatedAt: Number(row.updated_at),
+      };
+    },
+  };
+}
+
+async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,67 @@
+import type { ReviewRequest } from "../review/decisions.js";
+import type { AuditEntry, AuditRecord, PendingReview } from "./types.js";
+
+/**
+ * How the SQL stores lay out queue and audit rows, shared so SQLite and PostgreSQL read back the same
+ * records. An audit row keeps its entry as JSON beside the columns it is looked up by; the columns win
+ * when read back, so an edit to either is caught by the hash.
+ */
+
+export interface ReviewRow {
+  thread_id: string;
+  interrupt_id: string;
+  acting_user: string;
+  request: string;
+  created_at: number | string;
+  deadline: number | string | null;
+  claimed_by: string | null;
+}
+
+export function reviewToRow(review: Omit<PendingReview, "claimedBy">): unknown[] {
+  return [
+    review.threadId,
+    review.interruptId,
+    review.actingUser,
+    JSON.stringify(review.request),
+    review.createdAt,
+    review.deadline,
+  ];
+}
+
+export function rowToReview(row: ReviewRow): PendingReview {
+  return {
+    threadId: row.thread_id,
+    interruptId: row.interrupt_id,
+    actingUser: row.acting_user,
+    request: JSON.parse(row.request) as ReviewRequest,
+    createdAt: Number(row.created_at),
+    deadline: row.deadline === null ? null : Number(row.deadline),
+    claimedBy: row.claimed_by,
+  };
+}
+
+export interface AuditRow {
+  seq: number | string;
+  thread_id: string;
+  tool_call_id: string;
+  prev_hash: string;
+  hash: string;
+  entry: string;
+}
+
+export function recordToRow(record: AuditRecord): unknown[] {
+  const { seq, prevHash, hash, ...entry } = record;
+  return [seq, record.threadId, record.toolCallId, prevHash, hash, JSON.stringify(entry)];
+}
+
+export function rowToRecord(row: AuditRow): AuditRecord {
+  const entry = JSON.parse(row.entry) as AuditEntry;
+  return {
+    ...entry,
+    threadId: row.thread_id,
+    toolCallId: row.tool_call_id,
+    seq: Number(row.seq),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

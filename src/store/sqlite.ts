@@ -1,0 +1,197 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { AskfirstError, describeError } from "../errors.js";
+import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import { requireMessageId } from "./memory.js";
+import { missingCheckpointer } from "./open.js";
+import { recordToRow, reviewToRow, rowToRecord, rowToReview, type AuditRow, type ReviewRow } from "./rows.js";
+import type { AuditLog, ReviewQueue, Store, ThreadIndex, ThreadInfo, Transcript } from "./types.js";
+
+type Db = Database.Database;
+
+const schemaSql = `
+CREATE TABLE IF NOT EXISTS askfirst_reviews (
+  thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
+  created_at INTEGER NOT NULL, deadline INTEGER, claimed_by TEXT,
+  PRIMARY KEY (thread_id, interrupt_id));
+CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON askfirst_reviews (created_at);
+CREATE TABLE IF NOT EXISTS askfirst_audit (
+  seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS askfirst_audit_call ON askfirst_audit (thread_id, tool_call_id);
+CREATE TABLE IF NOT EXISTS askfirst_audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS askfirst_transcript (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, message_id TEXT NOT NULL, message TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS askfirst_transcript_message ON askfirst_transcript (thread_id, message_id);
+CREATE TABLE IF NOT EXISTS askfirst_threads (
+  thread_id TEXT PRIMARY KEY, acting_user TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+`;
+
+/**
+ * The `sqlite:<path>` store: LangGraph's SqliteSaver and askfirst's own tables in one file, shared by every
+ * process on this host. WAL lets readers run beside a writer; writers wait up to busy_timeout for each other.
+ */
+export async function openSqliteStore(
+  path: string,
+  options: { clock: () => number; checkpointer: boolean },
+): Promise<Store> {
+  const db = openDatabase(path);
+  let saver: BaseCheckpointSaver | undefined;
+  let makeSaver: (() => BaseCheckpointSaver) | undefined;
+  if (options.checkpointer) {
+    const { SqliteSaver } = await import("@langchain/langgraph-checkpoint-sqlite");
+    makeSaver = () => new SqliteSaver(db);
+  }
+  return {
+    kind: "sqlite",
+    get checkpointer() {
+      if (!makeSaver) return missingCheckpointer();
+      return (saver ??= makeSaver());
+    },
+    queue: createSqliteQueue(db),
+    audit: createSqliteAuditLog(db),
+    transcript: createSqliteTranscript(db),
+    threads: createSqliteThreadIndex(db, options.clock),
+    close: () => {
+      if (db.open) db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+function openDatabase(path: string): Db {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma("busy_timeout = 10000");
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.exec(schemaSql);
+    return db;
+  } catch (error) {
+    throw new AskfirstError(`cannot open the SQLite store at ${path}: ${describeError(error)}`, {
+      code: "store_unavailable",
+      cause: error,
+    });
+  }
+}
+
+function createSqliteQueue(db: Db): ReviewQueue {
+  const insert = db.prepare(
+    `INSERT INTO askfirst_reviews (thread_id, interrupt_id, acting_user, request, created_at, deadline)
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const listAll = db.prepare("SELECT * FROM askfirst_reviews ORDER BY created_at, thread_id");
+  const getLatest = db.prepare(
+    "SELECT * FROM askfirst_reviews WHERE thread_id = ? ORDER BY created_at DESC LIMIT 1",
+  );
+  const claim = db.prepare(
+    "UPDATE askfirst_reviews SET claimed_by = ? WHERE thread_id = ? AND interrupt_id = ? AND claimed_by IS NULL",
+  );
+  const release = db.prepare(
+    "UPDATE askfirst_reviews SET claimed_by = NULL WHERE thread_id = ? AND interrupt_id = ?",
+  );
+  const remove = db.prepare("DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id = ?");
+  return {
+    put: (review) => run(() => void insert.run(...reviewToRow(review))),
+    list: () => run(() => (listAll.all() as ReviewRow[]).map(rowToReview)),
+    get: (threadId) =>
+      run(() => {
+        const row = getLatest.get(threadId) as ReviewRow | undefined;
+        return row ? rowToReview(row) : null;
+      }),
+    claim: (threadId, interruptId, reviewer) =>
+      run(() => claim.run(reviewer, threadId, interruptId).changes === 1),
+    release: (threadId, interruptId) => run(() => void release.run(threadId, interruptId)),
+    remove: (threadId, interruptId) => run(() => void remove.run(threadId, interruptId)),
+  };
+}
+
+function createSqliteAuditLog(db: Db): AuditLog {
+  const exists = db.prepare("SELECT 1 FROM askfirst_audit WHERE thread_id = ? AND tool_call_id = ?");
+  const readHead = db.prepare("SELECT seq, hash FROM askfirst_audit_head WHERE id = 1");
+  const insert = db.prepare(
+    "INSERT INTO askfirst_audit (seq, thread_id, tool_call_id, prev_hash, hash, entry) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const writeHead = db.prepare(
+    "INSERT INTO askfirst_audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+  );
+  const listAll = db.prepare("SELECT * FROM askfirst_audit ORDER BY seq");
+  const listThread = db.prepare("SELECT * FROM askfirst_audit WHERE thread_id = ? ORDER BY seq");
+  // BEGIN IMMEDIATE takes the write lock before reading the head, so appenders in other processes queue
+  // behind it and the chain never forks.
+  const append = db.transaction((entry: Parameters<AuditLog["append"]>[0]) => {
+    if (exists.get(entry.threadId, entry.toolCallId)) return;
+    const head = (readHead.get() as ChainHead | undefined) ?? null;
+    const record = sealRecord(entry, head);
+    insert.run(...recordToRow(record));
+    writeHead.run(record.seq, record.hash);
+  });
+  return {
+    append: (entry) => run(() => append.immediate(entry)),
+    list: (filter) =>
+      run(() => {
+        const rows = filter?.threadId ? listThread.all(filter.threadId) : listAll.all();
+        return (rows as AuditRow[]).map(rowToRecord);
+      }),
+    verify: () =>
+      run(() => {
+        const head = (readHead.get() as ChainHead | undefined) ?? null;
+        return verifyChain((listAll.all() as AuditRow[]).map(rowToRecord), head);
+      }),
+  };
+}
+
+function createSqliteTranscript(db: Db): Transcript {
+  const insert = db.prepare(
+    "INSERT INTO askfirst_transcript (thread_id, message_id, message) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+  );
+  const read = db.prepare("SELECT message FROM askfirst_transcript WHERE thread_id = ? ORDER BY id");
+  const appendAll = db.transaction((threadId: string, messages: Parameters<Transcript["append"]>[1]) => {
+    for (const message of messages) insert.run(threadId, requireMessageId(message), JSON.stringify(message));
+  });
+  return {
+    append: (threadId, messages) => run(() => appendAll.immediate(threadId, messages)),
+    read: (threadId) =>
+      run(() => (read.all(threadId) as { message: string }[]).map((row) => JSON.parse(row.message) as never)),
+  };
+}
+
+function createSqliteThreadIndex(db: Db, clock: () => number): ThreadIndex {
+  const upsert = db.prepare(
+    `INSERT INTO askfirst_threads (thread_id, acting_user, created_at, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (thread_id) DO UPDATE SET acting_user = excluded.acting_user, updated_at = excluded.updated_at`,
+  );
+  const get = db.prepare("SELECT * FROM askfirst_threads WHERE thread_id = ?");
+  return {
+    touch: (threadId, actingUser) =>
+      run(() => {
+        const now = clock();
+        upsert.run(threadId, actingUser, now, now);
+      }),
+    get: (threadId) =>
+      run(() => {
+        const row = get.get(threadId) as
+          { thread_id: string; acting_user: string; created_at: number; updated_at: number } | undefined;
+        if (!row) return null;
+        const info: ThreadInfo = {
+          threadId: row.thread_id,
+          actingUser: row.acting_user,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        };
+        return info;
+      }),
+  };
+}
+
+/** better-sqlite3 is synchronous; this keeps the async contract and turns a throw into a rejection. */
+function run<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}

@@ -1,0 +1,162 @@
+import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Store } from "../../../src/store/types.js";
+import {
+  memoryHarness,
+  postgresHarness,
+  sampleEntry,
+  sampleReview,
+  sqliteHarness,
+  type StoreHarness,
+} from "./harness.js";
+
+const harnesses: [string, () => StoreHarness][] = [
+  ["memory", memoryHarness],
+  ["sqlite", sqliteHarness],
+  ["postgres", () => postgresHarness("suite")],
+];
+
+describe.each(harnesses)("%s store", (_name, makeHarness) => {
+  let harness: StoreHarness;
+  let store: Store;
+  let second: Store;
+
+  beforeAll(async () => {
+    harness = makeHarness();
+    store = await harness.open();
+    second = await harness.openSecond();
+  });
+  afterAll(() => harness.cleanup());
+
+  describe("review queue", () => {
+    it("lists what was put, oldest first, and put is idempotent", async () => {
+      await store.queue.put(sampleReview("q-b", "i1", 2_000));
+      await store.queue.put(sampleReview("q-a", "i1", 1_000));
+      await store.queue.put({ ...sampleReview("q-a", "i1", 1_000), actingUser: "someone-else" });
+      const listed = (await second.queue.list()).filter((review) => review.threadId.startsWith("q-"));
+      expect(listed.map((review) => review.threadId)).toEqual(["q-a", "q-b"]);
+      expect(listed[0]).toEqual({ ...sampleReview("q-a", "i1", 1_000), claimedBy: null });
+    });
+
+    it("gets a thread's review, or null", async () => {
+      await store.queue.put(sampleReview("q-get", "i9", 5_000));
+      expect((await second.queue.get("q-get"))?.request.actionRequests[0]?.args).toEqual({
+        dish: "lasagna",
+        price: 45,
+      });
+      expect(await second.queue.get("no-such-thread")).toBeNull();
+    });
+
+    it("lets exactly one of two reviewers claim a review, and release gives it back", async () => {
+      await store.queue.put(sampleReview("q-claim", "i1"));
+      const results = await Promise.all([
+        store.queue.claim("q-claim", "i1", "alice"),
+        second.queue.claim("q-claim", "i1", "bob"),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results[0] ? "alice" : "bob";
+      expect((await store.queue.get("q-claim"))?.claimedBy).toBe(winner);
+      expect(await store.queue.claim("q-claim", "i1", winner)).toBe(false);
+      await second.queue.release("q-claim", "i1");
+      expect(await store.queue.claim("q-claim", "i1", "carol")).toBe(true);
+    });
+
+    it("removes an answered review, after which it cannot be claimed", async () => {
+      await store.queue.put(sampleReview("q-rm", "i1"));
+      await second.queue.remove("q-rm", "i1");
+      await second.queue.remove("q-rm", "i1");
+      expect(await store.queue.get("q-rm")).toBeNull();
+      expect(await store.queue.claim("q-rm", "i1", "alice")).toBe(false);
+      expect(await store.queue.claim("q-missing", "i1", "alice")).toBe(false);
+    });
+  });
+
+  describe("audit log", () => {
+    it("appends each tool call once, chains the records and lists them by thread", async () => {
+      await store.audit.append(sampleEntry("a-1", "call-1"));
+      await second.audit.append(sampleEntry("a-2", "call-1", { decision: "rejected", outcome: "not_run" }));
+      await store.audit.append(sampleEntry("a-1", "call-1", { decision: "rejected" }));
+      await store.audit.append(sampleEntry("a-1", "call-2", { decision: "timed_out", outcome: "not_run" }));
+      const all = await second.audit.list();
+      expect(all.map((record) => record.seq)).toEqual([1, 2, 3]);
+      expect(all[1]?.prevHash).toBe(all[0]?.hash);
+      const thread = await store.audit.list({ threadId: "a-1" });
+      expect(thread.map((record) => [record.toolCallId, record.decision])).toEqual([
+        ["call-1", "approved"],
+        ["call-2", "timed_out"],
+      ]);
+      expect(thread[0]?.args).toEqual({ restaurant: "Pasta Place", amount: 42, card: "****" });
+      expect(await store.audit.verify()).toEqual({ ok: true, count: 3, problems: [] });
+    });
+
+    it("names an edited, a deleted and a reordered record", async () => {
+      for (let call = 3; call <= 8; call++) await store.audit.append(sampleEntry("a-1", `call-${call}`));
+      await harness.editDecision(2, "approved");
+      await harness.deleteRecord(4);
+      await harness.swapRecords(6, 7);
+      const result = await second.audit.verify();
+      expect(result.ok).toBe(false);
+      expect(result.problems.map((problem) => [problem.seq, problem.kind])).toEqual([
+        [2, "edited"],
+        [4, "deleted"],
+        [6, "reordered"],
+        [7, "reordered"],
+      ]);
+    });
+  });
+
+  describe("transcript and threads", () => {
+    it("keeps messages in order and skips ones already stored", async () => {
+      const message = (id: string, content: string) => ({
+        type: "human",
+        data: { id, content, role: undefined, name: undefined, tool_call_id: undefined },
+      });
+      await store.transcript.append("t-1", [message("m1", "hello"), message("m2", "again")]);
+      await second.transcript.append("t-1", [message("m2", "again"), message("m3", "third")]);
+      await store.transcript.append("t-2", [message("m1", "other thread")]);
+      const read = await second.transcript.read("t-1");
+      expect(read.map((stored) => stored.data.content)).toEqual(["hello", "again", "third"]);
+      expect(await store.transcript.read("t-none")).toEqual([]);
+    });
+
+    it("rejects a message without an id rather than storing duplicates on retry", async () => {
+      const bare = {
+        type: "ai",
+        data: { content: "x", role: undefined, name: undefined, tool_call_id: undefined },
+      };
+      await expect(store.transcript.append("t-3", [bare])).rejects.toThrow(/no id/);
+    });
+
+    it("records who acts in a thread and when it was created and last used", async () => {
+      await store.threads.touch("th-1", "joe");
+      await second.threads.touch("th-1", "mom");
+      const info = await store.threads.get("th-1");
+      expect(info).toMatchObject({ threadId: "th-1", actingUser: "mom" });
+      expect(info?.updatedAt).toBeGreaterThanOrEqual(info?.createdAt ?? Infinity);
+      expect(await store.threads.get("th-none")).toBeNull();
+    });
+  });
+
+  it("keeps a graph paused at an interrupt and resumes it from another handle", async () => {
+    const config = { configurable: { thread_id: `cp-${harness.name}` } };
+    await buildAskingGraph(store.checkpointer).invoke({ log: ["start"] }, config);
+    const resumed = buildAskingGraph(second.checkpointer);
+    const paused = await resumed.getState(config);
+    expect(paused.next).toEqual(["ask"]);
+    expect(paused.tasks[0]?.interrupts[0]?.value).toEqual({ question: "order lasagna?" });
+    const done = await resumed.invoke(new Command({ resume: "yes" }), config);
+    expect(done.log).toEqual(["start", "answer: yes"]);
+  });
+});
+
+function buildAskingGraph(checkpointer: BaseCheckpointSaver) {
+  const State = Annotation.Root({
+    log: Annotation<string[]>({ reducer: (left, right) => left.concat(right), default: () => [] }),
+  });
+  return new StateGraph(State)
+    .addNode("ask", () => ({ log: [`answer: ${String(interrupt({ question: "order lasagna?" }))}`] }))
+    .addEdge(START, "ask")
+    .addEdge("ask", END)
+    .compile({ checkpointer });
+}
