@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import type { CliContext } from "./context.js";
+import { registerServe } from "./commands/serve.js";
 
 /**
  * Builds the commander program. Each verb lives in commands/<verb>.ts and registers its flags here; its
@@ -22,7 +23,7 @@ export function buildProgram(ctx: CliContext): Command {
 type Registration = (program: Command, ctx: CliContext) => void;
 
 // One line per verb; each module only declares flags and lazy-imports its implementation.
-const commandRegistrations: Registration[] = [];
+const commandRegistrations: Registration[] = [registerServe];
 
 /** Parses a whole positive number for a flag, with an error that names the flag's expectation. */
 export function parsePositiveInt(value: string): number {
