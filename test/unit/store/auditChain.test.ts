@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import {
+  canonicalJson,
+  computeRecordHash,
+  genesisHash,
+  hashArgs,
+  sealRecord,
+  verifyChain,
+} from "../../../src/store/auditChain.js";
+import type { AuditRecord } from "../../../src/store/types.js";
+import { sampleEntry } from "./harness.js";
+
+function buildChain(length: number): AuditRecord[] {
+  const records: AuditRecord[] = [];
+  for (let index = 1; index <= length; index++)
+    records.push(sealRecord(sampleEntry("t", `call-${index}`), records.at(-1) ?? null));
+  return records;
+}
+const headOf = (records: AuditRecord[]) => ({
+  seq: records.at(-1)?.seq ?? 0,
+  hash: records.at(-1)?.hash ?? "",
+});
+const kinds = (records: AuditRecord[], head = headOf(records)) =>
+  verifyChain(records, head).problems.map((problem) => `${problem.seq} ${problem.kind}`);
+
+describe("canonical JSON and hashes", () => {
+  it("gives the same text whatever the key order, at every depth", () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
+    expect(hashArgs({ amount: 42, dish: "soup" })).toBe(hashArgs({ dish: "soup", amount: 42 }));
+    expect(hashArgs({ amount: 42 })).not.toBe(hashArgs({ amount: 43 }));
+  });
+
+  it("chains each record to the one before it, starting from the genesis hash", () => {
+    const [first, second] = buildChain(2);
+    expect(first?.seq).toBe(1);
+    expect(first?.prevHash).toBe(genesisHash);
+    expect(second?.prevHash).toBe(first?.hash);
+    expect(computeRecordHash({ ...(second as AuditRecord) })).toBe(second?.hash);
+  });
+});
+
+describe("verifyChain", () => {
+  it("accepts an intact chain and an empty one", () => {
+    const records = buildChain(5);
+    expect(verifyChain(records, headOf(records))).toEqual({ ok: true, count: 5, problems: [] });
+    expect(verifyChain([], null)).toEqual({ ok: true, count: 0, problems: [] });
+  });
+
+  it("names a record whose field was edited", () => {
+    const records = buildChain(4);
+    (records[1] as AuditRecord).decision = "rejected";
+    expect(kinds(records)).toEqual(["2 edited"]);
+  });
+
+  it("names a record edited together with its hash, by the broken link of the next one", () => {
+    const records = buildChain(4);
+    const forged = { ...(records[1] as AuditRecord), reviewer: "mallory" };
+    records[1] = { ...forged, hash: computeRecordHash(forged) };
+    expect(kinds(records)).toEqual(["2 edited"]);
+  });
+
+  it("names deleted records in the middle and at the tail", () => {
+    const records = buildChain(6);
+    const head = headOf(records);
+    records.splice(2, 1);
+    records.pop();
+    expect(kinds(records, head)).toEqual(["3 deleted", "6 deleted"]);
+  });
+
+  it("names both records of a swap as reordered, each with where it belongs", () => {
+    const records = buildChain(5);
+    const [third, fourth] = [records[2] as AuditRecord, records[3] as AuditRecord];
+    [third.seq, fourth.seq] = [4, 3];
+    const result = verifyChain(records, headOf(records));
+    expect(result.problems).toEqual([
+      { seq: 3, kind: "reordered", detail: "this record belongs at seq 4" },
+      { seq: 4, kind: "reordered", detail: "this record belongs at seq 3" },
+    ]);
+  });
+});
