@@ -13,6 +13,8 @@ export interface PermitConfig {
   resourceKey: string;
   accessElementsConfigId: string;
   operationElementsConfigId: string;
+  /** Users holding one of these roles on an instance review requests about it. */
+  reviewerRoles: string[];
 }
 
 /** Variable name → what it holds, used in messages so a person knows what to put there. */
@@ -26,6 +28,8 @@ const variables = {
   RESOURCE_KEY: "the resource type's key, e.g. restaurants",
   ACCESS_ELEMENTS_CONFIG_ID: "the User Management element's config id",
   OPERATION_ELEMENTS_CONFIG_ID: "the Approval Management element's config id",
+  REVIEWER_ROLES:
+    "comma-separated role keys whose holders review an instance's requests (default _Reviewer_)",
 } as const;
 type VariableName = keyof typeof variables;
 
@@ -60,6 +64,13 @@ const schema = z.object({
   RESOURCE_KEY: pathSegment("RESOURCE_KEY"),
   ACCESS_ELEMENTS_CONFIG_ID: pathSegment("ACCESS_ELEMENTS_CONFIG_ID"),
   OPERATION_ELEMENTS_CONFIG_ID: pathSegment("OPERATION_ELEMENTS_CONFIG_ID"),
+  // Permit's Operation Approval element gives reviewers the `_Reviewer_` role on an instance.
+  REVIEWER_ROLES: required("REVIEWER_ROLES")
+    .regex(/^\s*[A-Za-z0-9_.:-]+(\s*,\s*[A-Za-z0-9_.:-]+)*\s*$/, {
+      error: `must be ${variables.REVIEWER_ROLES}`,
+    })
+    .default("_Reviewer_")
+    .transform((value) => value.split(",").map((role) => role.trim())),
 });
 
 /**
@@ -86,5 +97,6 @@ export function loadPermitConfig(env: Env): PermitConfig {
     resourceKey: value.RESOURCE_KEY,
     accessElementsConfigId: value.ACCESS_ELEMENTS_CONFIG_ID,
     operationElementsConfigId: value.OPERATION_ELEMENTS_CONFIG_ID,
+    reviewerRoles: value.REVIEWER_ROLES,
   };
 }

@@ -35,6 +35,7 @@ describe("Permit backend configuration", () => {
       resourceKey: "restaurants",
       accessElementsConfigId: "user-management",
       operationElementsConfigId: "approval-management",
+      reviewerRoles: ["_Reviewer_"],
     });
   });
 
@@ -63,6 +64,13 @@ describe("Permit backend configuration", () => {
     expect(error.message).toContain("PROJECT_ID: must be");
     expect(error.message).not.toContain("SECRET");
     expect(error.message).not.toContain("ENV_ID");
+  });
+
+  it("reads reviewer roles as a comma-separated list", () => {
+    const config = loadPermitConfig({ ...complete, REVIEWER_ROLES: " parent , _Reviewer_ " });
+    expect(config.reviewerRoles).toEqual(["parent", "_Reviewer_"]);
+    const error = errorOf(() => loadPermitConfig({ ...complete, REVIEWER_ROLES: "parent,,x y" }));
+    expect(error.message).toContain("REVIEWER_ROLES: must be comma-separated role keys");
   });
 
   it("treats blank values as missing", () => {

@@ -1,0 +1,138 @@
+import { BackendError } from "../types.js";
+import { PermitCallError, isStatus, toBackendError } from "./failure.js";
+import type { People } from "./mapping.js";
+import type { PermitRequest } from "./requestsApi.js";
+import type { PermitSdk, ResourceInstanceRead } from "./sdk.js";
+
+/** The user attribute where this backend records which approved operation approvals were used. */
+export const usedApprovalsAttribute = "askfirst_used_operation_approvals";
+
+/**
+ * What the backend needs to know about users, roles and instances, read from Permit through the SDK.
+ * Permit ids of users are mapped back to keys (and remembered: a user's id never changes).
+ */
+export class Directory {
+  private readonly keysById = new Map<string, string>();
+  private roleKeys: string[] | undefined;
+
+  constructor(
+    private readonly sdk: PermitSdk,
+    private readonly resourceType: string,
+    private readonly reviewerRoles: readonly string[],
+  ) {}
+
+  async assertKnownUser(user: string): Promise<void> {
+    try {
+      const found = await this.sdk.getUser(user);
+      this.keysById.set(found.id, found.key);
+    } catch (error) {
+      if (isStatus(error, 404))
+        throw new BackendError(
+          "forbidden",
+          `user ${user} is not known to Permit in this environment; ask an administrator to add them`,
+        );
+      throw rethrown(error);
+    }
+  }
+
+  async instance(key: string): Promise<ResourceInstanceRead> {
+    try {
+      return await this.sdk.getInstance(key);
+    } catch (error) {
+      if (isStatus(error, 404))
+        throw new BackendError(
+          "not_found",
+          `no ${this.resourceType} instance "${key}"; call list_resource_instances to see valid keys`,
+        );
+      throw rethrown(error);
+    }
+  }
+
+  async assertRole(role: string): Promise<void> {
+    this.roleKeys ??= await this.sdk.listRoleKeys().catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    if (this.roleKeys.includes(role)) return;
+    throw new BackendError(
+      "invalid",
+      `unknown role "${role}" for ${this.resourceType}; roles: ${this.roleKeys.join(", ")}`,
+    );
+  }
+
+  async rolesOn(user: string, instance: string): Promise<string[]> {
+    const assignments = await this.sdk.rolesOf(user, instance).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    return assignments.map((assignment) => assignment.role);
+  }
+
+  async isReviewer(user: string, instance: string): Promise<boolean> {
+    const roles = await this.rolesOn(user, instance);
+    return roles.some((role) => this.reviewerRoles.includes(role));
+  }
+
+  /** The instances on which `user` holds a reviewer role. */
+  async reviewedBy(user: string): Promise<Set<string>> {
+    const assignments = await this.sdk.rolesOf(user).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    const prefix = `${this.resourceType}:`;
+    const instances = assignments
+      .filter((assignment) => this.reviewerRoles.includes(assignment.role))
+      .map((assignment) => assignment.resource_instance ?? "")
+      .filter((instance) => instance.startsWith(prefix))
+      .map((instance) => instance.slice(prefix.length));
+    return new Set(instances);
+  }
+
+  async keyOf(userId: string): Promise<string> {
+    const known = this.keysById.get(userId);
+    if (known !== undefined) return known;
+    const user = await this.sdk.getUser(userId).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    this.keysById.set(userId, user.key);
+    return user.key;
+  }
+
+  async peopleOf(raw: PermitRequest): Promise<People> {
+    const requester = await this.keyOf(raw.requesting_user_id);
+    const reviewer = raw.reviewer_user_id ? await this.keyOf(raw.reviewer_user_id) : null;
+    return { requester, reviewer };
+  }
+
+  /** Approval id → when it was used, as recorded on the requester in Permit. */
+  async usedApprovals(user: string): Promise<Record<string, string>> {
+    const found = await this.sdk.getUser(user).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    return usedFrom(found.attributes);
+  }
+
+  /** Records a use; Permit's PATCH replaces the attributes, so the others are sent back unchanged. */
+  async markUsed(user: string, approvalId: string, at: string): Promise<void> {
+    try {
+      const found = await this.sdk.getUser(user);
+      const attributes = { ...((found.attributes ?? {}) as Record<string, unknown>) };
+      attributes[usedApprovalsAttribute] = { ...usedFrom(found.attributes), [approvalId]: at };
+      await this.sdk.updateUserAttributes(user, attributes);
+    } catch (error) {
+      throw rethrown(error);
+    }
+  }
+}
+
+function usedFrom(attributes: object | undefined): Record<string, string> {
+  const recorded = (attributes as Record<string, unknown> | undefined)?.[usedApprovalsAttribute];
+  if (!recorded || typeof recorded !== "object" || Array.isArray(recorded)) return {};
+  return Object.fromEntries(
+    Object.entries(recorded as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string",
+    ),
+  );
+}
+
+/** A failed Permit call as the BackendError tools report; anything else unchanged. */
+export function rethrown(error: unknown): unknown {
+  return error instanceof PermitCallError ? toBackendError(error) : error;
+}

@@ -1,0 +1,149 @@
+import type { AccessRequest, OperationApproval, Page, RequestFilter, RequestStatus } from "../types.js";
+import { BackendError } from "../types.js";
+import { rethrown, type Directory } from "./directory.js";
+import { PermitCallError, isStatus } from "./failure.js";
+import type { Acting, Decision, PermitRequest, RequestsApi } from "./requestsApi.js";
+
+type AnyRequest = AccessRequest | OperationApproval;
+
+/** One kind of request as the lifecycle sees it: its Permit API, who to act as, and its model shape. */
+export interface RequestKind<T extends AnyRequest> {
+  noun: string;
+  listTool: string;
+  api: RequestsApi;
+  acting(actor: string): Promise<Acting>;
+  toModel(raw: PermitRequest): Promise<T>;
+}
+
+/**
+ * The rules both kinds share, enforced here before anything is sent, and enforced again by Permit:
+ * reviewers of the instance decide (never their own request), the requester cancels, and a request is
+ * decided once. A write that failed in a way that may have applied is settled by reading the request back,
+ * so success is reported only when Permit shows it.
+ */
+export class Lifecycle {
+  constructor(private readonly directory: Directory) {}
+
+  async get<T extends AnyRequest>(kind: RequestKind<T>, as: Acting, id: string): Promise<T> {
+    try {
+      return await kind.toModel(await kind.api.get(as, id));
+    } catch (error) {
+      // Permit shows a request only to its requester and its reviewers, so "absent" and "not yours" look alike.
+      if (isStatus(error, 404, 403))
+        throw new BackendError(
+          "not_found",
+          `no ${kind.noun} with id "${id}" that ${as.user} can see; call ${kind.listTool} to see ids`,
+        );
+      throw rethrown(error);
+    }
+  }
+
+  async decide<T extends AnyRequest>(
+    kind: RequestKind<T>,
+    actor: string,
+    id: string,
+    decision: Decision,
+    comment?: string,
+  ): Promise<T> {
+    const as = await kind.acting(actor);
+    const current = await this.get(kind, as, id);
+    if (!(await this.directory.isReviewer(actor, current.resourceInstance)))
+      throw new BackendError(
+        "forbidden",
+        `only reviewers of ${current.resourceInstance} may ${decision} its ${kind.noun}s, and ${actor} is not one`,
+      );
+    if (current.requester === actor)
+      throw new BackendError(
+        "forbidden",
+        `${actor} cannot ${decision} their own ${kind.noun}; another reviewer must`,
+      );
+    assertPending(kind, current);
+    const wanted: RequestStatus = decision === "approve" ? "approved" : "denied";
+    let raw: PermitRequest;
+    try {
+      raw = await kind.api.decide(as, id, decision, comment);
+    } catch (error) {
+      return this.settle(kind, as, id, { status: wanted, by: actor }, error);
+    }
+    return this.confirmed(kind, await kind.toModel(raw), wanted);
+  }
+
+  async cancel<T extends AnyRequest>(kind: RequestKind<T>, actor: string, id: string): Promise<T> {
+    const as = await kind.acting(actor);
+    const current = await this.get(kind, as, id);
+    if (current.requester !== actor)
+      throw new BackendError(
+        "forbidden",
+        `only the requester may cancel ${kind.noun} ${id}, and ${actor} is not`,
+      );
+    assertPending(kind, current);
+    let raw: PermitRequest;
+    try {
+      raw = await kind.api.cancel(as, id);
+    } catch (error) {
+      return this.settle(kind, as, id, { status: "canceled", by: null }, error);
+    }
+    return this.confirmed(kind, await kind.toModel(raw), "canceled");
+  }
+
+  /** Reviewers see requests about what they review, everyone else their own; newest first, one page. */
+  async list<T extends AnyRequest>(
+    kind: RequestKind<T>,
+    actor: string,
+    filter: RequestFilter,
+  ): Promise<Page<T>> {
+    const as = await kind.acting(actor);
+    const [raws, reviewed] = await Promise.all([
+      kind.api.list(as, filter).catch((error: unknown) => {
+        throw rethrown(error);
+      }),
+      this.directory.reviewedBy(actor),
+    ]);
+    const all = await Promise.all(raws.map((raw) => kind.toModel(raw)));
+    const visible = all.filter(
+      (item) =>
+        (item.requester === actor || reviewed.has(item.resourceInstance)) &&
+        (filter.status === undefined || item.status === filter.status) &&
+        (filter.resourceInstance === undefined || item.resourceInstance === filter.resourceInstance) &&
+        (filter.role === undefined || ("role" in item && item.role === filter.role)),
+    );
+    visible.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const start = (filter.page - 1) * filter.perPage;
+    const items = visible.slice(start, start + filter.perPage);
+    return { items, page: filter.page, perPage: filter.perPage, total: visible.length };
+  }
+
+  /** After a failed write: Permit's own state decides between success, conflict and the failure itself. */
+  private async settle<T extends AnyRequest>(
+    kind: RequestKind<T>,
+    as: Acting,
+    id: string,
+    wanted: { status: RequestStatus; by: string | null },
+    failure: unknown,
+  ): Promise<T> {
+    if (!(failure instanceof PermitCallError)) throw failure;
+    const after = await this.get(kind, as, id).catch(() => undefined);
+    if (after === undefined) throw rethrown(failure);
+    const isOurs = wanted.by === null || after.reviewer === wanted.by;
+    if (after.status === wanted.status && isOurs && failure.failure.mayHaveApplied) return after;
+    if (after.status !== "pending") assertPending(kind, after);
+    throw rethrown(failure);
+  }
+
+  private confirmed<T extends AnyRequest>(kind: RequestKind<T>, item: T, wanted: RequestStatus): T {
+    if (item.status === wanted) return item;
+    throw new BackendError(
+      "upstream",
+      `Permit answered the ${kind.noun} ${item.id} as ${item.status}, not ${wanted}; nothing was changed here`,
+    );
+  }
+}
+
+function assertPending(kind: { noun: string }, item: AnyRequest): void {
+  if (item.status === "pending") return;
+  const by = item.status === "canceled" ? "by its requester" : `by ${item.reviewer ?? "a reviewer"}`;
+  throw new BackendError(
+    "conflict",
+    `${kind.noun} ${item.id} was already ${item.status} ${by} at ${item.decidedAt ?? "an earlier time"}; a request is decided only once`,
+  );
+}

@@ -1,0 +1,245 @@
+import type {
+  AccessRequest,
+  Backend,
+  OperationApproval,
+  Page,
+  PageRequest,
+  RequestFilter,
+  ResourceInstance,
+} from "../types.js";
+import { BackendError } from "../types.js";
+import type { PermitConfig } from "./config.js";
+import { Directory, rethrown } from "./directory.js";
+import type { PermitHttp } from "./http.js";
+import { Lifecycle, type RequestKind } from "./lifecycle.js";
+import { encodeOperationReason, operationKey, toAccessRequest, toOperationApproval } from "./mapping.js";
+import { RequestsApi } from "./requestsApi.js";
+import type { PermitSdk, ResourceInstanceRead } from "./sdk.js";
+
+export interface PermitBackendParts {
+  config: PermitConfig;
+  sdk: PermitSdk;
+  http: PermitHttp;
+  reviewerRoles: readonly string[];
+  now?: () => Date;
+}
+
+/**
+ * The Access Request backend on a Permit.io environment. Decisions come from the PDP; access requests,
+ * operation approvals, users, roles and instances live in Permit. The rules of the Backend interface are
+ * checked here first (so a refusal is clear and nothing is sent), and Permit enforces its own on top.
+ */
+export class PermitBackend implements Backend {
+  readonly resourceType: string;
+  private readonly directory: Directory;
+  private readonly lifecycle: Lifecycle;
+  private readonly access: RequestKind<AccessRequest>;
+  private readonly approvals: RequestKind<OperationApproval>;
+  private readonly now: () => Date;
+  // One consume at a time per user in this process; Permit offers no compare-and-set to do better.
+  private readonly consuming = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly parts: PermitBackendParts) {
+    const { config, sdk, http } = parts;
+    this.resourceType = config.resourceKey;
+    this.now = parts.now ?? (() => new Date());
+    this.directory = new Directory(sdk, this.resourceType, parts.reviewerRoles);
+    this.lifecycle = new Lifecycle(this.directory);
+    const type = this.resourceType;
+    this.access = {
+      noun: "access request",
+      listTool: "list_access_requests",
+      api: new RequestsApi(http, config, "access request"),
+      acting: (user) => Promise.resolve({ user }),
+      toModel: async (raw) => toAccessRequest(raw, await this.directory.peopleOf(raw), type),
+    };
+    this.approvals = {
+      noun: "operation approval",
+      listTool: "list_operation_approvals",
+      api: new RequestsApi(http, config, "operation approval"),
+      acting: async (user) => ({ user, token: await this.loginAs(user) }),
+      toModel: async (raw) => {
+        const people = await this.directory.peopleOf(raw);
+        const used = raw.status === "approved" ? await this.directory.usedApprovals(people.requester) : {};
+        return toOperationApproval(raw, people, type, used[raw.id] ?? null);
+      },
+    };
+  }
+
+  async listResourceInstances(_actor: string, page: PageRequest): Promise<Page<ResourceInstance>> {
+    const all = await this.parts.sdk.listInstances().catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    const start = (page.page - 1) * page.perPage;
+    const items = all.slice(start, start + page.perPage).map((read) => this.toInstance(read));
+    return { items, page: page.page, perPage: page.perPage, total: all.length };
+  }
+
+  async getResourceInstance(_actor: string, key: string): Promise<ResourceInstance> {
+    return this.toInstance(await this.directory.instance(key));
+  }
+
+  check(user: string, action: string, resourceInstance: string): Promise<boolean> {
+    return this.parts.sdk.check(user, action, resourceInstance).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+  }
+
+  isReviewer(user: string, resourceInstance: string): Promise<boolean> {
+    return this.directory.isReviewer(user, resourceInstance);
+  }
+
+  async createAccessRequest(
+    actor: string,
+    input: { resourceInstance: string; role: string; reason: string },
+  ): Promise<AccessRequest> {
+    const { resourceInstance, role, reason } = input;
+    await this.directory.assertKnownUser(actor);
+    await this.directory.instance(resourceInstance);
+    await this.directory.assertRole(role);
+    if ((await this.directory.rolesOn(actor, resourceInstance)).includes(role))
+      throw new BackendError(
+        "conflict",
+        `${actor} already holds role ${role} on ${resourceInstance}; there is nothing to ask for`,
+      );
+    const pending = await this.pendingOf(this.access, actor, resourceInstance);
+    const same = pending.find((request) => request.role === role);
+    if (same)
+      throw new BackendError(
+        "conflict",
+        `${actor} already has pending access request ${same.id} for ${role} on ${resourceInstance}; wait for a reviewer or cancel it`,
+      );
+    const raw = await this.access.api
+      .create({ user: actor }, resourceInstance, reason, role)
+      .catch((error: unknown) => {
+        throw rethrown(error);
+      });
+    return this.access.toModel(raw);
+  }
+
+  async listAccessRequests(actor: string, filter: RequestFilter): Promise<Page<AccessRequest>> {
+    if (filter.resourceInstance !== undefined) await this.directory.instance(filter.resourceInstance);
+    if (filter.role !== undefined) await this.directory.assertRole(filter.role);
+    return this.lifecycle.list(this.access, actor, filter);
+  }
+
+  approveAccessRequest(actor: string, id: string, reviewerComment?: string): Promise<AccessRequest> {
+    return this.lifecycle.decide(this.access, actor, id, "approve", reviewerComment);
+  }
+
+  denyAccessRequest(actor: string, id: string, reviewerComment?: string): Promise<AccessRequest> {
+    return this.lifecycle.decide(this.access, actor, id, "deny", reviewerComment);
+  }
+
+  cancelAccessRequest(actor: string, id: string): Promise<AccessRequest> {
+    return this.lifecycle.cancel(this.access, actor, id);
+  }
+
+  async createOperationApproval(
+    actor: string,
+    input: { resourceInstance: string; operation: string; reason: string },
+  ): Promise<OperationApproval> {
+    const { resourceInstance, operation, reason } = input;
+    await this.directory.assertKnownUser(actor);
+    await this.directory.instance(resourceInstance);
+    const key = operationKey(operation);
+    const pending = await this.pendingOf(this.approvals, actor, resourceInstance);
+    const same = pending.find((approval) => operationKey(approval.operation) === key);
+    if (same)
+      throw new BackendError(
+        "conflict",
+        `${actor} already has pending operation approval ${same.id} for "${operation}" on ${resourceInstance}; wait for a reviewer or cancel it`,
+      );
+    const as = await this.approvals.acting(actor);
+    const text = encodeOperationReason(operation, reason);
+    const raw = await this.approvals.api.create(as, resourceInstance, text).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    return this.approvals.toModel(raw);
+  }
+
+  async listOperationApprovals(
+    actor: string,
+    filter: Omit<RequestFilter, "role">,
+  ): Promise<Page<OperationApproval>> {
+    if (filter.resourceInstance !== undefined) await this.directory.instance(filter.resourceInstance);
+    return this.lifecycle.list(this.approvals, actor, filter);
+  }
+
+  approveOperationApproval(actor: string, id: string, reviewerComment?: string): Promise<OperationApproval> {
+    return this.lifecycle.decide(this.approvals, actor, id, "approve", reviewerComment);
+  }
+
+  denyOperationApproval(actor: string, id: string, reviewerComment?: string): Promise<OperationApproval> {
+    return this.lifecycle.decide(this.approvals, actor, id, "deny", reviewerComment);
+  }
+
+  cancelOperationApproval(actor: string, id: string): Promise<OperationApproval> {
+    return this.lifecycle.cancel(this.approvals, actor, id);
+  }
+
+  /**
+   * Permit grants an approved operation approval as a role and has no notion of using one up, so this
+   * backend records each use on the requester (user attribute `askfirst_used_operation_approvals`).
+   * Oldest approval first; operations match as in the local backend.
+   */
+  consumeOperationApproval(
+    actor: string,
+    resourceInstance: string,
+    operation?: string,
+  ): Promise<OperationApproval | null> {
+    const previous = this.consuming.get(actor) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.consumeNow(actor, resourceInstance, operation));
+    this.consuming.set(actor, next);
+    return next;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private async consumeNow(
+    actor: string,
+    resourceInstance: string,
+    operation?: string,
+  ): Promise<OperationApproval | null> {
+    const filter = { status: "approved" as const, resourceInstance, page: 1, perPage: 10_000 };
+    const approved = (await this.lifecycle.list(this.approvals, actor, filter)).items;
+    const key = operation === undefined ? undefined : operationKey(operation);
+    const usable = approved
+      .filter((item) => item.requester === actor && item.usedAt === null)
+      .filter((item) => key === undefined || operationKey(item.operation) === key)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const chosen = usable[0];
+    if (!chosen) return null;
+    const usedAt = this.now().toISOString();
+    await this.directory.markUsed(actor, chosen.id, usedAt);
+    return { ...chosen, usedAt };
+  }
+
+  private async pendingOf<T extends AccessRequest | OperationApproval>(
+    kind: RequestKind<T>,
+    actor: string,
+    resourceInstance: string,
+  ): Promise<T[]> {
+    const filter = { status: "pending" as const, resourceInstance, page: 1, perPage: 10_000 };
+    const page = await this.lifecycle.list(kind, actor, filter);
+    return page.items.filter((item) => item.requester === actor);
+  }
+
+  private async loginAs(user: string): Promise<string> {
+    return this.parts.sdk.loginAs(user).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+  }
+
+  private toInstance(read: ResourceInstanceRead): ResourceInstance {
+    return {
+      key: read.key,
+      resourceType: this.resourceType,
+      attributes: { ...((read.attributes ?? {}) as Record<string, unknown>) },
+    };
+  }
+}

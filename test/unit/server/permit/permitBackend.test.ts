@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openPermitBackend } from "../../../../src/server/backends/permit/index.js";
+import type { Backend } from "../../../../src/server/backends/types.js";
+import { BackendError } from "../../../../src/server/backends/types.js";
+import { FakePermit, fakeIds } from "./fakePermit/server.js";
+
+let fake: FakePermit;
+let backend: Backend;
+
+beforeEach(async () => {
+  fake = await FakePermit.start();
+  backend = await openPermitBackend(fake.env(), {
+    timeoutMs: 2000,
+    retry: { sleep: () => Promise.resolve() },
+  });
+});
+
+afterEach(async () => {
+  await backend.close();
+  await fake.stop();
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<BackendError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (error instanceof BackendError) return error;
+  throw new Error(`expected a BackendError, got ${String(error)}`);
+}
+
+const base = `/v2/facts/${fakeIds.project}/${fakeIds.env}`;
+const henryRequests = `${base}/access_requests/${fakeIds.accessConfig}/user/henry/tenant/default`;
+const approvals = `/v2/elements/${fakeIds.project}/${fakeIds.env}/config/${fakeIds.operationConfig}/operation_approval`;
+
+describe("Permit backend: the family demo", () => {
+  it("plays the whole story against Permit's endpoints", async () => {
+    expect(await backend.check("henry", "read", "pizza-palace")).toBe(false);
+
+    const request = await backend.createAccessRequest("henry", {
+      resourceInstance: "pizza-palace",
+      role: "child-can-order",
+      reason: "I am hungry",
+    });
+    expect(request).toMatchObject({ requester: "henry", status: "pending", role: "child-can-order" });
+    const created = fake.requests.find((r) => r.method === "POST" && r.path === henryRequests);
+    expect(created?.authorization).toBe(`Bearer ${fakeIds.apiKey}`);
+    expect(created?.body).toEqual({
+      access_request_details: {
+        tenant: "default",
+        resource: "restaurants",
+        resource_instance: "pizza-palace",
+        role: "child-can-order",
+      },
+      reason: "I am hungry",
+    });
+
+    const listed = await backend.listAccessRequests("joe", { status: "pending", page: 1, perPage: 10 });
+    expect(listed.items.map((item) => item.id)).toEqual([request.id]);
+    const approved = await backend.approveAccessRequest("joe", request.id, "ok, one pizza");
+    expect(approved).toMatchObject({ status: "approved", reviewer: "joe", reviewerComment: "ok, one pizza" });
+    const put = fake.requests.find((r) => r.method === "PUT" && r.path.endsWith(`/${request.id}/approve`));
+    expect(put?.path).toBe(
+      `${base}/access_requests/${fakeIds.accessConfig}/user/joe/tenant/default/${request.id}/approve`,
+    );
+    expect(put?.body).toEqual({ reviewer_comment: "ok, one pizza" });
+    expect(await backend.check("henry", "read", "pizza-palace")).toBe(true);
+
+    const approval = await backend.createOperationApproval("henry", {
+      resourceInstance: "pizza-palace",
+      operation: "order_dish: Truffle Pizza",
+      reason: "birthday",
+    });
+    expect(approval).toMatchObject({
+      operation: "order_dish: Truffle Pizza",
+      reason: "birthday",
+      status: "pending",
+      usedAt: null,
+    });
+    const filed = fake.requests.find((r) => r.method === "POST" && r.path === approvals);
+    expect(filed?.authorization).toMatch(/^Bearer element_token_/);
+    expect(
+      await backend.consumeOperationApproval("henry", "pizza-palace", "order_dish: Truffle Pizza"),
+    ).toBeNull();
+
+    const yes = await backend.approveOperationApproval("joe", approval.id);
+    expect(yes).toMatchObject({ status: "approved", reviewer: "joe" });
+    const used = await backend.consumeOperationApproval("henry", "pizza-palace", "ORDER_DISH:truffle  pizza");
+    expect(used).toMatchObject({ id: approval.id });
+    expect(used?.usedAt).not.toBeNull();
+    expect(
+      await backend.consumeOperationApproval("henry", "pizza-palace", "order_dish: Truffle Pizza"),
+    ).toBeNull();
+    const seen = await backend.listOperationApprovals("joe", { page: 1, perPage: 10 });
+    expect(seen.items[0]).toMatchObject({ id: approval.id, usedAt: used?.usedAt });
+  });
+
+  it("keeps each user to what they may see and do", async () => {
+    const request = await backend.createAccessRequest("henry", {
+      resourceInstance: "pizza-palace",
+      role: "child-can-order",
+      reason: "r",
+    });
+    expect((await backend.listAccessRequests("rose", { page: 1, perPage: 10 })).total).toBe(0);
+    expect((await failureOf(backend.approveAccessRequest("rose", request.id))).code).toBe("not_found");
+    expect((await failureOf(backend.approveAccessRequest("henry", request.id))).code).toBe("forbidden");
+    expect((await failureOf(backend.cancelAccessRequest("joe", request.id))).code).toBe("forbidden");
+    expect(fake.requests.some((r) => r.method === "PUT")).toBe(false);
+
+    await backend.denyAccessRequest("jane", request.id, "not today");
+    const twice = await failureOf(backend.approveAccessRequest("joe", request.id));
+    expect(twice.code).toBe("conflict");
+    expect(twice.message).toContain("already denied by jane");
+  });
+
+  it("refuses what the local backend refuses, before sending anything", async () => {
+    const sent = () =>
+      fake.requests.filter((r) => r.method === "POST" && r.path.includes("access_requests")).length;
+    expect(
+      (
+        await failureOf(
+          backend.createAccessRequest("henry", { resourceInstance: "nowhere", role: "parent", reason: "r" }),
+        )
+      ).code,
+    ).toBe("not_found");
+    expect(
+      (
+        await failureOf(
+          backend.createAccessRequest("henry", {
+            resourceInstance: "pizza-palace",
+            role: "king",
+            reason: "r",
+          }),
+        )
+      ).message,
+    ).toContain('unknown role "king"');
+    expect(
+      (
+        await failureOf(
+          backend.createAccessRequest("rose", {
+            resourceInstance: "burger-bonanza",
+            role: "child-can-order",
+            reason: "r",
+          }),
+        )
+      ).code,
+    ).toBe("conflict");
+    expect(
+      (
+        await failureOf(
+          backend.createAccessRequest("mallory", {
+            resourceInstance: "pizza-palace",
+            role: "parent",
+            reason: "r",
+          }),
+        )
+      ).code,
+    ).toBe("forbidden");
+    expect(sent()).toBe(0);
+    await backend.createAccessRequest("henry", {
+      resourceInstance: "pizza-palace",
+      role: "child-can-order",
+      reason: "r",
+    });
+    const again = await failureOf(
+      backend.createAccessRequest("henry", {
+        resourceInstance: "pizza-palace",
+        role: "child-can-order",
+        reason: "r",
+      }),
+    );
+    expect(again.code).toBe("conflict");
+    expect(sent()).toBe(1);
+  });
+
+  it("lists resource instances with their attributes, paged", async () => {
+    const first = await backend.listResourceInstances("henry", { page: 1, perPage: 3 });
+    expect(first.total).toBe(4);
+    expect(first.items.map((item) => item.key)).toEqual(["pizza-palace", "burger-bonanza", "fancy-french"]);
+    const pizza = await backend.getResourceInstance("henry", "pizza-palace");
+    expect(pizza.attributes.name).toBe("Pizza Palace");
+    expect((await failureOf(backend.getResourceInstance("henry", "nowhere"))).code).toBe("not_found");
+  });
+});
