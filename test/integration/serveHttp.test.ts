@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cliPath, repoRoot } from "../helpers/cli.js";
+
+const henryToken = "henry-token-3f9a1c";
+const joeToken = "joe-token-77b2e0d1";
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+}
+
+function startHttp(args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [cliPath, "serve", "--demo", "family-food", ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const url = /on (http:\/\/\S+\/mcp)/.exec(stderr)?.[1];
+      if (url) resolve({ child, url, stderr: () => stderr });
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+}
+
+async function connectAs(url: string, token: string): Promise<Client> {
+  const client = new Client({ name: "it-http", version: "0.0.0" });
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+function textOf(result: Awaited<ReturnType<Client["callTool"]>>): string {
+  return (result.content as { text?: string }[]).map((part) => part.text ?? "").join("\n");
+}
+
+const initialize = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+};
+const postHeaders = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
+
+describe("askfirst serve --http", () => {
+  let dir: string;
+  let running: Running | undefined;
+  const clients: Client[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "askfirst-http-"));
+    await writeFile(join(dir, "tokens.json"), JSON.stringify({ [henryToken]: "henry", [joeToken]: "joe" }));
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    running?.child.kill("SIGTERM");
+    running = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("binds 127.0.0.1 by default and refuses requests without a valid bearer token", async () => {
+    running = await startHttp([
+      "--data",
+      join(dir, "data"),
+      "--http",
+      "0",
+      "--tokens",
+      join(dir, "tokens.json"),
+    ]);
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const body = JSON.stringify(initialize);
+    const missing = await fetch(running.url, { method: "POST", headers: postHeaders, body });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const wrong = await fetch(running.url, {
+      method: "POST",
+      headers: { ...postHeaders, Authorization: "Bearer not-a-known-token" },
+      body,
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain("not-a-known-token");
+    await expect(connectAs(running.url, "guessed-token-123")).rejects.toThrow();
+  });
+
+  it("acts as the token's user in each session, and keeps one user's session from another's token", async () => {
+    running = await startHttp([
+      "--data",
+      join(dir, "data"),
+      "--http",
+      "127.0.0.1:0",
+      "--tokens",
+      join(dir, "tokens.json"),
+    ]);
+    const henry = await connectAs(running.url, henryToken);
+    const joe = await connectAs(running.url, joeToken);
+    clients.push(henry, joe);
+    const args = { action: "operate", resource_instance: "pizza-palace" };
+    expect(textOf(await henry.callTool({ name: "check_permission", arguments: args }))).toBe(
+      "henry may not operate on pizza-palace.",
+    );
+    expect(textOf(await joe.callTool({ name: "check_permission", arguments: args }))).toBe(
+      "joe may operate on pizza-palace.",
+    );
+    const asked = await henry.callTool({
+      name: "create_access_request",
+      arguments: { resource_instance: "pizza-palace", role: "child-can-order", reason: "over http" },
+    });
+    expect((asked.structuredContent as { requester: string }).requester).toBe("henry");
+
+    // A raw session opened with henry's token cannot be used with joe's.
+    const opened = await fetch(running.url, {
+      method: "POST",
+      headers: { ...postHeaders, Authorization: `Bearer ${henryToken}` },
+      body: JSON.stringify(initialize),
+    });
+    const sessionId = opened.headers.get("mcp-session-id") ?? "";
+    expect(sessionId).not.toBe("");
+    const hijack = await fetch(running.url, {
+      method: "POST",
+      headers: { ...postHeaders, Authorization: `Bearer ${joeToken}`, "mcp-session-id": sessionId },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
+    expect(hijack.status).toBe(403);
+    expect(running.stderr()).not.toContain(henryToken);
+    expect(running.stderr()).not.toContain(joeToken);
+  });
+
+  it("takes tokens from ASKFIRST_HTTP_TOKENS when no --tokens file is given", async () => {
+    running = await startHttp(["--data", join(dir, "data"), "--http", "0"], {
+      ASKFIRST_HTTP_TOKENS: `${joeToken}=joe`,
+    });
+    const joe = await connectAs(running.url, joeToken);
+    clients.push(joe);
+    const listed = await joe.callTool({ name: "list_resource_instances", arguments: {} });
+    expect((listed.structuredContent as { total: number }).total).toBe(4);
+  });
+});
