@@ -24,16 +24,32 @@ export interface RequestKind<T extends AnyRequest> {
 export class Lifecycle {
   constructor(private readonly directory: Directory) {}
 
+  /**
+   * The request, even when Permit hides it from the acting user: Permit shows a request only to its
+   * requester and its reviewers, so for anyone else "absent" and "not yours" look alike. Reading it as
+   * each reviewer in turn tells them apart, so a user who may not act on a request hears "forbidden"
+   * (as with the local backend) and an id that exists nowhere is "not_found".
+   */
   async get<T extends AnyRequest>(kind: RequestKind<T>, as: Acting, id: string): Promise<T> {
+    const seen = await this.getAs(kind, as, id);
+    if (seen) return seen;
+    for (const reviewer of await this.directory.reviewers()) {
+      if (reviewer === as.user) continue;
+      const found = await this.getAs(kind, await kind.acting(reviewer), id);
+      if (found) return found;
+    }
+    throw new BackendError("not_found", `no ${kind.noun} with id "${id}"; call ${kind.listTool} to see ids`);
+  }
+
+  private async getAs<T extends AnyRequest>(
+    kind: RequestKind<T>,
+    as: Acting,
+    id: string,
+  ): Promise<T | undefined> {
     try {
       return await kind.toModel(await kind.api.get(as, id));
     } catch (error) {
-      // Permit shows a request only to its requester and its reviewers, so "absent" and "not yours" look alike.
-      if (isStatus(error, 404, 403))
-        throw new BackendError(
-          "not_found",
-          `no ${kind.noun} with id "${id}" that ${as.user} can see; call ${kind.listTool} to see ids`,
-        );
+      if (isStatus(error, 404, 403)) return undefined;
       throw rethrown(error);
     }
   }

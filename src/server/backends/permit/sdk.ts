@@ -87,13 +87,27 @@ export class PermitSdk {
   }
 
   /** The user's role assignments in the tenant, on one instance or on all. */
-  async rolesOf(user: string, instance?: string): Promise<RoleAssignmentRead[]> {
-    const { resourceKey, tenant } = this.options.config;
+  rolesOf(user: string, instance?: string): Promise<RoleAssignmentRead[]> {
+    const { resourceKey } = this.options.config;
     const resourceInstance = instance === undefined ? undefined : `${resourceKey}:${instance}`;
+    return this.assignments({ user, resourceInstance });
+  }
+
+  /** Every assignment of `role` in the tenant. */
+  holdersOf(role: string): Promise<RoleAssignmentRead[]> {
+    return this.assignments({ role });
+  }
+
+  private async assignments(filter: {
+    user?: string;
+    role?: string;
+    resourceInstance?: string;
+  }): Promise<RoleAssignmentRead[]> {
+    const { tenant } = this.options.config;
     const all: RoleAssignmentRead[] = [];
     for (let page = 1; page <= maxPages; page += 1) {
       const items = await this.run("list role assignments", () =>
-        this.permit.api.roleAssignments.list({ user, tenant, resourceInstance, page, perPage }),
+        this.permit.api.roleAssignments.list({ ...filter, tenant, page, perPage }),
       );
       all.push(...items);
       if (items.length < perPage) return all;

@@ -102,7 +102,11 @@ describe("Permit backend: the family demo", () => {
       reason: "r",
     });
     expect((await backend.listAccessRequests("rose", { page: 1, perPage: 10 })).total).toBe(0);
-    expect((await failureOf(backend.approveAccessRequest("rose", request.id))).code).toBe("not_found");
+    // Permit hides henry's request from rose; the backend still tells "not yours" from "no such id".
+    const byRose = await failureOf(backend.approveAccessRequest("rose", request.id));
+    expect(byRose.code).toBe("forbidden");
+    expect(byRose.message).toContain("only reviewers of pizza-palace");
+    expect((await failureOf(backend.approveAccessRequest("rose", "no-such-id"))).code).toBe("not_found");
     expect((await failureOf(backend.approveAccessRequest("henry", request.id))).code).toBe("forbidden");
     expect((await failureOf(backend.cancelAccessRequest("joe", request.id))).code).toBe("forbidden");
     expect(fake.requests.some((r) => r.method === "PUT")).toBe(false);

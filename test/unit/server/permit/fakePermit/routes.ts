@@ -78,11 +78,12 @@ function users(state: FakePermitState, recorded: Recorded, id: string): Answer {
 }
 
 function roleAssignments(state: FakePermitState, recorded: Recorded): Answer {
-  const { user, resource_instance: instance } = recorded.query;
+  const { user, role, resource_instance: instance } = recorded.query;
   const prefix = `${state.resource}:`;
   const found = state.assignments.filter(
     (assignment) =>
       (user === undefined || assignment.user === user) &&
+      (role === undefined || assignment.role === role) &&
       (instance === undefined || `${prefix}${assignment.instance}` === instance),
   );
   const page = Number(recorded.query.page ?? 1);
