@@ -1,0 +1,38 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { demoSeedPath, readSeedFile } from "../../../src/server/seed.js";
+
+describe("seed files", () => {
+  it("describes the family food demo as the issue tells it", () => {
+    const seed = readSeedFile(demoSeedPath("family-food"));
+    expect(seed.resource.key).toBe("restaurants");
+    expect(seed.resource.actions).toEqual(["read", "create", "update", "delete", "operate"]);
+    expect(seed.instances.map((instance) => instance.key)).toEqual([
+      "pizza-palace",
+      "burger-bonanza",
+      "fancy-french",
+      "sushi-world",
+    ]);
+    expect(seed.demo?.priceLimit).toBe(10);
+    expect(seed.roleAssignments.filter((assignment) => assignment.user === "henry")).toEqual([]);
+  });
+
+  it("names what is inconsistent in a bad seed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "askfirst-seed-"));
+    const file = join(dir, "seed.json");
+    const seed = readSeedFile(demoSeedPath("family-food"));
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...seed,
+        roleAssignments: [{ user: "ghost", role: "parent", instance: "pizza-palace" }],
+      }),
+    );
+    expect(() => readSeedFile(file)).toThrow(
+      /invalid seed file .*: \(root\): role assignment names unknown user ghost/,
+    );
+    await rm(dir, { recursive: true, force: true });
+  });
+});
