@@ -1,0 +1,118 @@
+import type { Command } from "commander";
+import type { Tier } from "../../review/decisions.js";
+import { maskSecrets } from "../../review/mask.js";
+import type { PendingReview } from "../../store/types.js";
+import type { CliContext } from "../context.js";
+
+interface PendingOptions {
+  json?: boolean;
+  store?: string;
+}
+
+export function registerPending(program: Command, ctx: CliContext): void {
+  program
+    .command("pending")
+    .description("List every review waiting for a person, across processes, from the store")
+    .option("--json", "print JSON instead of text")
+    .option(
+      "--store <spec>",
+      "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)",
+    )
+    .action(async (options: PendingOptions) => {
+      const { chooseStoreSpec, openStore } = await import("../../store/open.js");
+      // No checkpointer: listing the queue must not load LangGraph (see issue 6, pending in ≤ 200 ms).
+      const store = await openStore(chooseStoreSpec(options.store, ctx.env), {
+        cwd: ctx.cwd,
+        checkpointer: false,
+      });
+      try {
+        const views = gatherPending(await store.queue.list(), Date.now());
+        ctx.stdout.write(options.json ? `${JSON.stringify(views, null, 2)}\n` : formatPending(views));
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+export interface PendingCallView {
+  tool: string;
+  server: string;
+  /** With secrets masked. */
+  args: Record<string, unknown>;
+  tier: Tier;
+  rule: string;
+  message: string | null;
+}
+
+export interface PendingView {
+  threadId: string;
+  interruptId: string;
+  actingUser: string;
+  createdAt: number;
+  waitingMs: number;
+  deadline: number | null;
+  /** Milliseconds left before the deadline; negative once it has passed; null for no deadline. */
+  remainingMs: number | null;
+  claimedBy: string | null;
+  calls: PendingCallView[];
+}
+
+/** What a reviewer needs to see of each queued review, as of `now`. Arguments leave here masked. */
+export function gatherPending(reviews: readonly PendingReview[], now: number): PendingView[] {
+  return reviews.map((review) => ({
+    threadId: review.threadId,
+    interruptId: review.interruptId,
+    actingUser: review.actingUser,
+    createdAt: review.createdAt,
+    waitingMs: Math.max(0, now - review.createdAt),
+    deadline: review.deadline,
+    remainingMs: review.deadline === null ? null : review.deadline - now,
+    claimedBy: review.claimedBy,
+    calls: review.request.actionRequests.map((action, index) => {
+      const context = review.request.context.actions[index];
+      return {
+        tool: action.name,
+        server: context?.server ?? "unknown",
+        args: maskSecrets(action.args),
+        tier: context?.tier ?? "confirm",
+        rule: context?.rule ?? "unknown",
+        message: context?.message ?? null,
+      };
+    }),
+  }));
+}
+
+export function formatPending(views: readonly PendingView[]): string {
+  if (views.length === 0) return "No reviews are pending.\n";
+  const blocks = views.map((view) => {
+    const status = view.claimedBy ? `being answered by ${view.claimedBy}` : "unclaimed";
+    const lines = [
+      `thread ${view.threadId}  acting user ${view.actingUser}  waiting ${formatDuration(view.waitingMs)}  ${formatDeadline(view.remainingMs)}  ${status}`,
+    ];
+    view.calls.forEach((call, index) => {
+      lines.push(`  ${index + 1}. ${call.tool} on ${call.server}  (${call.tier}: ${call.rule})`);
+      if (call.message) lines.push(`     ${call.message}`);
+      lines.push(`     args ${JSON.stringify(call.args)}`);
+    });
+    return lines.join("\n");
+  });
+  const count = views.length === 1 ? "1 review is pending" : `${views.length} reviews are pending`;
+  return `${count}. Answer one with: askfirst review <thread>\n\n${blocks.join("\n\n")}\n`;
+}
+
+function formatDeadline(remainingMs: number | null): string {
+  if (remainingMs === null) return "no deadline";
+  if (remainingMs < 0) return `timed out ${formatDuration(-remainingMs)} ago`;
+  return `times out in ${formatDuration(remainingMs)}`;
+}
+
+/** A short human duration: "45s", "4m 12s", "2h 5m", "3d 4h". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.floor(Math.max(0, ms) / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/open.js";
+import { runCli } from "../helpers/cli.js";
+import { postgresHarness, sampleReview } from "../unit/store/harness.js";
+
+describe("askfirst pending", () => {
+  let folder: string;
+  let spec: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), "askfirst-pending-"));
+    spec = `sqlite:${join(folder, "store.db")}`;
+    const store = await openStore(spec, { cwd: folder, checkpointer: false });
+    const secret = sampleReview("thread-secret", "i-1", Date.now() - 125_000);
+    secret.request.actionRequests[0] = {
+      name: "order_dish",
+      args: { dish: "lasagna", api_key: "sk-live-do-not-show" },
+      description: "Order lasagna",
+    };
+    await store.queue.put(secret);
+    await store.queue.put({
+      ...sampleReview("thread-late", "i-2", Date.now() - 3_600_000),
+      deadline: Date.now() - 60_000,
+    });
+    await store.queue.claim("thread-late", "i-2", "mom");
+    await store.close();
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("shows each waiting review: thread, acting user, calls, rule, wait and deadline, secrets masked", async () => {
+    const result = await runCli(["pending", "--store", spec]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("2 reviews are pending");
+    expect(result.stdout).toMatch(
+      /thread thread-secret {2}acting user joe {2}waiting 2m \d+s {2}times out in \dm/,
+    );
+    expect(result.stdout).toContain("order_dish on askfirst  (confirm: rule 4 (order_dish above 30))");
+    expect(result.stdout).toContain('args {"dish":"lasagna","api_key":"***"}');
+    expect(result.stdout).toMatch(/thread thread-late .* timed out 1m \d+s ago {2}being answered by mom/);
+    expect(result.stdout).not.toContain("sk-live-do-not-show");
+  });
+
+  it("prints the same as JSON, oldest first, for scripts", async () => {
+    const result = await runCli(["pending", "--json"], { env: { ASKFIRST_STORE: spec } });
+    expect(result.code).toBe(0);
+    const views = JSON.parse(result.stdout) as {
+      threadId: string;
+      waitingMs: number;
+      calls: { args: object }[];
+    }[];
+    expect(views.map((view) => view.threadId)).toEqual(["thread-late", "thread-secret"]);
+    expect(views[1]?.waitingMs).toBeGreaterThanOrEqual(125_000);
+    expect(views[1]?.calls[0]?.args).toEqual({ dish: "lasagna", api_key: "***" });
+    expect(result.stdout).not.toContain("sk-live-do-not-show");
+  });
+
+  it("uses .askfirst/askfirst.db under the working folder by default, creating it", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "askfirst-pending-cwd-"));
+    const result = await runCli(["pending"], { cwd });
+    rmSync(cwd, { recursive: true, force: true });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("No reviews are pending.\n");
+  });
+
+  it("rejects an unknown store with exit 2 and the accepted forms", async () => {
+    const result = await runCli(["pending", "--store", "mysql://me:pw@h/db"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid --store .*expected memory, sqlite:<path> or postgres:\/\//);
+    expect(result.stderr).not.toContain(":pw@");
+  });
+});
+
+describe("askfirst pending on PostgreSQL", () => {
+  const harness = postgresHarness("pending");
+  afterAll(() => harness.cleanup());
+
+  it("sees a review queued by another process", async () => {
+    const store = await harness.open();
+    await store.queue.put(sampleReview("pg-thread", "i-1", Date.now()));
+    const result = await runCli(["pending", "--json", "--store", harness.spec as string]);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { threadId: string }[]).map((view) => view.threadId)).toEqual([
+      "pg-thread",
+    ]);
+  });
+
+  it("fails clearly, without the password, when the server does not answer", async () => {
+    const result = await runCli(["pending", "--store", "postgres://me:hunter2@127.0.0.1:1/none"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /cannot use the PostgreSQL store at postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/none/,
+    );
+    expect(result.stderr).not.toContain("hunter2");
+  });
+});
