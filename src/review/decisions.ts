@@ -36,6 +36,8 @@ export const actionContextSchema = z.object({
   /** The policy rule that asked, e.g. "rule 3 (approve_*)" or "default". */
   rule: z.string(),
   message: z.string().optional(),
+  /** The tool's JSON Schema for its arguments, so any reviewer can validate an edit before sending it. */
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
 });
 export type ActionContext = z.infer<typeof actionContextSchema>;
 

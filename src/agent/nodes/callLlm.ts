@@ -1,0 +1,55 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { SystemMessage, isHumanMessage, trimMessages, type BaseMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { Toolbox } from "../../mcp/connect.js";
+import { newMessageId } from "../messages.js";
+import { systemPrompt } from "../prompt.js";
+import type { AgentState } from "../state.js";
+
+export interface CallLlmDeps {
+  model: BaseChatModel;
+  toolbox: Toolbox;
+  clock: () => number;
+  /** Rough budget of what the model sees, in tokens (≈ 4 characters each). */
+  contextTokens: number;
+}
+
+export function createCallLlmNode(deps: CallLlmDeps) {
+  return async (state: AgentState, config: LangGraphRunnableConfig) => {
+    const tools = await deps.toolbox.toolsFor(state.actingUser);
+    const model = deps.model.bindTools ? deps.model.bindTools(tools.map((item) => item.tool)) : deps.model;
+    const view = await modelView(state.messages, deps.contextTokens);
+    const response = await model.invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], {
+      signal: config.signal,
+    });
+    response.id ??= newMessageId("ai");
+    return { messages: [response], requestedAt: deps.clock() };
+  };
+}
+
+/**
+ * What the model sees: the last messages of the window that fit the budget, starting at a human message
+ * so a tool call is never shown without what asked for it. Never empty while the window has a human turn.
+ */
+export async function modelView(messages: BaseMessage[], contextTokens: number): Promise<BaseMessage[]> {
+  const trimmed = await trimMessages(messages, {
+    maxTokens: contextTokens,
+    tokenCounter: countTokens,
+    strategy: "last",
+    startOn: "human",
+  });
+  if (trimmed.length > 0) return trimmed;
+  const lastHuman = messages.findLastIndex((message) => isHumanMessage(message));
+  return lastHuman >= 0 ? messages.slice(lastHuman) : messages;
+}
+
+function countTokens(messages: BaseMessage[]): number {
+  let characters = 0;
+  for (const message of messages) {
+    characters +=
+      typeof message.content === "string" ? message.content.length : JSON.stringify(message.content).length;
+    if ("tool_calls" in message && Array.isArray(message.tool_calls))
+      characters += JSON.stringify(message.tool_calls).length;
+  }
+  return Math.ceil(characters / 4);
+}

@@ -1,0 +1,47 @@
+import { isAIMessage, isBaseMessage, type BaseMessage, type StoredMessage } from "@langchain/core/messages";
+import { toStored } from "./messages.js";
+import type { CallOutcome } from "./state.js";
+
+/** What one graph run produced, gathered from its stream of node updates. */
+export interface RunOutput {
+  messages: StoredMessage[];
+  replies: string[];
+  calls: CallOutcome[];
+}
+
+/**
+ * Reads every node's update as it happens, so the transcript gets every message a run produced even when
+ * the bounded window has already dropped some of them.
+ */
+export async function collectRun(stream: AsyncIterable<unknown>): Promise<RunOutput> {
+  const output: RunOutput = { messages: [], replies: [], calls: [] };
+  for await (const chunk of stream) {
+    if (typeof chunk !== "object" || chunk === null) continue;
+    for (const [node, update] of Object.entries(chunk as Record<string, unknown>)) {
+      if (node.startsWith("__") || typeof update !== "object" || update === null) continue;
+      const { messages, outcomes } = update as { messages?: unknown; outcomes?: CallOutcome[] };
+      for (const message of toMessages(messages)) {
+        output.messages.push(toStored(message));
+        const reply = isAIMessage(message) ? textOf(message) : "";
+        if (reply) output.replies.push(reply);
+      }
+      if (Array.isArray(outcomes)) output.calls.push(...outcomes);
+    }
+  }
+  return output;
+}
+
+function toMessages(value: unknown): BaseMessage[] {
+  const list = Array.isArray(value) ? (value as unknown[]) : value === undefined ? [] : [value];
+  return list.filter((item): item is BaseMessage => isBaseMessage(item));
+}
+
+export function textOf(message: BaseMessage): string {
+  if (typeof message.content === "string") return message.content.trim();
+  return message.content
+    .map((block) =>
+      typeof block === "object" && "text" in block && typeof block.text === "string" ? block.text : "",
+    )
+    .join("")
+    .trim();
+}

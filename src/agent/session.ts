@@ -1,0 +1,207 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import {
+  HumanMessage,
+  mapStoredMessagesToChatMessages,
+  type BaseMessage,
+  type StoredMessage,
+} from "@langchain/core/messages";
+import { Command } from "@langchain/langgraph";
+import { AskfirstError } from "../errors.js";
+import type { Toolbox } from "../mcp/connect.js";
+import type { Reviewer, ReviewRequest, ReviewResponse } from "../review/decisions.js";
+import type { Policy } from "../review/policy.js";
+import type { PendingReview, Store } from "../store/types.js";
+import { buildAgentGraph, type AgentGraph } from "./graph.js";
+import { newMessageId, toStored } from "./messages.js";
+import { checkResponse } from "./reviewRequest.js";
+import { collectRun, type RunOutput } from "./runOutput.js";
+import type { CallOutcome } from "./state.js";
+
+export interface SessionOptions {
+  store: Store;
+  model: BaseChatModel;
+  toolbox: Toolbox;
+  policy: Policy;
+  /** Who answers reviews when a run is told to ask; fails closed by contract. */
+  reviewer?: Reviewer;
+  clock?: () => number;
+  /** Deadline recorded with each review; null for none. */
+  reviewTimeoutSeconds?: number | null;
+  windowSize?: number;
+  contextTokens?: number;
+}
+
+/** `ask`: put the review in the queue and ask the reviewer now; `queue`: leave it pending and return. */
+export type OnReview = "ask" | "queue";
+
+export interface TurnResult {
+  status: "done" | "pending";
+  /** What the agent said, in order. */
+  replies: string[];
+  /** Every message this turn produced, as stored in the transcript. */
+  messages: StoredMessage[];
+  /** Every tool call settled this turn: reviewed, refused, or run. */
+  calls: CallOutcome[];
+  /** The review left waiting, when status is "pending". */
+  review: PendingReview | null;
+}
+
+export interface Session {
+  send(
+    threadId: string,
+    text: string,
+    options: { actingUser: string; onReview?: OnReview },
+  ): Promise<TurnResult>;
+  /** Applies an answer to the thread's pending review (exactly once across reviewers) and runs on. */
+  resume(threadId: string, response: ReviewResponse, options?: { onReview?: OnReview }): Promise<TurnResult>;
+  /** The review this thread waits on, read from the thread's checkpoint; null when none. */
+  pendingReview(threadId: string): Promise<PendingReview | null>;
+  /** The whole conversation of the thread, from the transcript. */
+  history(threadId: string): Promise<BaseMessage[]>;
+  /** The acting user the thread last ran as, if it exists. */
+  actingUser(threadId: string): Promise<string | null>;
+}
+
+/** The session runner: one graph over one store, driving turns and reviews for any number of threads. */
+export function openSession(options: SessionOptions): Session {
+  const clock = options.clock ?? Date.now;
+  const timeoutSeconds = options.reviewTimeoutSeconds === undefined ? 300 : options.reviewTimeoutSeconds;
+  const graph = buildAgentGraph({
+    model: options.model,
+    toolbox: options.toolbox,
+    policy: options.policy,
+    audit: options.store.audit,
+    checkpointer: options.store.checkpointer,
+    clock,
+    reviewTimeoutMs: timeoutSeconds === null ? null : timeoutSeconds * 1000,
+    ...(options.windowSize !== undefined ? { windowSize: options.windowSize } : {}),
+    ...(options.contextTokens !== undefined ? { contextTokens: options.contextTokens } : {}),
+  });
+  return new GraphSession(graph, options, clock);
+}
+
+class GraphSession implements Session {
+  constructor(
+    private readonly graph: AgentGraph,
+    private readonly options: SessionOptions,
+    private readonly clock: () => number,
+  ) {}
+
+  async send(threadId: string, text: string, options: { actingUser: string; onReview?: OnReview }) {
+    const waiting = await this.pendingReview(threadId);
+    if (waiting)
+      throw new AskfirstError(
+        `thread ${threadId} has a review waiting; answer it before sending anything new (new input would abandon it)`,
+        { code: "review_pending", source: "user" },
+      );
+    const human = new HumanMessage({ id: newMessageId("human"), content: text });
+    await this.options.store.threads.touch(threadId, options.actingUser);
+    await this.options.store.transcript.append(threadId, [toStored(human)]);
+    const output = await this.run(threadId, { messages: [human], actingUser: options.actingUser });
+    return this.settle(threadId, output, options.onReview ?? "ask", [toStored(human)]);
+  }
+
+  async resume(threadId: string, response: ReviewResponse, options: { onReview?: OnReview } = {}) {
+    const output = await this.applyAnswer(threadId, response);
+    return this.settle(threadId, output, options.onReview ?? "ask", []);
+  }
+
+  async pendingReview(threadId: string): Promise<PendingReview | null> {
+    const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
+    const pending = snapshot.tasks.flatMap((task) => task.interrupts ?? [])[0];
+    if (!pending?.id) return null;
+    const request = pending.value as ReviewRequest;
+    const queued = await this.options.store.queue.get(threadId);
+    if (queued && queued.interruptId === pending.id) return queued;
+    return {
+      threadId,
+      interruptId: pending.id,
+      actingUser: request.context.actingUser,
+      request,
+      createdAt: request.context.requestedAt,
+      deadline: request.context.deadline,
+      claimedBy: null,
+    };
+  }
+
+  async history(threadId: string): Promise<BaseMessage[]> {
+    return mapStoredMessagesToChatMessages(await this.options.store.transcript.read(threadId));
+  }
+
+  async actingUser(threadId: string): Promise<string | null> {
+    return (await this.options.store.threads.get(threadId))?.actingUser ?? null;
+  }
+
+  private async applyAnswer(threadId: string, response: ReviewResponse): Promise<RunOutput> {
+    const review = await this.pendingReview(threadId);
+    if (!review)
+      throw new AskfirstError(`thread ${threadId} has no review waiting`, {
+        code: "no_review",
+        source: "user",
+      });
+    const problem = checkResponse(review.request, response);
+    if (problem !== null)
+      throw new AskfirstError(`that answer does not fit the review (${problem}); it is still pending`, {
+        code: "bad_answer",
+        source: "user",
+      });
+    const { queue } = this.options.store;
+    await queue.put(toQueued(review));
+    if (!(await queue.claim(threadId, review.interruptId, response.reviewer)))
+      throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
+        code: "review_taken",
+        source: "user",
+      });
+    let output: RunOutput;
+    try {
+      output = await this.run(
+        threadId,
+        new Command({ resume: { ...response, interruptId: review.interruptId } }),
+      );
+    } catch (error) {
+      await queue.release(threadId, review.interruptId);
+      throw error;
+    }
+    await queue.remove(threadId, review.interruptId);
+    return output;
+  }
+
+  /** After a run: keep the transcript whole, queue a new review, and ask for it when told to. */
+  private async settle(
+    threadId: string,
+    first: RunOutput,
+    onReview: OnReview,
+    sent: StoredMessage[],
+  ): Promise<TurnResult> {
+    const result: TurnResult = { status: "done", replies: [], messages: [...sent], calls: [], review: null };
+    let output = first;
+    for (;;) {
+      await this.options.store.transcript.append(threadId, output.messages);
+      result.replies.push(...output.replies);
+      result.messages.push(...output.messages);
+      result.calls.push(...output.calls);
+      const review = await this.pendingReview(threadId);
+      if (!review) return result;
+      await this.options.store.queue.put(toQueued(review));
+      const reviewer = this.options.reviewer;
+      if (onReview === "queue" || !reviewer) return { ...result, status: "pending" as const, review };
+      output = await this.applyAnswer(threadId, await reviewer.review(review.request));
+    }
+  }
+
+  private async run(threadId: string, input: unknown): Promise<RunOutput> {
+    // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
+    // still checkpointed on exit, so a pending review survives the process.
+    const stream = await this.graph.stream(input as never, {
+      configurable: { thread_id: threadId },
+      streamMode: "updates",
+      durability: "exit",
+    });
+    return collectRun(stream);
+  }
+}
+
+function toQueued(review: PendingReview): Omit<PendingReview, "claimedBy"> {
+  const { claimedBy: _claimedBy, ...queued } = review;
+  return queued;
+}

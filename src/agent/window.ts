@@ -1,0 +1,24 @@
+import { isHumanMessage, isToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { messagesStateReducer, type Messages } from "@langchain/langgraph";
+
+/**
+ * The graph keeps a bounded working window of messages, so a checkpoint's size does not grow with the
+ * thread (the full conversation lives in the store's transcript). Appending works like LangGraph's
+ * messages reducer (ids replace, RemoveMessage removes); then only the last `size` messages are kept.
+ */
+export function windowReducer(size: number): (left: BaseMessage[], right: Messages) => BaseMessage[] {
+  return (left, right) => keepWindow(messagesStateReducer(left, right), size);
+}
+
+/**
+ * The window never starts with a ToolMessage (its AI message would be gone): it starts at the first human
+ * message inside the limit when there is one, else at the first message that is not a tool result.
+ */
+export function keepWindow(messages: BaseMessage[], size: number): BaseMessage[] {
+  if (messages.length <= size) return messages;
+  const cut = messages.length - size;
+  const human = messages.findIndex((message, index) => index >= cut && isHumanMessage(message));
+  if (human >= 0) return messages.slice(human);
+  const start = messages.findIndex((message, index) => index >= cut && !isToolMessage(message));
+  return start >= 0 ? messages.slice(start) : messages.slice(-1);
+}

@@ -1,0 +1,40 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { readEnv, type Env } from "../config/load.js";
+import { UsageError } from "../errors.js";
+import { parseModelSpec, type ModelSpec } from "./spec.js";
+
+export interface AgentModel {
+  model: BaseChatModel;
+  /** e.g. "gemini:gemini-2.0-flash", "scripted:turns.json", "local". */
+  label: string;
+  /** Shown once when the session starts, e.g. that the local model is rules, not AI. */
+  banner?: string;
+}
+
+/**
+ * The seam where the CLI meets a model: `gemini[:name]`, `scripted:<file.json>` or `local`. Each client is
+ * imported only when chosen, so commands that never talk to a model never load one.
+ */
+export async function createModel(spec: string | ModelSpec | undefined, env: Env): Promise<AgentModel> {
+  const parsed = typeof spec === "object" ? spec : parseModelSpec(spec, env);
+  if (parsed.kind === "scripted") {
+    const { ScriptedChatModel } = await import("./scripted.js");
+    return { model: await ScriptedChatModel.fromFile(parsed.file), label: `scripted:${parsed.file}` };
+  }
+  if (parsed.kind === "local") {
+    const { LocalRulesModel, localModelBanner } = await import("./local/localModel.js");
+    return { model: new LocalRulesModel(), label: "local", banner: localModelBanner };
+  }
+  const apiKey = readEnv(env, "GOOGLE_API_KEY");
+  if (!apiKey)
+    throw new UsageError("the gemini model needs GOOGLE_API_KEY; set it, or use --model local", "model_key");
+  const { ChatGoogleGenerativeAI } = await import("@langchain/google-genai");
+  const baseUrl = readEnv(env, "GOOGLE_GEMINI_BASE_URL");
+  const model = new ChatGoogleGenerativeAI({
+    model: parsed.name,
+    apiKey,
+    maxRetries: 1,
+    ...(baseUrl ? { baseUrl } : {}),
+  });
+  return { model, label: `gemini:${parsed.name}` };
+}

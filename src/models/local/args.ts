@@ -1,0 +1,110 @@
+import type { ToolShape } from "./intent.js";
+
+/**
+ * Fills a tool's arguments from a plain sentence and what earlier tool results showed (restaurant keys,
+ * dish names, request ids), guided by the tool's JSON Schema. Returns the arguments, or the required
+ * ones it could not find.
+ */
+
+export interface Known {
+  /** Keys such as "pizza-palace" seen in earlier results or schema enums. */
+  keys: string[];
+  /** Dish names seen in earlier results. */
+  dishes: string[];
+  /** Every id seen in earlier results. */
+  ids: string[];
+  /** The ids of the latest result that showed any: "approve it" may pick one only when it is alone. */
+  lastIds: string[];
+}
+
+interface Property {
+  type?: string;
+  enum?: unknown[];
+  description?: string;
+}
+
+export type Filled = { ok: true; args: Record<string, unknown> } | { ok: false; missing: string[] };
+
+export function fillArgs(tool: ToolShape, text: string, known: Known): Filled {
+  const properties = (tool.schema.properties ?? {}) as Record<string, Property>;
+  const required = new Set((tool.schema.required as string[] | undefined) ?? []);
+  const args: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(properties)) {
+    const value = findValue(name, property, text, known, args);
+    if (value !== undefined) args[name] = value;
+  }
+  const missing = [...required].filter((name) => args[name] === undefined);
+  return missing.length > 0 ? { ok: false, missing } : { ok: true, args };
+}
+
+function findValue(
+  name: string,
+  property: Property,
+  text: string,
+  known: Known,
+  sofar: Record<string, unknown>,
+): unknown {
+  if (property.enum) return findEnum(property.enum, text);
+  if (name === "resource_instance" || name.endsWith("instance")) return findKey(text, known.keys);
+  if (name === "dish_name" || name.endsWith("dish")) return findDish(text, known.dishes);
+  if (name === "role") return after(text, /\bas (?:an? )?([a-z][\w-]*)/i);
+  if (name === "reason") return after(text, /\b(?:because|since|reason:?|so that)\s+(.+)$/i);
+  if (name.endsWith("comment")) return after(text, /\b(?:comment|saying|note):?\s+["']?(.+?)["']?$/i);
+  if (name === "operation") return describeOperation(text, known, sofar);
+  if (name === "action") return after(text, /\b(read|create|update|delete|operate)\b/i);
+  if (name.endsWith("_id") || name === "id") return findId(text, known);
+  return undefined;
+}
+
+// An enum is only set when the sentence names a value: "list requests" means all of them, not a guess.
+function findEnum(values: unknown[], text: string): unknown {
+  const lower = text.toLowerCase();
+  return values.find(
+    (value) => typeof value === "string" && new RegExp(`\\b${escape(value.toLowerCase())}\\b`).test(lower),
+  );
+}
+
+/** "pizza-palace", "pizza palace" or "Pizza Palace" all find the key pizza-palace. */
+export function findKey(text: string, keys: string[]): string | undefined {
+  const squashed = text.toLowerCase().replace(/[\s_]+/g, "-");
+  const known = keys.find((key) => squashed.includes(key.toLowerCase()));
+  if (known) return known;
+  return /\b([a-z0-9]+(?:-[a-z0-9]+)+)\b/.exec(text.toLowerCase())?.[1];
+}
+
+function findDish(text: string, dishes: string[]): string | undefined {
+  const lower = text.toLowerCase().replace(/\s+/g, " ");
+  const known = [...dishes]
+    .sort((a, b) => b.length - a.length)
+    .find((dish) => lower.includes(dish.toLowerCase()));
+  if (known) return known;
+  const named = /\border (?:an? |the |some )?(.+?)(?: (?:at|from|in|on)\b.*)?$/i.exec(text.trim());
+  return named?.[1]?.replace(/[.!?]$/, "").trim() || undefined;
+}
+
+function describeOperation(text: string, known: Known, sofar: Record<string, unknown>): string | undefined {
+  const dish = findDish(text.replace(/^.*?\border\b/i, "order"), known.dishes);
+  if (dish && /\border\b/i.test(text)) return `order_dish: ${dish}`;
+  return (
+    after(text, /\bto (.+?)(?: (?:at|from|because)\b.*)?$/i) ??
+    (sofar.resource_instance ? "operate" : undefined)
+  );
+}
+
+function findId(text: string, known: Known): string | undefined {
+  const mentioned = known.ids.find((id) => text.includes(id));
+  if (mentioned) return mentioned;
+  const explicit = /(?:#|\bid\s*|\brequest\s+|\bapproval\s+)([A-Za-z0-9_-]*\d[A-Za-z0-9_-]*)/i.exec(
+    text,
+  )?.[1];
+  if (explicit) return known.ids.find((id) => id.endsWith(explicit)) ?? explicit;
+  return known.lastIds.length === 1 ? known.lastIds[0] : undefined;
+}
+
+function after(text: string, pattern: RegExp): string | undefined {
+  return pattern.exec(text.trim())?.[1]?.trim() || undefined;
+}
+
+function escape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

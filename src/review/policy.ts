@@ -1,0 +1,159 @@
+import picomatch from "picomatch";
+import { z } from "zod";
+import { tierSchema, type Tier } from "./decisions.js";
+
+/**
+ * The review policy: pure data and a pure function from a tool call to a tier and the rule that gave it.
+ * Rules are matched in order; the first whose every condition holds wins; otherwise the default tier.
+ */
+
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One condition on an argument. `arg` is a dotted path into the call's arguments. */
+const conditionSchema = z
+  .object({
+    arg: z.string().min(1),
+    equals: scalarSchema.optional(),
+    in: z.array(scalarSchema).min(1).optional(),
+    gt: z.number().optional(),
+    lt: z.number().optional(),
+    matches: z.string().refine(isValidRegExp, "not a valid regular expression").optional(),
+  })
+  .strict()
+  .refine(
+    (c) => [c.equals, c.in, c.gt, c.lt, c.matches].filter((v) => v !== undefined).length === 1,
+    "give exactly one of equals, in, gt, lt, matches",
+  );
+
+const ruleSchema = z
+  .object({
+    name: z.string().optional(),
+    /** A tool-name glob or a list of them (picomatch syntax). */
+    tool: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    server: z.string().optional(),
+    annotations: z
+      .object({ readOnlyHint: z.boolean().optional(), destructiveHint: z.boolean().optional() })
+      .strict()
+      .optional(),
+    when: z.array(conditionSchema).optional(),
+    tier: tierSchema,
+    message: z.string().optional(),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    description: z.string().optional(),
+    rules: z.array(ruleSchema),
+    default: tierSchema.default("confirm"),
+    defaultMessage: z.string().optional(),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyRule = Policy["rules"][number];
+export type PolicyCondition = NonNullable<PolicyRule["when"]>[number];
+
+/** What the policy sees of a call. */
+export interface PolicyCall {
+  name: string;
+  args: Record<string, unknown>;
+  server: string;
+  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean } | undefined;
+}
+
+export interface Classification {
+  tier: Tier;
+  /** e.g. "rule 3 (approve_*)" or "default": shown to the reviewer and written to the audit trail. */
+  rule: string;
+  message?: string;
+}
+
+/** Without a policy file: read-only tools run, everything else asks a person. */
+export const defaultPolicy: Policy = {
+  description: "built-in: read-only tools allow, everything else confirm",
+  rules: [{ name: "read-only tools", annotations: { readOnlyHint: true }, tier: "allow" }],
+  default: "confirm",
+};
+
+export function classify(policy: Policy, call: PolicyCall): Classification {
+  for (const [index, rule] of policy.rules.entries()) {
+    if (!matchesRule(rule, call)) continue;
+    const classification: Classification = { tier: rule.tier, rule: describeRule(rule, index) };
+    if (rule.message !== undefined) classification.message = rule.message;
+    return classification;
+  }
+  const fallback: Classification = { tier: policy.default, rule: "default" };
+  if (policy.defaultMessage !== undefined) fallback.message = policy.defaultMessage;
+  return fallback;
+}
+
+export function describeRule(rule: PolicyRule, index: number): string {
+  const label = rule.name ?? [rule.tool ?? "any tool"].flat().join(", ");
+  return `rule ${index + 1} (${label})`;
+}
+
+function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
+  if (rule.tool !== undefined && !picomatch.isMatch(call.name, rule.tool)) return false;
+  if (rule.server !== undefined && !picomatch.isMatch(call.server, rule.server)) return false;
+  if (rule.annotations !== undefined) {
+    const { readOnlyHint, destructiveHint } = rule.annotations;
+    // MCP's defaults: a tool that says nothing is not read-only and may be destructive.
+    if (readOnlyHint !== undefined && (call.annotations?.readOnlyHint ?? false) !== readOnlyHint)
+      return false;
+    if (destructiveHint !== undefined && (call.annotations?.destructiveHint ?? true) !== destructiveHint)
+      return false;
+  }
+  return (rule.when ?? []).every((condition) => holds(condition, call.args));
+}
+
+/**
+ * String comparisons ignore case and surrounding or repeated spaces: a model writing "truffle pizza" for
+ * "Truffle Pizza" must not slip past a rule (the policy fails closed on spelling, not open).
+ */
+export function holds(condition: PolicyCondition, args: Record<string, unknown>): boolean {
+  const value = readPath(args, condition.arg);
+  if (condition.equals !== undefined) return sameScalar(value, condition.equals);
+  if (condition.in !== undefined) return condition.in.some((item) => sameScalar(value, item));
+  if (condition.gt !== undefined) return toNumber(value) > condition.gt;
+  if (condition.lt !== undefined) return toNumber(value) < condition.lt;
+  if (condition.matches !== undefined)
+    return typeof value === "string" && new RegExp(condition.matches, "i").test(value);
+  return false;
+}
+
+function readPath(args: Record<string, unknown>, path: string): unknown {
+  let current: unknown = args;
+  for (const key of path.split(".")) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function normalise(value: string): string {
+  return value.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+function sameScalar(value: unknown, expected: string | number | boolean): boolean {
+  if (typeof expected === "string")
+    return typeof value === "string" && normalise(value) === normalise(expected);
+  if (typeof expected === "number") return toNumber(value) === expected;
+  return value === expected;
+}
+
+// NaN compares false with everything, so a missing or non-numeric argument never matches gt/lt.
+function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value.trim() !== "") return Number(value);
+  return Number.NaN;
+}
+
+function isValidRegExp(source: string): boolean {
+  try {
+    new RegExp(source, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,135 @@
+import { answerHelp, parseAnswer, parseEdit } from "./answers.js";
+import { checkArgs } from "./argsSchema.js";
+import type {
+  ActionContext,
+  ActionRequest,
+  Decision,
+  Reviewer,
+  ReviewRequest,
+  ReviewResponse,
+} from "./decisions.js";
+import { maskSecrets } from "./mask.js";
+
+/** Asks one question and resolves with the typed line; rejects on Ctrl-C, end of input or abort. */
+export type Ask = (question: string, signal: AbortSignal) => Promise<string>;
+
+export interface TerminalReviewerOptions {
+  name: string;
+  ask: Ask;
+  /** Where the review card, warnings and errors are written. */
+  write: (text: string) => void;
+  /** Seconds a person has to answer one review; expiry rejects as timed out. */
+  timeoutSeconds: number;
+  now?: () => number;
+}
+
+/**
+ * The person at the terminal answers. Anything that is not an answer is asked again; Ctrl-C, end of input
+ * and the timeout reject (a timeout is marked so it is audited as `timed_out`, not as a person's no).
+ */
+export class TerminalReviewer implements Reviewer {
+  readonly name: string;
+
+  constructor(private readonly options: TerminalReviewerOptions) {
+    this.name = options.name;
+  }
+
+  async review(request: ReviewRequest, signal?: AbortSignal): Promise<ReviewResponse> {
+    const timeoutMs = this.options.timeoutSeconds * 1000;
+    const expiry = new AbortController();
+    const timers = this.startTimers(timeoutMs, expiry);
+    const combined = signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal;
+    const decisions: Decision[] = [];
+    try {
+      for (const [index, action] of request.actionRequests.entries()) {
+        const context = request.context.actions[index];
+        this.options.write(renderCard(request, action, context, index));
+        decisions.push(await this.decide(action, context, combined));
+      }
+    } catch {
+      const timedOut = expiry.signal.aborted;
+      const message = timedOut
+        ? `no answer within ${this.options.timeoutSeconds} seconds (timed out)`
+        : "the review was cancelled at the terminal";
+      this.options.write(`\n${message}: the remaining call(s) are rejected.\n`);
+      while (decisions.length < request.actionRequests.length)
+        decisions.push(timedOut ? { type: "reject", message, timedOut: true } : { type: "reject", message });
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
+    return { decisions, reviewer: this.name };
+  }
+
+  private startTimers(timeoutMs: number, expiry: AbortController): NodeJS.Timeout[] {
+    const warnBefore = Math.min(30_000, timeoutMs / 5);
+    const warning = setTimeout(() => {
+      this.options.write(`\n(${Math.round(warnBefore / 1000)} seconds left to answer; no answer rejects)\n`);
+    }, timeoutMs - warnBefore);
+    const deadline = setTimeout(() => expiry.abort(), timeoutMs);
+    return [warning, deadline];
+  }
+
+  private async decide(
+    action: ActionRequest,
+    context: ActionContext | undefined,
+    signal: AbortSignal,
+  ): Promise<Decision> {
+    for (;;) {
+      const line = await this.options.ask(
+        `Run ${action.name}? [yes / no: reason / edit {json} / always]`,
+        signal,
+      );
+      const parsed = parseAnswer(line, action.name);
+      if (!parsed.ok) {
+        this.options.write(`${parsed.error}\n`);
+        continue;
+      }
+      if (parsed.wantsReason) {
+        const reason = (await this.options.ask("Reason, for the agent (optional):", signal)).trim();
+        return reason ? { type: "reject", message: reason } : { type: "reject" };
+      }
+      const decision = parsed.wantsEditArgs ? await this.askEdit(action, signal) : parsed.decision;
+      if (decision.type !== "edit") return decision;
+      const problem = checkArgs(context?.inputSchema, decision.editedAction.args);
+      if (problem === null) return decision;
+      this.options.write(`those arguments do not fit ${action.name}: ${problem}; ${answerHelp}\n`);
+    }
+  }
+
+  private async askEdit(action: ActionRequest, signal: AbortSignal): Promise<Decision> {
+    for (;;) {
+      const json = await this.options.ask(`New arguments for ${action.name}, as JSON:`, signal);
+      const parsed = parseEdit(json, action.name);
+      if (parsed.ok) return parsed.decision;
+      this.options.write(`${parsed.error}\n`);
+    }
+  }
+}
+
+export function renderCard(
+  request: ReviewRequest,
+  action: ActionRequest,
+  context: ActionContext | undefined,
+  index: number,
+): string {
+  const total = request.actionRequests.length;
+  const args = JSON.stringify(maskSecrets(action.args), null, 2).replace(/\n/g, "\n    ");
+  const rule = context ? `${context.tier} by ${context.rule}` : "confirm";
+  const lines = [
+    "",
+    `── review ${index + 1} of ${total} ──`,
+    `  tool:        ${action.name}${context ? ` (server ${context.server})` : ""}`,
+    `  acting user: ${request.context.actingUser}`,
+    `  policy:      ${rule}${context?.message ? ` — ${context.message}` : ""}`,
+    `  arguments:   ${args}`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** Binds the reviewer to inquirer on real terminal streams. */
+export async function inquirerAsk(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<Ask> {
+  const { input: prompt } = await import("@inquirer/prompts");
+  return (question, signal) =>
+    prompt({ message: question }, { input, output, signal, clearPromptOnDone: false });
+}

@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { openSession } from "../../../src/agent/session.js";
+import { ScriptedChatModel, type ScriptedTurn } from "../../../src/models/scripted.js";
+import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
+import type { Policy } from "../../../src/review/policy.js";
+import { openStore } from "../../../src/store/open.js";
+import type { Store } from "../../../src/store/types.js";
+import { createFakeToolbox } from "../../fixtures/fakeMcp.js";
+
+const policy: Policy = {
+  rules: [
+    { tool: "list_*", tier: "allow" },
+    { tool: "pay", when: [{ arg: "to", equals: "mallory" }], tier: "deny", message: "never pay mallory" },
+    { tool: "pay", tier: "confirm", message: "money leaves" },
+  ],
+  default: "notify",
+};
+
+/** Answers with fixed decisions and keeps every request it saw. */
+class FixedReviewer implements Reviewer {
+  readonly name = "rita";
+  readonly requests: ReviewRequest[] = [];
+  constructor(private readonly answers: Decision[][]) {}
+  review(request: ReviewRequest): Promise<ReviewResponse> {
+    this.requests.push(request);
+    const decisions = this.answers.shift() ?? request.actionRequests.map(() => ({ type: "reject" as const }));
+    return Promise.resolve({ decisions, reviewer: this.name });
+  }
+}
+
+let store: Store | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+});
+
+async function setUp(turns: ScriptedTurn[], reviewer?: Reviewer, windowSize?: number) {
+  store = await openStore("memory", { cwd: process.cwd() });
+  const fake = createFakeToolbox();
+  const session = openSession({
+    store,
+    model: new ScriptedChatModel(turns, "test turns"),
+    toolbox: fake.toolbox,
+    policy,
+    ...(reviewer ? { reviewer } : {}),
+    ...(windowSize ? { windowSize } : {}),
+  });
+  return { session, store, ...fake };
+}
+
+const payments = [
+  { name: "pay", args: { to: "ann", amount: 5 } },
+  { name: "pay", args: { to: "bob", amount: 7 } },
+  { name: "pay", args: { to: "cid", amount: 9 } },
+  { name: "pay", args: { to: "mallory", amount: 1 } },
+  { name: "list_items", args: {} },
+];
+
+describe("the review graph", () => {
+  it("reviews every call of a message in one interrupt; only approved and edited calls run, as approved", async () => {
+    const reviewer = new FixedReviewer([
+      [
+        { type: "approve" },
+        { type: "reject", message: "bob was paid already" },
+        { type: "edit", editedAction: { name: "pay", args: { to: "cid", amount: 3 } } },
+      ],
+    ]);
+    const { session, received, store } = await setUp([{ tool_calls: payments }, { text: "done" }], reviewer);
+    const result = await session.send("t1", "pay everyone", { actingUser: "henry" });
+
+    expect(reviewer.requests).toHaveLength(1);
+    expect(reviewer.requests[0]?.actionRequests.map((action) => action.args.to)).toEqual([
+      "ann",
+      "bob",
+      "cid",
+    ]);
+    expect(reviewer.requests[0]?.context.actingUser).toBe("henry");
+    expect(received).toEqual([
+      { tool: "pay", user: "henry", args: { to: "ann", amount: 5 } },
+      { tool: "pay", user: "henry", args: { to: "cid", amount: 3 } },
+      { tool: "list_items", user: "henry", args: {} },
+    ]);
+    expect(result.status).toBe("done");
+    expect(result.replies).toEqual(["done"]);
+    const byTo = (to: string) => result.calls.find((call) => call.args.to === to);
+    expect(byTo("bob")?.decision).toBe("rejected");
+    expect(byTo("mallory")?.decision).toBe("denied_by_policy");
+    expect(byTo("cid")?.decision).toBe("edited");
+
+    const rejection = result.messages.find(
+      (message) => message.type === "tool" && String(message.data.content).includes("bob was paid already"),
+    );
+    expect(rejection?.data).toMatchObject({ status: "error" });
+    const audit = await store.audit.list({ threadId: "t1" });
+    expect(audit.map((entry) => entry.decision).sort()).toEqual(
+      ["allowed", "approved", "denied_by_policy", "edited", "rejected"].sort(),
+    );
+    const edited = audit.find((entry) => entry.decision === "edited");
+    expect(edited?.executedArgsHash).not.toBe(edited?.argsHash);
+    expect(audit.every((entry) => entry.actingUser === "henry")).toBe(true);
+  });
+
+  it("leaves a review pending, refuses new input meanwhile, and rejects a malformed answer without losing it", async () => {
+    const { session, received, store } = await setUp([{ tool_calls: [payments[0]!] }, { text: "paid" }]);
+    const first = await session.send("t2", "pay ann", { actingUser: "joe", onReview: "queue" });
+    expect(first.status).toBe("pending");
+    expect(received).toEqual([]);
+    expect((await store.queue.list()).map((review) => review.threadId)).toEqual(["t2"]);
+    await expect(session.send("t2", "something else", { actingUser: "joe" })).rejects.toThrow(
+      /review waiting/,
+    );
+
+    const twoDecisions = {
+      decisions: [{ type: "approve" as const }, { type: "approve" as const }],
+      reviewer: "x",
+    };
+    await expect(session.resume("t2", twoDecisions)).rejects.toThrow(/expected 1 decision/);
+    const badEdit = {
+      decisions: [
+        { type: "edit" as const, editedAction: { name: "pay", args: { to: "ann", amount: "lots" } } },
+      ],
+      reviewer: "x",
+    };
+    await expect(session.resume("t2", badEdit)).rejects.toThrow(/still pending/);
+    expect(await session.pendingReview("t2")).not.toBeNull();
+    expect(received).toEqual([]);
+
+    const done = await session.resume("t2", { decisions: [{ type: "approve" }], reviewer: "jane" });
+    expect(done.status).toBe("done");
+    expect(received).toEqual([{ tool: "pay", user: "joe", args: { to: "ann", amount: 5 } }]);
+    expect(await store.queue.list()).toEqual([]);
+    const [entry] = await store.audit.list({ threadId: "t2" });
+    expect(entry).toMatchObject({ decision: "approved", reviewer: "jane", outcome: "ok" });
+    expect(entry?.interruptId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("an always answer grants the tool for the rest of the session and says so", async () => {
+    const reviewer = new FixedReviewer([[{ type: "approve", grant: true }]]);
+    const turns: ScriptedTurn[] = [
+      { tool_calls: [payments[0]!] },
+      { text: "one" },
+      { tool_calls: [payments[1]!] },
+      { text: "two" },
+    ];
+    const { session, received } = await setUp(turns, reviewer);
+    await session.send("t3", "pay ann", { actingUser: "joe" });
+    const second = await session.send("t3", "pay bob", { actingUser: "joe" });
+    expect(reviewer.requests).toHaveLength(1);
+    expect(received.map((call) => call.args.to)).toEqual(["ann", "bob"]);
+    expect(second.calls[0]?.rule).toMatch(/granted for this session by rita \(always\)/);
+  });
+
+  it("a tool error reaches the model as an error result and is audited as an error", async () => {
+    const { session, store } = await setUp(
+      [{ tool_calls: [{ name: "fail", args: { why: "closed" } }] }, { text: "sorry" }],
+      new FixedReviewer([]),
+    );
+    const result = await session.send("t4", "try", { actingUser: "joe" });
+    expect(result.calls[0]).toMatchObject({
+      decision: "notified",
+      outcome: "error",
+      detail: "refused: closed",
+    });
+    const [entry] = await store.audit.list({ threadId: "t4" });
+    expect(entry).toMatchObject({ outcome: "error", error: "refused: closed" });
+  });
+
+  it("keeps a bounded window in the checkpoint while the transcript keeps everything", async () => {
+    const turns: ScriptedTurn[] = [];
+    for (let index = 0; index < 12; index += 1)
+      turns.push({ tool_calls: [{ name: "list_items", args: {} }] }, { text: `reply ${index}` });
+    const { session, store } = await setUp(turns, undefined, 8);
+    for (let index = 0; index < 12; index += 1)
+      await session.send("t5", `look ${index}`, { actingUser: "joe" });
+    const checkpoint = await store.checkpointer.getTuple({ configurable: { thread_id: "t5" } });
+    const windowed = checkpoint?.checkpoint.channel_values.messages as { getType(): string }[];
+    expect(windowed.length).toBeLessThanOrEqual(8);
+    expect(windowed[0]?.getType()).toBe("human");
+    expect(await store.transcript.read("t5")).toHaveLength(48);
+    expect((await session.history("t5"))[0]?.content).toBe("look 0");
+  });
+});
