@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { UsageError } from "../../../errors.js";
 import type { Seed } from "../../seed.js";
 import type {
@@ -12,8 +14,9 @@ import type {
 } from "../types.js";
 import { BackendError } from "../types.js";
 import { applySeedOnce } from "./applySeed.js";
+import { Catalog } from "./catalog.js";
 import type { Db } from "./database.js";
-import { openDatabase, readMeta } from "./database.js";
+import { databaseFileName, openDatabase, readMeta } from "./database.js";
 import { toAccessRequest, toOperationApproval } from "./rows.js";
 import type { RequestRow } from "./requestTable.js";
 import { RequestTable } from "./requestTable.js";
@@ -28,20 +31,26 @@ export interface LocalBackendOptions {
 
 /** Opens the embedded backend on a data folder, seeding it first when a seed is given. */
 export function openLocalBackend(options: LocalBackendOptions): LocalBackend {
+  // Checked before opening, so a mistyped --data path does not leave an empty database behind.
+  if (!options.seed && !existsSync(join(options.dataDir, databaseFileName)))
+    throw emptyDataError(options.dataDir);
   const db = openDatabase(options.dataDir);
   try {
     if (options.seed) applySeedOnce(db, options.seed);
     const resourceType = readMeta(db, "resource_type");
-    if (resourceType === undefined)
-      throw new UsageError(
-        `data folder ${options.dataDir} holds no resources yet; start with --demo family-food or --seed <file>`,
-        "empty_data",
-      );
+    if (resourceType === undefined) throw emptyDataError(options.dataDir);
     return new LocalBackend(db, resourceType, options.now ?? (() => new Date()));
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+function emptyDataError(dataDir: string): UsageError {
+  return new UsageError(
+    `data folder ${dataDir} holds no resources yet; start with --demo family-food or --seed <file>`,
+    "empty_data",
+  );
 }
 
 /** Lower case, single spaces, no spaces around ":" — so "Order_Dish: Truffle  Pizza" matches "order_dish:truffle pizza". */
@@ -63,6 +72,7 @@ function newId(prefix: string): string {
  */
 export class LocalBackend implements Backend {
   private readonly statements: Statements;
+  private readonly catalog: Catalog;
   private readonly accessRequests: RequestTable;
   private readonly operationApprovals: RequestTable;
 
@@ -72,11 +82,12 @@ export class LocalBackend implements Backend {
     private readonly now: () => Date,
   ) {
     this.statements = prepareStatements(db);
+    this.catalog = new Catalog(this.statements, resourceType);
     const ctx = {
       db,
       resourceType,
       now,
-      isReviewer: (user: string, instance: string) => this.isReviewerNow(user, instance),
+      isReviewer: (user: string, instance: string) => this.catalog.isReviewer(user, instance),
     };
     this.accessRequests = new RequestTable(ctx, {
       table: "access_requests",
@@ -96,7 +107,7 @@ export class LocalBackend implements Backend {
       const rows = this.statements.listInstances.all(this.resourceType, page.perPage, offset);
       const total = this.statements.countInstances.get(this.resourceType)?.n ?? 0;
       return {
-        items: rows.map((row) => this.toInstance(row)),
+        items: rows.map((row) => this.catalog.toInstance(row)),
         page: page.page,
         perPage: page.perPage,
         total,
@@ -105,7 +116,7 @@ export class LocalBackend implements Backend {
   }
 
   getResourceInstance(_actor: string, key: string): Promise<ResourceInstance> {
-    return this.settle(() => this.toInstance(this.instanceRow(key)));
+    return this.settle(() => this.catalog.toInstance(this.catalog.instanceRow(key)));
   }
 
   check(user: string, action: string, resourceInstance: string): Promise<boolean> {
@@ -115,7 +126,7 @@ export class LocalBackend implements Backend {
   }
 
   isReviewer(user: string, resourceInstance: string): Promise<boolean> {
-    return Promise.resolve(this.isReviewerNow(user, resourceInstance));
+    return Promise.resolve(this.catalog.isReviewer(user, resourceInstance));
   }
 
   createAccessRequest(
@@ -123,9 +134,9 @@ export class LocalBackend implements Backend {
     input: { resourceInstance: string; role: string; reason: string },
   ): Promise<AccessRequest> {
     const create = this.db.transaction(() => {
-      this.assertKnownUser(actor);
-      this.instanceRow(input.resourceInstance);
-      this.assertRole(input.role);
+      this.catalog.assertKnownUser(actor);
+      this.catalog.instanceRow(input.resourceInstance);
+      this.catalog.assertRole(input.role);
       if (this.statements.hasRole.get(actor, this.resourceType, input.resourceInstance, input.role))
         throw new BackendError(
           "conflict",
@@ -160,7 +171,7 @@ export class LocalBackend implements Backend {
 
   listAccessRequests(actor: string, filter: RequestFilter): Promise<Page<AccessRequest>> {
     return this.settle(() => {
-      this.validateFilter(filter);
+      this.catalog.validateFilter(filter);
       const page = this.accessRequests.list(actor, filter);
       return { ...page, items: page.items.map(toAccessRequest) };
     });
@@ -190,8 +201,8 @@ export class LocalBackend implements Backend {
     input: { resourceInstance: string; operation: string; reason: string },
   ): Promise<OperationApproval> {
     const create = this.db.transaction(() => {
-      this.assertKnownUser(actor);
-      this.instanceRow(input.resourceInstance);
+      this.catalog.assertKnownUser(actor);
+      this.catalog.instanceRow(input.resourceInstance);
       const key = operationKey(input.operation);
       const pending = this.statements.pendingOperationApproval.get(
         actor,
@@ -226,7 +237,7 @@ export class LocalBackend implements Backend {
     filter: Omit<RequestFilter, "role">,
   ): Promise<Page<OperationApproval>> {
     return this.settle(() => {
-      this.validateFilter(filter);
+      this.catalog.validateFilter(filter);
       const page = this.operationApprovals.list(actor, filter);
       return { ...page, items: page.items.map(toOperationApproval) };
     });
@@ -277,50 +288,6 @@ export class LocalBackend implements Backend {
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
-  }
-
-  private isReviewerNow(user: string, instance: string): boolean {
-    return this.statements.isReviewer.get(user, this.resourceType, instance) !== undefined;
-  }
-
-  private instanceRow(key: string): { key: string; attributes: string } {
-    const row = this.statements.getInstance.get(this.resourceType, key);
-    if (!row)
-      throw new BackendError(
-        "not_found",
-        `no ${this.resourceType} instance "${key}"; call list_resource_instances to see valid keys`,
-      );
-    return row;
-  }
-
-  private toInstance(row: { key: string; attributes: string }): ResourceInstance {
-    return {
-      key: row.key,
-      resourceType: this.resourceType,
-      attributes: JSON.parse(row.attributes) as Record<string, unknown>,
-    };
-  }
-
-  private assertKnownUser(user: string): void {
-    if (!this.statements.getUser.get(user))
-      throw new BackendError(
-        "forbidden",
-        `user ${user} is not known to this server; ask an administrator to add them`,
-      );
-  }
-
-  private assertRole(role: string): void {
-    if (this.statements.getRole.get(this.resourceType, role)) return;
-    const roles = this.statements.listRoles.all(this.resourceType).map((row) => row.role);
-    throw new BackendError(
-      "invalid",
-      `unknown role "${role}" for ${this.resourceType}; roles: ${roles.join(", ")}`,
-    );
-  }
-
-  private validateFilter(filter: RequestFilter | Omit<RequestFilter, "role">): void {
-    if (filter.resourceInstance !== undefined) this.instanceRow(filter.resourceInstance);
-    if ("role" in filter && filter.role !== undefined) this.assertRole(filter.role);
   }
 
   private stamp(): string {

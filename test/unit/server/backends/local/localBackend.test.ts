@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,10 +60,11 @@ describe("local backend", () => {
     db.close();
   });
 
-  it("refuses an empty folder without a seed, naming how to seed it", () => {
+  it("refuses an empty folder without a seed, naming how to seed it, and creates nothing there", () => {
     expect(() => openLocalBackend({ dataDir })).toThrow(
       /holds no resources yet; start with --demo family-food/,
     );
+    expect(readdirSync(dataDir)).toEqual([]);
   });
 
   it("decides who may do what from role permissions on each instance", async () => {

@@ -1,0 +1,64 @@
+import type { RequestFilter, ResourceInstance } from "../types.js";
+import { BackendError } from "../types.js";
+import type { Statements } from "./statements.js";
+
+export interface InstanceRow {
+  key: string;
+  attributes: string;
+}
+
+/**
+ * Lookups of what the seed defined (instances, roles, users, reviewers) for one resource type, each failing
+ * with the BackendError a tool shows the model: what was wrong and where to find valid values.
+ */
+export class Catalog {
+  constructor(
+    private readonly statements: Statements,
+    private readonly resourceType: string,
+  ) {}
+
+  instanceRow(key: string): InstanceRow {
+    const row = this.statements.getInstance.get(this.resourceType, key);
+    if (!row)
+      throw new BackendError(
+        "not_found",
+        `no ${this.resourceType} instance "${key}"; call list_resource_instances to see valid keys`,
+      );
+    return row;
+  }
+
+  toInstance(row: InstanceRow): ResourceInstance {
+    return {
+      key: row.key,
+      resourceType: this.resourceType,
+      attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    };
+  }
+
+  isReviewer(user: string, instance: string): boolean {
+    return this.statements.isReviewer.get(user, this.resourceType, instance) !== undefined;
+  }
+
+  assertKnownUser(user: string): void {
+    if (!this.statements.getUser.get(user))
+      throw new BackendError(
+        "forbidden",
+        `user ${user} is not known to this server; ask an administrator to add them`,
+      );
+  }
+
+  assertRole(role: string): void {
+    if (this.statements.getRole.get(this.resourceType, role)) return;
+    const roles = this.statements.listRoles.all(this.resourceType).map((row) => row.role);
+    throw new BackendError(
+      "invalid",
+      `unknown role "${role}" for ${this.resourceType}; roles: ${roles.join(", ")}`,
+    );
+  }
+
+  /** A filter naming an unknown instance or role is a mistake worth saying, not an empty page. */
+  validateFilter(filter: RequestFilter | Omit<RequestFilter, "role">): void {
+    if (filter.resourceInstance !== undefined) this.instanceRow(filter.resourceInstance);
+    if ("role" in filter && filter.role !== undefined) this.assertRole(filter.role);
+  }
+}
