@@ -95,11 +95,11 @@ export class PermitHttp {
         isTransient: true,
         mayHaveApplied: true,
       };
-    const cause = (error as { cause?: { code?: string } }).cause;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const refused = cause?.code === "ECONNREFUSED";
     return {
       operation: spec.operation,
-      detail: `could not reach ${host} (${cause?.code ?? (error as Error).message})`,
+      detail: `could not reach ${host} (${cause?.code ?? cause?.message ?? (error as Error).message})`,
       isTransient: true,
       mayHaveApplied: !refused,
     };
