@@ -32,7 +32,12 @@ export const fields = {
   reason: text("reason", 1000).describe("Why you need it, in a sentence a reviewer can judge."),
   accessRequestId: text("access_request_id", 100).describe("Id of an access request (ar_...)."),
   operationApprovalId: text("operation_approval_id", 100).describe("Id of an operation approval (oa_...)."),
-  reviewerComment: text("reviewer_comment", 1000)
+  // A blank comment means none: models often send "" for an optional field.
+  reviewerComment: z
+    .string({ error: "reviewer_comment must be a string" })
+    .trim()
+    .max(1000, { error: "reviewer_comment must be at most 1000 characters" })
+    .transform((value) => value || undefined)
     .optional()
     .describe("Optional note from the reviewer to the requester."),
   status: z
