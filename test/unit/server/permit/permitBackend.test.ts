@@ -177,6 +177,28 @@ describe("Permit backend: the family demo", () => {
     expect(sent()).toBe(1);
   });
 
+  it("lets two concurrent orders use one approval only once", async () => {
+    await backend.createAccessRequest("henry", {
+      resourceInstance: "pizza-palace",
+      role: "child-can-order",
+      reason: "r",
+    });
+    const approval = await backend.createOperationApproval("henry", {
+      resourceInstance: "pizza-palace",
+      operation: "order_dish: Family Feast",
+      reason: "party",
+    });
+    await backend.approveOperationApproval("jane", approval.id);
+    const both = await Promise.all([
+      backend.consumeOperationApproval("henry", "pizza-palace"),
+      backend.consumeOperationApproval("henry", "pizza-palace"),
+    ]);
+    expect(both.filter((used) => used !== null).map((used) => used?.id)).toEqual([approval.id]);
+    const recorded = fake.state.user("henry")?.attributes.askfirst_used_operation_approvals;
+    expect(Object.keys(recorded as object)).toEqual([approval.id]);
+    expect(fake.state.user("henry")?.attributes.family_role).toBe("child");
+  });
+
   it("lists resource instances with their attributes, paged", async () => {
     const first = await backend.listResourceInstances("henry", { page: 1, perPage: 3 });
     expect(first.total).toBe(4);
