@@ -76,15 +76,26 @@ export function permitMessage(body: unknown, text: string): string {
  * API key and any Elements token received; they must never reach a log, an error or an audit record.
  */
 export class Redactor {
-  private readonly secrets = new Set<string>();
+  private readonly permanent = new Set<string>();
+  // Elements tokens arrive with every login; only recent ones can still appear in an answer.
+  private readonly recent: string[] = [];
 
+  /** A secret kept for the life of the process (the API key). */
   add(secret: string): void {
-    if (secret.length >= 4) this.secrets.add(secret);
+    if (secret.length >= 4) this.permanent.add(secret);
+  }
+
+  /** A short-lived secret (an Elements token); the oldest is forgotten past 100. */
+  addRecent(secret: string): void {
+    if (secret.length < 4) return;
+    this.recent.push(secret);
+    if (this.recent.length > 100) this.recent.shift();
   }
 
   clean(text: string, limit = 500): string {
     let cleaned = text;
-    for (const secret of this.secrets) cleaned = cleaned.split(secret).join("[redacted]");
+    for (const secret of [...this.permanent, ...this.recent])
+      cleaned = cleaned.split(secret).join("[redacted]");
     cleaned = cleaned.replace(/\s+/g, " ").trim();
     return cleaned.length > limit ? `${cleaned.slice(0, limit)}…` : cleaned;
   }

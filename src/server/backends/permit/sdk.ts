@@ -145,7 +145,7 @@ export class PermitSdk {
         code: /not found|forbidden/i.test(reason) ? "forbidden" : "upstream",
       });
     }
-    this.options.redactor.add(token);
+    this.options.redactor.addRecent(token);
     return token;
   }
 

@@ -164,13 +164,25 @@ describe("Permit backend failures", () => {
     expect(unconfirmed.message).toContain("as pending, not approved");
   });
 
-  it("keeps the API key out of messages even when Permit echoes it, and writes nothing to stdout", async () => {
+  it("keeps the API key and Elements tokens out of messages even when echoed, and writes nothing to stdout", async () => {
     const stdout = vi.spyOn(process.stdout, "write");
     const permit = await open();
     const echo = { message: `key ${fakeIds.apiKey} is not allowed here` };
     fake.inject({ path: /resource_instances/, times: 1, status: 403, body: echo });
     const error = await failureOf(permit.getResourceInstance("henry", "pizza-palace"));
     expect(error.message).toContain("key [redacted] is not allowed here");
+    fake.inject({
+      method: "POST",
+      path: /operation_approval$/,
+      times: 1,
+      status: 400,
+      isEchoingAuthorization: true,
+    });
+    const op = { resourceInstance: "pizza-palace", operation: "order", reason: "r" };
+    const echoed = await failureOf(permit.createOperationApproval("henry", op));
+    expect(echoed.message).toBe(
+      'Permit call "create operation approval" failed with HTTP 400: rejected Bearer [redacted]',
+    );
     fake.inject({ path: /\/pdp\/allowed/, times: 10, status: 500 });
     await failureOf(permit.check("joe", "read", "pizza-palace"));
     expect(stdout).not.toHaveBeenCalled();

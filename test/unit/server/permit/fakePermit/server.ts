@@ -23,6 +23,8 @@ export interface Injection {
   headers?: Record<string, string>;
   /** Answer only after this long (a slow Permit). */
   delayMs?: number;
+  /** Put the request's Authorization header into the message, as a careless server might. */
+  isEchoingAuthorization?: boolean;
 }
 
 export const fakeIds = {
@@ -97,8 +99,11 @@ export class FakePermit {
     const injected = this.takeInjection(recorded);
     if (injected?.delayMs) await new Promise((done) => setTimeout(done, injected.delayMs));
     if (response.destroyed) return;
+    const echo = injected?.isEchoingAuthorization
+      ? { message: `rejected ${recorded.authorization}` }
+      : undefined;
     const answer = injected
-      ? { status: injected.status, body: injected.body ?? {}, headers: injected.headers }
+      ? { status: injected.status, body: echo ?? injected.body ?? {}, headers: injected.headers }
       : this.route(recorded);
     response.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
     response.end(JSON.stringify(answer.body));
