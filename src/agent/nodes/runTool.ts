@@ -78,12 +78,19 @@ async function execute(
       { name: call.name, args: reviewed.args, id: call.id, type: "tool_call" },
       { signal: config.signal },
     );
-    const message = isToolMessage(output)
-      ? output
-      : new ToolMessage({ content: String(output), tool_call_id: call.id, name: call.name });
-    message.id = resultId(call.id);
-    if (reviewed.decision === "edited")
-      message.content = `${textOf(message)}\n(The reviewer edited the arguments; it ran with ${JSON.stringify(maskSecrets(reviewed.args))}.)`;
+    const raw = isToolMessage(output) ? output : null;
+    const edited =
+      reviewed.decision === "edited"
+        ? `\n(The reviewer edited the arguments; it ran with ${JSON.stringify(maskSecrets(reviewed.args))}.)`
+        : "";
+    const message = new ToolMessage({
+      id: resultId(call.id),
+      content: `${readableText(raw ? raw.content : output)}${edited}`,
+      tool_call_id: call.id,
+      name: call.name,
+      // The server's structured content stays with the message, for models and tools that read it.
+      artifact: raw?.artifact as unknown,
+    });
     return { ok: true, message };
   } catch (error) {
     return failed(call, readableToolError(error));
@@ -101,11 +108,23 @@ function readableToolError(error: unknown): string {
   return match?.[1]?.trim() || text;
 }
 
-function textOf(message: ToolMessage): string {
-  if (typeof message.content === "string") return message.content;
-  return message.content
-    .map((block) => ("text" in block && typeof block.text === "string" ? block.text : ""))
-    .join("\n");
+/**
+ * The text of a tool result. MCP adapters hand over a text block (sometimes serialised as JSON, with the
+ * structured content inside); the model and the transcript get the server's sentence.
+ */
+export function readableText(content: unknown): string {
+  if (typeof content === "string") {
+    if (!content.startsWith("{") && !content.startsWith("[")) return content;
+    try {
+      return readableText(JSON.parse(content));
+    } catch {
+      return content;
+    }
+  }
+  if (Array.isArray(content)) return content.map(readableText).filter(Boolean).join("\n");
+  if (typeof content === "object" && content !== null && "text" in content)
+    return String((content).text);
+  return JSON.stringify(content);
 }
 
 function toOutcome(call: IdentifiedCall, reviewed: ReviewedCall, result: Execution): CallOutcome {

@@ -15,6 +15,8 @@ export interface Known {
   ids: string[];
   /** The ids of the latest result that showed any: "approve it" may pick one only when it is alone. */
   lastIds: string[];
+  /** The tool whose result showed `lastIds`, e.g. list_access_requests. */
+  lastIdsFrom: string | null;
 }
 
 interface Property {
@@ -29,7 +31,11 @@ export function fillArgs(tool: ToolShape, text: string, known: Known): Filled {
   const properties = (tool.schema.properties ?? {}) as Record<string, Property>;
   const required = new Set((tool.schema.required as string[] | undefined) ?? []);
   const args: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(properties)) {
+  // The place first: other values (a role, an operation) are told apart from it.
+  const ordered = Object.entries(properties).sort(
+    ([a], [b]) => Number(b.endsWith("instance")) - Number(a.endsWith("instance")),
+  );
+  for (const [name, property] of ordered) {
     const value = findValue(name, property, text, known, args);
     if (value !== undefined) args[name] = value;
   }
@@ -47,7 +53,7 @@ function findValue(
   if (property.enum) return findEnum(property.enum, text);
   if (name === "resource_instance" || name.endsWith("instance")) return findKey(text, known.keys);
   if (name === "dish_name" || name.endsWith("dish")) return findDish(text, known.dishes);
-  if (name === "role") return after(text, /\bas (?:an? )?([a-z][\w-]*)/i);
+  if (name === "role") return findRole(text, known, sofar);
   if (name === "reason") return after(text, /\b(?:because|since|reason:?|so that)\s+(.+)$/i);
   if (name.endsWith("comment")) return after(text, /\b(?:comment|saying|note):?\s+["']?(.+?)["']?$/i);
   if (name === "operation") return describeOperation(text, known, sofar);
@@ -69,7 +75,24 @@ export function findKey(text: string, keys: string[]): string | undefined {
   const squashed = text.toLowerCase().replace(/[\s_]+/g, "-");
   const known = keys.find((key) => squashed.includes(key.toLowerCase()));
   if (known) return known;
-  return /\b([a-z0-9]+(?:-[a-z0-9]+)+)\b/.exec(text.toLowerCase())?.[1];
+  // Unknown keys: the place named after "at", "on", "from"... ("for" and "to" only when nothing else fits).
+  for (const prepositions of ["at|on|from|in", "to|for"]) {
+    const place = new RegExp(
+      `\\b(?:${prepositions})\\s+(?:the\\s+)?([a-z0-9]+(?:-[a-z0-9]+)+|[a-z0-9]+\\s+[a-z0-9]+)\\b`,
+      "i",
+    ).exec(text);
+    const candidate = place?.[1]?.toLowerCase().replace(/\s+/g, "-");
+    if (candidate && !/^(an?|the|me|my|approval|access|order)-/.test(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** "as a parent", or a kebab-case word that is not the place (e.g. child-can-order). */
+function findRole(text: string, known: Known, sofar: Record<string, unknown>): string | undefined {
+  const named = /\bas (?:an? |the )?([a-z][\w-]*)/i.exec(text)?.[1];
+  if (named) return named;
+  const kebab = text.toLowerCase().match(/\b[a-z0-9]+(?:-[a-z0-9]+)+\b/g) ?? [];
+  return kebab.find((word) => word !== sofar.resource_instance && !known.keys.includes(word));
 }
 
 function findDish(text: string, dishes: string[]): string | undefined {
@@ -84,7 +107,7 @@ function findDish(text: string, dishes: string[]): string | undefined {
 
 function describeOperation(text: string, known: Known, sofar: Record<string, unknown>): string | undefined {
   const dish = findDish(text.replace(/^.*?\border\b/i, "order"), known.dishes);
-  if (dish && /\border\b/i.test(text)) return `order_dish: ${dish}`;
+  if (dish && /\border\b/i.test(text)) return `order_dish:${dish}`;
   return (
     after(text, /\bto (.+?)(?: (?:at|from|because)\b.*)?$/i) ??
     (sofar.resource_instance ? "operate" : undefined)

@@ -3,13 +3,17 @@ import type { Known } from "./args.js";
 
 /** What earlier tool results in the conversation showed: restaurant keys, dish names and request ids. */
 export function collectKnown(messages: BaseMessage[]): Known {
-  const known: Known = { keys: [], dishes: [], ids: [], lastIds: [] };
+  const known: Known = { keys: [], dishes: [], ids: [], lastIds: [], lastIdsFrom: null };
   for (const message of messages) {
     if (!isToolMessage(message) || message.status === "error") continue;
-    const ids: string[] = [];
+    const ids: { id: string; open: boolean }[] = [];
     for (const data of resultData(message)) walk(data, known, ids);
-    if (ids.length > 0) known.lastIds = ids;
-    known.ids.push(...ids);
+    if (ids.length > 0) {
+      // "approve it" means the one still open; decided requests are not candidates.
+      known.lastIds = ids.filter((item) => item.open).map((item) => item.id);
+      known.lastIdsFrom = message.name ?? null;
+    }
+    known.ids.push(...ids.map((item) => item.id));
   }
   return known;
 }
@@ -41,7 +45,7 @@ export function resultText(message: BaseMessage): string {
     .join("\n");
 }
 
-function walk(value: unknown, known: Known, ids: string[]): void {
+function walk(value: unknown, known: Known, ids: { id: string; open: boolean }[]): void {
   if (Array.isArray(value)) {
     for (const item of value) walk(item, known, ids);
     return;
@@ -49,7 +53,8 @@ function walk(value: unknown, known: Known, ids: string[]): void {
   if (typeof value !== "object" || value === null) return;
   const record = value as Record<string, unknown>;
   if (typeof record.key === "string" && !known.keys.includes(record.key)) known.keys.push(record.key);
-  if (typeof record.id === "string") ids.push(record.id);
+  if (typeof record.id === "string")
+    ids.push({ id: record.id, open: record.status === undefined || record.status === "pending" });
   if (
     typeof record.name === "string" &&
     typeof record.price === "number" &&

@@ -41,9 +41,13 @@ export class LocalRulesModel extends BaseChatModel {
     if (results.length > 0) return new AIMessage(results.map(summarise).join("\n"));
     const last = [...messages].reverse().find(isHumanMessage);
     const text = last ? resultText(last) : "";
-    const tool = chooseTool(text, this.tools);
+    const known = collectKnown(messages);
+    // "approve it": the object is whatever the last listing showed (its tool's name words).
+    const context = known.lastIdsFrom?.replace(/^[a-z]+_/, "").replace(/_/g, " ") ?? "";
+    const tool =
+      chooseTool(text, this.tools) ?? (context ? chooseTool(`${text} ${context}`, this.tools) : null);
     if (!tool) return new AIMessage(`I did not understand that. ${helpLine(this.tools)}`);
-    const filled = fillArgs(tool, text, collectKnown(messages));
+    const filled = fillArgs(tool, text, known);
     if (!filled.ok)
       return new AIMessage(
         `To use ${tool.name} I need ${filled.missing.join(" and ")}; please say it in your request.`,

@@ -1,0 +1,85 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import type { CallOutcome } from "../../agent/state.js";
+import type { TurnResult } from "../../agent/session.js";
+import type { PendingReview } from "../../store/types.js";
+
+/** Printing only: what the person reads of a turn. Gathering happens in the session. */
+
+const decisionLabel: Record<CallOutcome["decision"], string> = {
+  allowed: "allowed",
+  notified: "ran (notify)",
+  approved: "approved",
+  edited: "edited and approved",
+  rejected: "rejected",
+  denied_by_policy: "denied by policy",
+  timed_out: "timed out",
+};
+
+export function formatCall(call: CallOutcome): string {
+  const mark = call.outcome === "ok" ? "✓" : call.outcome === "error" ? "!" : "✗";
+  const who =
+    call.reviewer && call.decision !== "allowed" && call.decision !== "notified"
+      ? ` by ${call.reviewer}`
+      : "";
+  const args = JSON.stringify(call.args);
+  const head = `  ${mark} ${call.tool}(${args.length > 120 ? `${args.slice(0, 117)}...` : args}) — ${decisionLabel[call.decision]}${who} [${call.tier}: ${call.rule}]`;
+  if (call.outcome === "error") return `${head}\n      failed: ${call.detail ?? "unknown error"}`;
+  if (call.outcome === "not_run") return `${head}\n      ${call.detail ?? "did not run"}`;
+  return head;
+}
+
+export function formatTurn(result: TurnResult, options: { verbose: boolean }): string {
+  const lines: string[] = [];
+  for (const call of result.calls) lines.push(formatCall(call));
+  if (options.verbose) {
+    for (const message of result.messages)
+      if (message.type === "tool")
+        lines.push(`  ← ${message.data.name ?? "tool"} result: ${contentText(message.data.content)}`);
+  }
+  for (const reply of result.replies) lines.push(`agent: ${reply}`);
+  if (result.status === "pending" && result.review) lines.push(formatPending(result.review));
+  return `${lines.join("\n")}\n`;
+}
+
+export function formatPending(review: PendingReview): string {
+  const calls = review.request.actionRequests.map(
+    (action) => `${action.name}(${JSON.stringify(action.args)})`,
+  );
+  return `  … waiting for review (thread ${review.threadId}): ${calls.join(", ")}`;
+}
+
+/** The whole conversation of a thread, as `chat -t` shows it on start. */
+export function formatHistory(messages: BaseMessage[]): string {
+  const lines = messages.map((message) => {
+    const type = message.getType();
+    const text = contentText(message.content);
+    if (type === "human") return `you: ${text}`;
+    if (type === "tool") return `  ← ${message.name ?? "tool"}: ${text}`;
+    const calls = "tool_calls" in message && Array.isArray(message.tool_calls) ? message.tool_calls : [];
+    const asked = calls.map(
+      (call: { name: string; args: unknown }) => `  → ${call.name}(${JSON.stringify(call.args)})`,
+    );
+    return [text ? `agent: ${text}` : "", ...asked].filter(Boolean).join("\n");
+  });
+  return `${lines.filter(Boolean).join("\n")}\n`;
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content))
+    return content
+      .map((block: unknown) =>
+        typeof block === "object" && block !== null && "text" in block
+          ? String((block).text)
+          : "",
+      )
+      .join("");
+  return JSON.stringify(content);
+}
+
+export const chatHelp = [
+  "Type a request for the agent. Commands:",
+  "  /as <user>   act as another user from now on (only you can do this; the agent cannot)",
+  "  /help        this help",
+  "  /quit        leave (the thread stays in the store; continue it with -t <thread>)",
+].join("\n");

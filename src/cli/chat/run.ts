@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import type { Session, TurnResult } from "../../agent/session.js";
+import { ExitCode, describeError, isAskfirstError, type ExitCode as Code } from "../../errors.js";
+import type { Reviewer } from "../../review/decisions.js";
+import type { CliContext } from "../context.js";
+import { createLineSource, type LineSource } from "./lines.js";
+import { chatHelp, formatHistory, formatPending, formatTurn } from "./render.js";
+import type { ChatOptions } from "./setup.js";
+import { withSpinner } from "./spinner.js";
+
+/** What the chat loop needs, already opened. */
+export interface ChatRuntime {
+  session: Session;
+  reviewer: Reviewer;
+  threadId: string;
+  actingUser: string;
+  banner?: string | undefined;
+}
+
+export function newThreadId(): string {
+  return `thread-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Runs a chat: shows a continued thread's history, answers a review it waits on, then runs the `-q`
+ * queries or reads lines from the person. Returns the exit code.
+ */
+export async function runChat(runtime: ChatRuntime, options: ChatOptions, ctx: CliContext): Promise<Code> {
+  const out = (text: string) => ctx.stdout.write(text);
+  if (runtime.banner) ctx.stderr.write(`${runtime.banner}\n`);
+  ctx.stderr.write(`thread ${runtime.threadId}, acting as ${runtime.actingUser}\n`);
+  if (options.thread) {
+    const history = await runtime.session.history(runtime.threadId);
+    if (history.length > 0)
+      out(`── thread ${runtime.threadId} so far ──\n${formatHistory(history)}── now ──\n`);
+  }
+  const resumed = await answerWaiting(runtime, options, ctx);
+  if (resumed !== null) return resumed;
+  if (options.query?.length) return interactive(runtime, options, ctx, queryLines(options.query, ctx));
+  return interactive(runtime, options, ctx, await createLineSource(ctx));
+}
+
+async function answerWaiting(
+  runtime: ChatRuntime,
+  options: ChatOptions,
+  ctx: CliContext,
+): Promise<Code | null> {
+  const waiting = await runtime.session.pendingReview(runtime.threadId);
+  if (!waiting) return null;
+  ctx.stdout.write(`This thread has a review waiting; it is answered first.\n${formatPending(waiting)}\n`);
+  if (options.onReview === "queue") return leavePending(runtime.threadId, ctx);
+  const code = await turn(runtime, options, ctx, async () =>
+    runtime.session.resume(runtime.threadId, await runtime.reviewer.review(waiting.request), {
+      onReview: options.onReview,
+    }),
+  );
+  return code === ExitCode.ok ? null : code;
+}
+
+/** The person's lines, or the `-q` queries (commands such as /as work in both). */
+async function interactive(runtime: ChatRuntime, options: ChatOptions, ctx: CliContext, lines: LineSource) {
+  const scripted = Boolean(options.query?.length);
+  if (!scripted) ctx.stdout.write(`${chatHelp}\n`);
+  try {
+    for (;;) {
+      const line = await lines.next(`${runtime.actingUser}>`);
+      if (line === null) return lines.interrupted ? ExitCode.interrupted : ExitCode.ok;
+      const code = await handleLine(runtime, options, ctx, line.trim());
+      if (code === "quit") return ExitCode.ok;
+      if (code === ExitCode.pendingReview || (scripted && code !== ExitCode.ok)) return code;
+    }
+  } finally {
+    lines.close();
+  }
+}
+
+async function handleLine(runtime: ChatRuntime, options: ChatOptions, ctx: CliContext, text: string) {
+  if (!text) return ExitCode.ok;
+  if (text === "/quit" || text === "/exit") return "quit";
+  if (text === "/help") ctx.stdout.write(`${chatHelp}\n`);
+  else if (text === "/as" || text.startsWith("/as ")) switchUser(runtime, text, ctx);
+  else if (text.startsWith("/")) ctx.stdout.write(`unknown command ${text.split(/\s/)[0]}; type /help\n`);
+  else {
+    if (options.query?.length) ctx.stdout.write(`you (${runtime.actingUser}): ${text}\n`);
+    return turn(runtime, options, ctx, () =>
+      runtime.session.send(runtime.threadId, text, {
+        actingUser: runtime.actingUser,
+        onReview: options.onReview,
+      }),
+    );
+  }
+  return ExitCode.ok;
+}
+
+function queryLines(queries: string[], ctx: CliContext): LineSource {
+  let next = 0;
+  return {
+    next: () => {
+      const line = queries[next];
+      next += 1;
+      // Echo commands too, so a printed scripted session reads like the conversation it was.
+      if (line?.trim().startsWith("/")) ctx.stdout.write(`${line.trim()}\n`);
+      return Promise.resolve(line ?? null);
+    },
+    interrupted: false,
+    close: () => undefined,
+  };
+}
+
+function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): void {
+  const user = text.slice("/as".length).trim();
+  if (!/^[\w.@-]{1,64}$/.test(user)) {
+    ctx.stdout.write("usage: /as <user> (letters, digits, . _ @ -)\n");
+    return;
+  }
+  runtime.actingUser = user;
+  ctx.stdout.write(`now acting as ${user}\n`);
+}
+
+/** Runs one turn; a failed turn is reported and the session goes on (exit 1 only for a -q run). */
+async function turn(
+  runtime: ChatRuntime,
+  options: ChatOptions,
+  ctx: CliContext,
+  run: () => Promise<TurnResult>,
+): Promise<Code> {
+  try {
+    const result = await withSpinner(ctx, run);
+    ctx.stdout.write(formatTurn(result, { verbose: options.verbose ?? false }));
+    if (result.status === "pending") return leavePending(runtime.threadId, ctx);
+    return ExitCode.ok;
+  } catch (error) {
+    ctx.stderr.write(`askfirst: that turn failed: ${describeError(error)}\n`);
+    if (ctx.env.DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
+    if (options.query?.length) return isAskfirstError(error) ? error.exitCode : ExitCode.unexpected;
+    return ExitCode.ok;
+  }
+}
+
+function leavePending(threadId: string, ctx: CliContext): Code {
+  ctx.stdout.write(`${threadId}\n`);
+  return ExitCode.pendingReview;
+}

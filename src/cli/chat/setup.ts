@@ -1,0 +1,87 @@
+import { userInfo } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readEnv, type Env } from "../../config/load.js";
+import { UsageError } from "../../errors.js";
+import type { Reviewer } from "../../review/decisions.js";
+import type { CliContext } from "../context.js";
+
+export interface ChatOptions {
+  user?: string;
+  model?: string;
+  query?: string[];
+  thread?: string;
+  policy?: string;
+  answers?: string;
+  reviewer?: string;
+  server?: string[];
+  data?: string;
+  demo?: string;
+  store?: string;
+  reviewTimeout: number;
+  onReview: "ask" | "queue";
+  verbose?: boolean;
+}
+
+export const knownDemos = ["family-food"];
+
+/** Flags > ASKFIRST_USER > the demo's first child (so `npm start` tells the story) > the OS user. */
+export function chooseActingUser(options: ChatOptions, env: Env): string {
+  return options.user ?? readEnv(env, "ASKFIRST_USER") ?? (options.demo ? "henry" : osUser());
+}
+
+export function chooseReviewerName(options: ChatOptions): string {
+  return options.reviewer ?? osUser();
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || "reviewer";
+  } catch {
+    return "reviewer";
+  }
+}
+
+/** The demo's own policy unless one is given; without either, the built-in default. */
+export function choosePolicyPath(options: ChatOptions, cwd: string): string | undefined {
+  if (options.policy) return resolve(cwd, options.policy);
+  if (options.demo === "family-food")
+    return fileURLToPath(new URL("../../../examples/family-food/policy.json", import.meta.url));
+  return undefined;
+}
+
+export function checkChatOptions(options: ChatOptions): void {
+  if (options.demo !== undefined && !knownDemos.includes(options.demo))
+    throw new UsageError(`unknown demo "${options.demo}"; expected ${knownDemos.join(" or ")}`);
+  if (options.server?.length && (options.demo !== undefined || options.data !== undefined))
+    throw new UsageError(
+      "--demo and --data configure the built-in server; they cannot be combined with --server",
+    );
+}
+
+/**
+ * Who answers reviews: the `--answers` file, else the person at a terminal, else nobody (every call that
+ * needs review is rejected, and the run says so). All of them fail closed.
+ */
+export async function chooseReviewer(
+  options: ChatOptions,
+  ctx: CliContext,
+  notice: (line: string) => void,
+): Promise<Reviewer> {
+  const name = chooseReviewerName(options);
+  if (options.answers) {
+    const { ScriptedReviewer } = await import("../../review/scripted.js");
+    return ScriptedReviewer.fromFile(resolve(ctx.cwd, options.answers), name, notice);
+  }
+  if (ctx.stdin.isTTY) {
+    const { TerminalReviewer, inquirerAsk } = await import("../../review/terminal.js");
+    return new TerminalReviewer({
+      name,
+      ask: await inquirerAsk(ctx.stdin, ctx.stdout),
+      write: (text) => ctx.stdout.write(text),
+      timeoutSeconds: options.reviewTimeout,
+    });
+  }
+  const { NobodyReviewer } = await import("../../review/scripted.js");
+  return new NobodyReviewer(name, notice);
+}

@@ -1,0 +1,62 @@
+import type { Env } from "../../config/load.js";
+import type { ExitCode } from "../../errors.js";
+import type { CliContext } from "../context.js";
+import { newThreadId, runChat } from "./run.js";
+import {
+  checkChatOptions,
+  chooseActingUser,
+  choosePolicyPath,
+  chooseReviewer,
+  type ChatOptions,
+} from "./setup.js";
+
+/** Opens everything `askfirst chat` needs (store, model, servers, policy, reviewer), runs it, closes it. */
+export async function startChat(options: ChatOptions, ctx: CliContext): Promise<ExitCode> {
+  checkChatOptions(options);
+  const { parseModelSpec } = await import("../../models/spec.js");
+  const modelSpec = parseModelSpec(options.model, ctx.env);
+  const [{ loadPolicy }, { chooseStoreSpec, openStore }, { createModel }] = await Promise.all([
+    import("../../review/policyFile.js"),
+    import("../../store/open.js"),
+    import("../../models/create.js"),
+  ]);
+  const policy = await loadPolicy(choosePolicyPath(options, ctx.cwd));
+  const notice = (line: string) => ctx.stdout.write(`  note: ${line}\n`);
+  const reviewer = await chooseReviewer(options, ctx, notice);
+  const model = await createModel(modelSpec, ctx.env);
+  const store = await openStore(chooseStoreSpec(options.store, ctx.env), { cwd: ctx.cwd });
+  const toolbox = await openToolbox(options, ctx.env);
+  try {
+    const { openSession } = await import("../../agent/session.js");
+    const session = openSession({
+      store,
+      model: model.model,
+      toolbox,
+      policy,
+      reviewer,
+      reviewTimeoutSeconds: options.reviewTimeout,
+    });
+    const threadId = options.thread ?? newThreadId();
+    const actingUser =
+      options.user ??
+      (options.thread ? await session.actingUser(threadId) : null) ??
+      chooseActingUser(options, ctx.env);
+    return await runChat({ session, reviewer, threadId, actingUser, banner: model.banner }, options, ctx);
+  } finally {
+    await toolbox.close();
+    await store.close();
+  }
+}
+
+async function openToolbox(options: ChatOptions, env: Env) {
+  const { builtInServer, createToolbox, customServers } = await import("../../mcp/connect.js");
+  const servers = options.server?.length
+    ? customServers(options.server)
+    : [
+        builtInServer(env, {
+          ...(options.demo ? { demo: options.demo } : {}),
+          ...(options.data ? { data: options.data } : {}),
+        }),
+      ];
+  return createToolbox(servers, { debug: Boolean(env.DEBUG) });
+}
