@@ -13,7 +13,8 @@ export const usedApprovalsAttribute = "askfirst_used_operation_approvals";
  */
 export class Directory {
   private readonly keysById = new Map<string, string>();
-  private roleKeys: string[] | undefined;
+  private roles: { id: string; key: string }[] | undefined;
+  private readonly instanceKeysById = new Map<string, string>();
 
   constructor(
     private readonly sdk: PermitSdk,
@@ -49,14 +50,46 @@ export class Directory {
   }
 
   async assertRole(role: string): Promise<void> {
-    this.roleKeys ??= await this.sdk.listRoleKeys().catch((error: unknown) => {
-      throw rethrown(error);
-    });
-    if (this.roleKeys.includes(role)) return;
+    const roles = await this.listRoles();
+    if (roles.some((known) => known.key === role)) return;
+    const keys = roles.map((known) => known.key);
     throw new BackendError(
       "invalid",
-      `unknown role "${role}" for ${this.resourceType}; roles: ${this.roleKeys.join(", ")}`,
+      `unknown role "${role}" for ${this.resourceType}; roles: ${keys.join(", ")}`,
     );
+  }
+
+  private async listRoles(): Promise<{ id: string; key: string }[]> {
+    this.roles ??= await this.sdk.listRoles().catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    return this.roles;
+  }
+
+  /**
+   * Permit's documentation shows requests naming their instance and role by id as well as by key; ids are
+   * read back as keys here (and remembered), so requests compare with what tools and role assignments use.
+   */
+  async withKeys(raw: PermitRequest): Promise<PermitRequest> {
+    const details = raw.access_request_details;
+    if (!details) return raw;
+    const instance = details.resource_instance;
+    const role = details.role;
+    const resolved = { ...details };
+    if (instance && isUuid(instance)) resolved.resource_instance = await this.instanceKeyOf(instance);
+    if (role && isUuid(role))
+      resolved.role = (await this.listRoles()).find((known) => known.id === role)?.key ?? role;
+    return { ...raw, access_request_details: resolved };
+  }
+
+  private async instanceKeyOf(id: string): Promise<string> {
+    const known = this.instanceKeysById.get(id);
+    if (known !== undefined) return known;
+    const read = await this.sdk.getInstanceById(id).catch((error: unknown) => {
+      throw rethrown(error);
+    });
+    this.instanceKeysById.set(id, read.key);
+    return read.key;
   }
 
   async rolesOn(user: string, instance: string): Promise<string[]> {
@@ -134,6 +167,10 @@ export class Directory {
       throw rethrown(error);
     }
   }
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function usedFrom(attributes: object | undefined): Record<string, string> {

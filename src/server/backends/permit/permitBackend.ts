@@ -51,7 +51,8 @@ export class PermitBackend implements Backend {
       listTool: "list_access_requests",
       api: new RequestsApi(http, config, "access request"),
       acting: (user) => Promise.resolve({ user }),
-      toModel: async (raw) => toAccessRequest(raw, await this.directory.peopleOf(raw), type),
+      toModel: async (raw) =>
+        toAccessRequest(await this.directory.withKeys(raw), await this.directory.peopleOf(raw), type),
     };
     this.approvals = {
       noun: "operation approval",
@@ -61,7 +62,7 @@ export class PermitBackend implements Backend {
       toModel: async (raw) => {
         const people = await this.directory.peopleOf(raw);
         const used = raw.status === "approved" ? await this.directory.usedApprovals(people.requester) : {};
-        return toOperationApproval(raw, people, type, used[raw.id] ?? null);
+        return toOperationApproval(await this.directory.withKeys(raw), people, type, used[raw.id] ?? null);
       },
     };
   }

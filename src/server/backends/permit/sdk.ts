@@ -79,11 +79,16 @@ export class PermitSdk {
     return this.run("get resource instance", () => this.permit.api.resourceInstances.get(id));
   }
 
-  async listRoleKeys(): Promise<string[]> {
+  getInstanceById(id: string): Promise<ResourceInstanceRead> {
+    return this.run("get resource instance", () => this.permit.api.resourceInstances.get(id));
+  }
+
+  /** The resource type's roles, as id and key. */
+  async listRoles(): Promise<{ id: string; key: string }[]> {
     const roles = await this.run("list roles", () =>
       this.permit.api.resourceRoles.list({ resourceKey: this.options.config.resourceKey }),
     );
-    return roles.map((role) => role.key);
+    return roles.map((role) => ({ id: role.id, key: role.key }));
   }
 
   /** The user's role assignments in the tenant, on one instance or on all. */

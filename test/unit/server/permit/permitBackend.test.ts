@@ -199,6 +199,23 @@ describe("Permit backend: the family demo", () => {
     expect(fake.state.user("henry")?.attributes.family_role).toBe("child");
   });
 
+  it("reads instances and roles back as keys when Permit names them by id", async () => {
+    fake.state.isNamingByIds = true;
+    const ask = { resourceInstance: "pizza-palace", role: "child-can-order", reason: "r" };
+    const request = await backend.createAccessRequest("henry", ask);
+    expect(request).toMatchObject({ resourceInstance: "pizza-palace", role: "child-can-order" });
+    const listed = await backend.listAccessRequests("joe", {
+      resourceInstance: "pizza-palace",
+      page: 1,
+      perPage: 5,
+    });
+    expect(listed.items.map((item) => item.id)).toEqual([request.id]);
+    expect(await backend.approveAccessRequest("joe", request.id)).toMatchObject({
+      status: "approved",
+      role: "child-can-order",
+    });
+  });
+
   it("lists resource instances with their attributes, paged", async () => {
     const first = await backend.listResourceInstances("henry", { page: 1, perPage: 3 });
     expect(first.total).toBe(4);

@@ -36,7 +36,7 @@ export function routeFacts(ctx: RouteContext): Answer {
     return ok(
       Object.entries(state.roles).map(([key, permissions]) => ({
         key,
-        id: `role-${key}`,
+        id: state.idOf("role", key),
         name: key,
         permissions,
       })),
@@ -52,7 +52,7 @@ export function routeFacts(ctx: RouteContext): Answer {
 function instances(state: FakePermitState, recorded: Recorded, id?: string): Answer {
   const view = (key: string) => ({
     key,
-    id: `inst-${key}`,
+    id: state.idOf("instance", key),
     resource: state.resource,
     tenant: fakeIds.tenant,
     attributes: state.instances.get(key),
@@ -63,7 +63,9 @@ function instances(state: FakePermitState, recorded: Recorded, id?: string): Ans
     const keys = [...state.instances.keys()].slice((page - 1) * perPage, page * perPage);
     return ok(keys.map(view));
   }
-  const key = id.startsWith(`${state.resource}:`) ? id.slice(state.resource.length + 1) : id;
+  const key = id.startsWith(`${state.resource}:`)
+    ? id.slice(state.resource.length + 1)
+    : (state.keyOfId("instance", id) ?? id);
   return state.instances.has(key) ? ok(view(key)) : fail(404, `resource instance ${id} not found`);
 }
 

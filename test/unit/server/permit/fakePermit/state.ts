@@ -50,6 +50,9 @@ export class FakePermitState {
   readonly assignments: { user: string; role: string; instance: string }[] = [];
   readonly requests: FakeRequest[] = [];
   readonly tokens = new Map<string, string>();
+  readonly ids = new Map<string, string>();
+  /** Answer requests naming their instance and role by id, as some of Permit's documented examples do. */
+  isNamingByIds = false;
   private clock = Date.parse("2026-01-01T00:00:00Z");
 
   constructor(seed: SeedFile) {
@@ -74,6 +77,19 @@ export class FakePermitState {
   static fromDemoSeed(): FakePermitState {
     const path = resolve(import.meta.dirname, "../../../../../examples/family-food/seed.json");
     return new FakePermitState(JSON.parse(readFileSync(path, "utf8")) as SeedFile);
+  }
+
+  /** A stable UUID for an instance or role key. */
+  idOf(kind: "instance" | "role", key: string): string {
+    const name = `${kind}:${key}`;
+    if (!this.ids.has(name)) this.ids.set(name, randomUUID());
+    return this.ids.get(name) ?? "";
+  }
+
+  keyOfId(kind: "instance" | "role", id: string): string | undefined {
+    return [...this.ids]
+      .find(([name, known]) => known === id && name.startsWith(`${kind}:`))?.[0]
+      .slice(kind.length + 1);
   }
 
   /** Strictly increasing times, so "newest first" is well defined. */
@@ -151,8 +167,16 @@ export class FakePermitState {
   view(request: FakeRequest, isListing: boolean): Record<string, unknown> {
     const { kind: _kind, ...fields } = request;
     const base = { ...fields, org_id: "org-id", project_id: "proj-id", env_id: "env-id" };
+    if (this.isNamingByIds) {
+      const { resource_instance: instance, role } = request.access_request_details;
+      base.access_request_details = {
+        ...request.access_request_details,
+        resource_instance: this.idOf("instance", instance),
+      };
+      if (role) base.access_request_details.role = this.idOf("role", role);
+    }
     if (request.kind === "operation") Object.assign(base, { type: "operation_approval" });
-    if (!isListing) return base;
+    if (!isListing || this.isNamingByIds) return base;
     const requester = this.user(request.requesting_user_id);
     return {
       ...base,
