@@ -1,9 +1,15 @@
 // Runs every benchmark and prints one table. Each figure is compared with its bare alternative measured
 // in the same run. Usage: npm run bench [-- name ...] (names: the keys of `benches` below).
+import { benchBackend } from "./backend.mjs";
+import { benchPending } from "./pending.mjs";
+import { benchServe } from "./serve.mjs";
 import { benchStartup } from "./startup.mjs";
 
 const benches = {
   startup: benchStartup,
+  backend: benchBackend,
+  serve: benchServe,
+  pending: benchPending,
 };
 
 const columns = ["what", "figure", "comparison", "ratio", "target", "holds"];
