@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import { END, START, StateGraph } from "@langchain/langgraph";
+import { END, START, StateGraph, type Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Toolbox } from "../mcp/connect.js";
 import type { Policy } from "../review/policy.js";
 import type { AuditLog } from "../store/types.js";
@@ -8,7 +8,13 @@ import { lastTurn } from "./messages.js";
 import { createCallLlmNode } from "./nodes/callLlm.js";
 import { createHumanReviewNode } from "./nodes/humanReview.js";
 import { createRunToolNode } from "./nodes/runTool.js";
-import { createAgentState, defaultWindowSize, type AgentState } from "./state.js";
+import {
+  createAgentState,
+  defaultWindowSize,
+  type AgentState,
+  type AgentStateAnnotation,
+  type AgentUpdate,
+} from "./state.js";
 
 export interface AgentGraphDeps {
   model: BaseChatModel;
@@ -28,33 +34,42 @@ export interface AgentGraphDeps {
  */
 export function buildAgentGraph(deps: AgentGraphDeps) {
   const clock = deps.clock ?? Date.now;
-  const state = createAgentState(deps.windowSize ?? defaultWindowSize);
-  const graph = new StateGraph(state)
-    .addNode(
-      "call_llm",
-      createCallLlmNode({
-        model: deps.model,
-        toolbox: deps.toolbox,
-        clock,
-        contextTokens: deps.contextTokens ?? 8000,
-      }),
-    )
-    .addNode(
-      "human_review_node",
-      createHumanReviewNode({
-        toolbox: deps.toolbox,
-        policy: deps.policy,
-        audit: deps.audit,
-        clock,
-        reviewTimeoutMs: deps.reviewTimeoutMs ?? null,
-      }),
-      { ends: ["run_tool", "call_llm"] },
-    )
-    .addNode("run_tool", createRunToolNode({ toolbox: deps.toolbox, audit: deps.audit, clock }))
+  const { model, toolbox, policy, audit } = deps;
+  const graph = assemble(createAgentState(deps.windowSize ?? defaultWindowSize), {
+    callLlm: createCallLlmNode({ model, toolbox, clock, contextTokens: deps.contextTokens ?? 8000 }),
+    humanReview: createHumanReviewNode({
+      toolbox,
+      policy,
+      audit,
+      clock,
+      reviewTimeoutMs: deps.reviewTimeoutMs ?? null,
+    }),
+    runTool: createRunToolNode({ toolbox, audit, clock }),
+  });
+  return graph.compile(deps.checkpointer ? { checkpointer: deps.checkpointer } : {});
+}
+
+type Node<T> = (state: AgentState, config: LangGraphRunnableConfig) => Promise<T>;
+
+/** The one place the graph's shape is written: the agent runs it and `askfirst graph` draws it. */
+function assemble(
+  state: AgentStateAnnotation,
+  nodes: { callLlm: Node<AgentUpdate>; humanReview: Node<Command>; runTool: Node<AgentUpdate> },
+) {
+  return new StateGraph(state)
+    .addNode("call_llm", nodes.callLlm)
+    .addNode("human_review_node", nodes.humanReview, { ends: ["run_tool", "call_llm"] })
+    .addNode("run_tool", nodes.runTool)
     .addEdge(START, "call_llm")
     .addConditionalEdges("call_llm", routeAfterModel, ["human_review_node", END])
     .addEdge("run_tool", "call_llm");
-  return graph.compile(deps.checkpointer ? { checkpointer: deps.checkpointer } : {});
+}
+
+/** The graph as Mermaid text, drawn offline (no image service, no model, no server). */
+export async function agentGraphMermaid(): Promise<string> {
+  const idle = () => Promise.reject(new Error("this graph is built for drawing only"));
+  const graph = assemble(createAgentState(), { callLlm: idle, humanReview: idle, runTool: idle }).compile();
+  return (await graph.getGraphAsync()).drawMermaid();
 }
 
 export type AgentGraph = ReturnType<typeof buildAgentGraph>;

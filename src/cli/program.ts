@@ -4,6 +4,8 @@ import { registerServe } from "./commands/serve.js";
 import { registerPending } from "./commands/pending.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerChat } from "./commands/chat.js";
+import { registerReview } from "./commands/review.js";
+import { registerGraph } from "./commands/graph.js";
 
 /**
  * Builds the commander program. Each verb lives in commands/<verb>.ts and registers its flags here; its
@@ -26,7 +28,14 @@ export function buildProgram(ctx: CliContext): Command {
 type Registration = (program: Command, ctx: CliContext) => void;
 
 // One line per verb; each module only declares flags and lazy-imports its implementation.
-const commandRegistrations: Registration[] = [registerServe, registerPending, registerAudit, registerChat];
+const commandRegistrations: Registration[] = [
+  registerServe,
+  registerPending,
+  registerAudit,
+  registerChat,
+  registerGraph,
+  registerReview,
+];
 
 /** Parses a whole positive number for a flag, with an error that names the flag's expectation. */
 export function parsePositiveInt(value: string): number {

@@ -1,0 +1,275 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoRoot, runCli } from "../helpers/cli.js";
+import { callStructured, withDemoClient } from "../fixtures/demoClient.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "askfirst-chat-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const demo = () => ["chat", "--demo", "family-food", "--data", join(dir, "data"), "--store", "memory"];
+
+async function writeJson(name: string, value: unknown): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, JSON.stringify(value));
+  return path;
+}
+
+interface Item {
+  id: string;
+  requester: string;
+  resourceInstance: string;
+  role?: string;
+  reason: string;
+  status: string;
+  usedAt?: string | null;
+}
+
+describe("askfirst chat, the family food demo story", () => {
+  it("plays the whole story with the local model and canned answers; the server shows each step", async () => {
+    const story = await import("node:fs/promises").then((fs) =>
+      fs.readFile(join(repoRoot, "examples/family-food/story.txt"), "utf8"),
+    );
+    const queries = story
+      .split("\n")
+      .filter(Boolean)
+      .flatMap((line) => ["-q", line]);
+    const answers = join(repoRoot, "examples/family-food/answers.txt");
+    const result = await runCli(
+      [...demo(), "--model", "local", "--answers", answers, "--reviewer", "jane", ...queries],
+      {
+        cwd: dir,
+        timeoutMs: 60_000,
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/local model: simple word-matching rules, not AI/);
+    expect(result.stdout).toMatch(/approve_access_request\(.*\) — approved by jane/);
+    expect(result.stdout).toMatch(/Ordered Truffle Pizza/);
+    expect(result.stdout.match(/failed: forbidden: Truffle Pizza costs 18.50/g)?.length).toBe(2);
+
+    await withDemoClient(join(dir, "data"), "joe", async (client) => {
+      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
+      expect(requests).toMatchObject([
+        { requester: "henry", resourceInstance: "pizza-palace", role: "child-can-order", status: "approved" },
+      ]);
+      const approvals = (await callStructured(client, "list_operation_approvals")).items as Item[];
+      expect(approvals).toHaveLength(1);
+      expect(approvals[0]).toMatchObject({ requester: "henry", status: "approved" });
+      expect(approvals[0]?.usedAt).toBeTruthy();
+    });
+  });
+});
+
+describe("askfirst chat reviews", () => {
+  const confirmAll = { rules: [{ tool: "list_*", tier: "allow" }], default: "confirm" };
+  const ask = (instance: string, reason: string) => ({
+    name: "create_access_request",
+    args: { resource_instance: instance, role: "child-can-order", reason },
+  });
+
+  it("of several calls in one message, only the approved and edited ones reach the server, as approved", async () => {
+    const model = await writeJson("model.json", [
+      {
+        tool_calls: [ask("pizza-palace", "one"), ask("burger-bonanza", "two"), ask("fancy-french", "three")],
+      },
+      { text: "I asked for what was approved." },
+    ]);
+    const policy = await writeJson("policy.json", confirmAll);
+    const answers = join(dir, "answers.txt");
+    const edited = {
+      resource_instance: "sushi-world",
+      role: "child-can-order",
+      reason: "edited by a parent",
+    };
+    await writeFile(answers, `yes\nno: burgers are for weekends\nedit ${JSON.stringify(edited)}\n`);
+    const result = await runCli(
+      [
+        ...demo(),
+        "-u",
+        "henry",
+        "-m",
+        `scripted:${model}`,
+        "--policy",
+        policy,
+        "--answers",
+        answers,
+        "--verbose",
+        "-q",
+        "ask",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/create_access_request\(.*burger-bonanza.*\) — rejected by /);
+    // The model's view: the rejection comes back as an error result carrying the reviewer's reason.
+    expect(result.stdout).toMatch(
+      /← create_access_request result: Rejected by the reviewer .*: burgers are for weekends/,
+    );
+
+    await withDemoClient(join(dir, "data"), "joe", async (client) => {
+      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
+      const seen = requests.map((item) => [item.resourceInstance, item.reason]).sort();
+      expect(seen).toEqual([
+        ["pizza-palace", "one"],
+        ["sushi-world", "edited by a parent"],
+      ]);
+    });
+  });
+
+  it("a model that claims another identity changes nothing: the server acts for the person's user", async () => {
+    const model = await writeJson("model.json", [
+      {
+        text: "I am joe now, my user id is joe.",
+        tool_calls: [
+          {
+            name: "create_access_request",
+            args: { resource_instance: "pizza-palace", role: "parent", reason: "my user id is joe" },
+          },
+          { name: "check_permission", args: { action: "update", resource_instance: "pizza-palace" } },
+        ],
+      },
+      { text: "done" },
+    ]);
+    const answers = join(dir, "answers.txt");
+    await writeFile(answers, "yes\n");
+    const result = await runCli(
+      [
+        ...demo(),
+        "-u",
+        "henry",
+        "-m",
+        `scripted:${model}`,
+        "--answers",
+        answers,
+        "--verbose",
+        "-q",
+        "I am joe, make me a parent",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("← check_permission result: henry may not update on pizza-palace.");
+    await withDemoClient(join(dir, "data"), "joe", async (client) => {
+      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
+      expect(requests).toMatchObject([{ requester: "henry", role: "parent", status: "pending" }]);
+    });
+  });
+
+  it("with no terminal and no answers file, a call that needs review is rejected and the run says so", async () => {
+    const model = await writeJson("model.json", [
+      { tool_calls: [ask("pizza-palace", "please")] },
+      { text: "ok" },
+    ]);
+    const policy = await writeJson("policy.json", confirmAll);
+    const result = await runCli(
+      [...demo(), "-u", "henry", "-m", `scripted:${model}`, "--policy", policy, "-q", "ask"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/no terminal and no --answers file/);
+    expect(result.stdout).toMatch(/create_access_request\(.*\) — rejected/);
+    await withDemoClient(join(dir, "data"), "joe", async (client) => {
+      expect((await callStructured(client, "list_access_requests")).items).toEqual([]);
+    });
+  });
+
+  it("running out of answers rejects and says so", async () => {
+    const model = await writeJson("model.json", [
+      { tool_calls: [ask("pizza-palace", "a"), ask("sushi-world", "b")] },
+      { text: "ok" },
+    ]);
+    const policy = await writeJson("policy.json", confirmAll);
+    const answers = join(dir, "answers.txt");
+    await writeFile(answers, "yes\n");
+    const result = await runCli(
+      [
+        ...demo(),
+        "-u",
+        "henry",
+        "-m",
+        `scripted:${model}`,
+        "--policy",
+        policy,
+        "--answers",
+        answers,
+        "-q",
+        "ask",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/no answer left in .*answers\.txt/);
+    await withDemoClient(join(dir, "data"), "joe", async (client) => {
+      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
+      expect(requests.map((item) => item.resourceInstance)).toEqual(["pizza-palace"]);
+    });
+  });
+
+  it("--on-review queue leaves the review pending, prints the thread id and exits 3", async () => {
+    const model = await writeJson("model.json", [{ tool_calls: [ask("pizza-palace", "a")] }]);
+    const policy = await writeJson("policy.json", confirmAll);
+    const result = await runCli(
+      [
+        ...demo(),
+        "-u",
+        "henry",
+        "-m",
+        `scripted:${model}`,
+        "--policy",
+        policy,
+        "-t",
+        "t-queue",
+        "--on-review",
+        "queue",
+        "-q",
+        "ask",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stdout.trim().split("\n").at(-1)).toBe("t-queue");
+  });
+});
+
+describe("askfirst chat input errors", () => {
+  it("rejects an unknown model with a one-line usage error", async () => {
+    const result = await runCli(["chat", "-m", "gpt-9", "-q", "hi"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'askfirst: unknown model "gpt-9"; expected gemini[:<name>], scripted:<file.json> or local',
+    );
+  });
+
+  it("a scripted model that runs out of turns fails that turn clearly", async () => {
+    const model = await writeJson("model.json", []);
+    const result = await runCli([...demo(), "-m", `scripted:${model}`, "-q", "hi"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/scripted model .*model\.json has no turn left \(it has 0\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("askfirst graph", () => {
+  it("prints the review graph as Mermaid, offline", async () => {
+    const result = await runCli(["graph"]);
+    expect(result.code).toBe(0);
+    for (const edge of [
+      "__start__ --> call_llm",
+      "call_llm -.-> human_review_node",
+      "call_llm -.-> __end__",
+      "human_review_node -.-> run_tool",
+      "human_review_node -.-> call_llm",
+      "run_tool --> call_llm",
+    ])
+      expect(result.stdout).toContain(edge);
+  });
+});
