@@ -84,20 +84,22 @@ export function gatherPending(reviews: readonly PendingReview[], now: number): P
 
 export function formatPending(views: readonly PendingView[]): string {
   if (views.length === 0) return "No reviews are pending.\n";
-  const blocks = views.map((view) => {
-    const status = view.claimedBy ? `being answered by ${view.claimedBy}` : "unclaimed";
-    const lines = [
-      `thread ${view.threadId}  acting user ${view.actingUser}  waiting ${formatDuration(view.waitingMs)}  ${formatDeadline(view.remainingMs)}  ${status}`,
-    ];
-    view.calls.forEach((call, index) => {
-      lines.push(`  ${index + 1}. ${call.tool} on ${call.server}  (${call.tier}: ${call.rule})`);
-      if (call.message) lines.push(`     ${call.message}`);
-      lines.push(`     args ${JSON.stringify(call.args)}`);
-    });
-    return lines.join("\n");
-  });
   const count = views.length === 1 ? "1 review is pending" : `${views.length} reviews are pending`;
-  return `${count}. Answer one with: askfirst review <thread>\n\n${blocks.join("\n\n")}\n`;
+  return `${count}. Answer one with: askfirst review <thread>\n\n${views.map(formatPendingView).join("\n\n")}\n`;
+}
+
+/** One review as a reviewer reads it: who waits, for how long, and every call with its rule. */
+export function formatPendingView(view: PendingView): string {
+  const status = view.claimedBy ? `being answered by ${view.claimedBy}` : "unclaimed";
+  const lines = [
+    `thread ${view.threadId}  acting user ${view.actingUser}  waiting ${formatDuration(view.waitingMs)}  ${formatDeadline(view.remainingMs)}  ${status}`,
+  ];
+  view.calls.forEach((call, index) => {
+    lines.push(`  ${index + 1}. ${call.tool} on ${call.server}  (${call.tier}: ${call.rule})`);
+    if (call.message) lines.push(`     ${call.message}`);
+    lines.push(`     args ${JSON.stringify(call.args)}`);
+  });
+  return lines.join("\n");
 }
 
 function formatDeadline(remainingMs: number | null): string {

@@ -1,0 +1,241 @@
+import type { Command } from "commander";
+import type { OnReview, Session, TurnResult } from "../../agent/session.js";
+import type { Env } from "../../config/load.js";
+import { AskfirstError, ExitCode, UsageError } from "../../errors.js";
+import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
+import type { PendingReview } from "../../store/types.js";
+import type { ChatOptions } from "../chat/setup.js";
+import type { CliContext } from "../context.js";
+import { collect, parsePositiveInt } from "../program.js";
+
+export interface ReviewOptions {
+  approve?: boolean;
+  reject?: string;
+  edit?: string;
+  answers?: string;
+  model?: string;
+  server?: string[];
+  data?: string;
+  demo?: string;
+  policy?: string;
+  reviewer?: string;
+  store?: string;
+  reviewTimeout: number;
+  verbose?: boolean;
+}
+
+const storeHelp =
+  "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)";
+
+export function registerReview(program: Command, ctx: CliContext): void {
+  program
+    .command("review")
+    .description(
+      "Answer a thread's pending review from here, then run the agent on until it ends or pauses again",
+    )
+    .argument("<thread>", "the thread whose review to answer (see askfirst pending)")
+    .option("--approve", "approve every call of the review")
+    .option("--reject <reason>", "reject every call of the review; the reason reaches the model")
+    .option("--edit <json>", "approve the review's one call with these arguments instead")
+    .option(
+      "--answers <file>",
+      "answer from this file, one line per reviewed call: yes | no: <reason> | edit <json>",
+    )
+    .option(
+      "-m, --model <spec>",
+      "the model the run continues with: gemini[:<name>] | scripted:<file.json> | local",
+    )
+    .option(
+      "--server <command line>",
+      "an MCP server to spawn over stdio, instead of the built-in one (repeatable)",
+      collect,
+    )
+    .option("--data <dir>", "data folder of the built-in server (as for askfirst serve)")
+    .option("--demo <name>", "serve a demo with the built-in server: family-food")
+    .option("--policy <file>", "review policy JSON for the rest of the run")
+    .option("--reviewer <name>", "name recorded for who answered (default: the OS user)")
+    .option("--store <spec>", storeHelp)
+    .option(
+      "--review-timeout <seconds>",
+      "seconds to answer at the terminal, and for later reviews",
+      parsePositiveInt,
+      300,
+    )
+    .option("--verbose", "also print each tool result the agent received")
+    .action(async (threadId: string, options: ReviewOptions) => {
+      const code = await startReview(threadId, options, ctx, Date.now);
+      if (code === ExitCode.pendingReview)
+        throw new AskfirstError(
+          `the run paused for another review; answer it with askfirst review ${threadId}`,
+          {
+            code: "left_pending",
+            exitCode: code,
+          },
+        );
+    });
+}
+
+export function checkReviewFlags(options: ReviewOptions): void {
+  const chosen = [options.approve, options.reject !== undefined, options.edit !== undefined, options.answers];
+  if (chosen.filter(Boolean).length > 1)
+    throw new UsageError("choose one of --approve, --reject <reason>, --edit <json> or --answers <file>");
+}
+
+/** Decision flags given on the command line, or null when a reviewer (answers file, terminal) decides. */
+export function flagDecisions(options: ReviewOptions, review: PendingReview): Decision[] | null {
+  checkReviewFlags(options);
+  const actions = review.request.actionRequests;
+  if (options.approve) return actions.map(() => ({ type: "approve" }));
+  if (options.reject !== undefined) {
+    const message = options.reject.trim();
+    return actions.map(() => (message ? { type: "reject", message } : { type: "reject" }));
+  }
+  if (options.edit === undefined) return null;
+  const [action] = actions;
+  if (actions.length !== 1 || !action)
+    throw new UsageError(
+      `this review has ${actions.length} calls; --edit fits a review of one call, use --answers <file>`,
+    );
+  let args: unknown;
+  try {
+    args = JSON.parse(options.edit);
+  } catch {
+    throw new UsageError(`--edit needs the new arguments as a JSON object, e.g. --edit '{"amount": 5}'`);
+  }
+  if (typeof args !== "object" || args === null || Array.isArray(args))
+    throw new UsageError("--edit needs the new arguments as a JSON object, not a list or a value");
+  return [{ type: "edit", editedAction: { name: action.name, args: args as Record<string, unknown> } }];
+}
+
+export interface AnswerReviewInput {
+  session: Session;
+  threadId: string;
+  clock: () => number;
+  /** Produces the answer for a review that has not expired: from flags, a file or a person. */
+  decide: (review: PendingReview) => Promise<ReviewResponse>;
+  /** What later reviews of the same run do: asked by the same reviewer, or left pending. */
+  onReview: OnReview;
+  write: (text: string) => void;
+}
+
+/**
+ * Answers the thread's pending review exactly once and runs on. A review past its stored deadline is
+ * rejected as timed out, whoever asks. If another reviewer answered first, this one is told and nothing is
+ * applied.
+ */
+export async function answerReview(input: AnswerReviewInput): Promise<TurnResult> {
+  const { session, threadId } = input;
+  const review = await session.pendingReview(threadId);
+  if (!review)
+    throw new AskfirstError(`thread ${threadId} has no review waiting (see askfirst pending)`, {
+      code: "no_review",
+      source: "user",
+    });
+  if (review.claimedBy) throw reviewTaken(threadId, `it is being answered by ${review.claimedBy}`);
+  const { gatherPending, formatPendingView } = await import("./pending.js");
+  const [view] = gatherPending([review], input.clock());
+  if (view) input.write(`${formatPendingView(view)}\n`);
+  const { isExpired, timedOutResponse } = await import("../../store/deadlines.js");
+  let response = isExpired(review, input.clock()) ? null : await input.decide(review);
+  // An answer that comes after the deadline counts for nothing: expiry rejects, audited as timed out.
+  if (response === null || isExpired(review, input.clock())) {
+    input.write("The review's deadline has passed: its calls are rejected as timed out.\n");
+    response = timedOutResponse(review);
+  }
+  // The thread may have moved on while this reviewer decided: never apply an answer to a later review.
+  const current = await session.pendingReview(threadId);
+  if (current?.interruptId !== review.interruptId)
+    throw reviewTaken(threadId, "someone else answered it first");
+  return session.resume(threadId, response, { onReview: input.onReview });
+}
+
+function reviewTaken(threadId: string, why: string): AskfirstError {
+  return new AskfirstError(`the review in thread ${threadId} was not answered here: ${why}`, {
+    code: "review_taken",
+    source: "user",
+  });
+}
+
+/** Opens what the resumed run needs (store, model, servers, policy, reviewer), answers, prints, closes. */
+async function startReview(threadId: string, options: ReviewOptions, ctx: CliContext, clock: () => number) {
+  checkReviewFlags(options);
+  const chat = toChatOptions(options);
+  const setup = await import("../chat/setup.js");
+  setup.checkChatOptions(chat);
+  const { parseModelSpec } = await import("../../models/spec.js");
+  const modelSpec = parseModelSpec(options.model, ctx.env);
+  const [{ loadPolicy }, { chooseStoreSpec, openStore }, { createModel }, { openSession }] =
+    await Promise.all([
+      import("../../review/policyFile.js"),
+      import("../../store/open.js"),
+      import("../../models/create.js"),
+      import("../../agent/session.js"),
+    ]);
+  const policy = await loadPolicy(setup.choosePolicyPath(chat, ctx.cwd));
+  const notice = (line: string) => ctx.stdout.write(`  note: ${line}\n`);
+  const reviewer = await setup.chooseReviewer(chat, ctx, notice);
+  const model = await createModel(modelSpec, ctx.env);
+  const store = await openStore(chooseStoreSpec(options.store, ctx.env), { cwd: ctx.cwd });
+  const toolbox = await openToolbox(options, ctx.env);
+  try {
+    const session = openSession({
+      store,
+      model: model.model,
+      toolbox,
+      policy,
+      reviewer,
+      reviewTimeoutSeconds: options.reviewTimeout,
+      clock,
+    });
+    const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
+    const result = await answerReview({
+      session,
+      threadId,
+      clock,
+      decide: (review) => decide(review, options, reviewer, setup.chooseReviewerName(chat)),
+      onReview: byFlags ? "queue" : "ask",
+      write: (text) => ctx.stdout.write(text),
+    });
+    return printResult(result, options, ctx);
+  } finally {
+    await toolbox.close();
+    await store.close();
+  }
+}
+
+async function decide(
+  review: PendingReview,
+  options: ReviewOptions,
+  reviewer: Reviewer,
+  name: string,
+): Promise<ReviewResponse> {
+  const decisions = flagDecisions(options, review);
+  if (decisions) return { decisions, reviewer: name };
+  return reviewer.review(review.request);
+}
+
+async function printResult(result: TurnResult, options: ReviewOptions, ctx: CliContext): Promise<ExitCode> {
+  const { formatTurn } = await import("../chat/render.js");
+  ctx.stdout.write(formatTurn(result, { verbose: options.verbose ?? false }));
+  if (result.status !== "pending") return ExitCode.ok;
+  ctx.stdout.write(`${result.review?.threadId ?? ""}\n`);
+  return ExitCode.pendingReview;
+}
+
+function toChatOptions(options: ReviewOptions): ChatOptions {
+  const { approve: _approve, reject: _reject, edit: _edit, ...shared } = options;
+  return { ...shared, onReview: "ask" };
+}
+
+async function openToolbox(options: ReviewOptions, env: Env) {
+  const { builtInServer, createToolbox, customServers } = await import("../../mcp/connect.js");
+  const servers = options.server?.length
+    ? customServers(options.server)
+    : [
+        builtInServer(env, {
+          ...(options.demo ? { demo: options.demo } : {}),
+          ...(options.data ? { data: options.data } : {}),
+        }),
+      ];
+  return createToolbox(servers, { debug: Boolean(env.DEBUG) });
+}

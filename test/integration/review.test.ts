@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AuditRecord } from "../../src/store/types.js";
+import { createReviewWorld, type ReviewWorld } from "./reviewFixtures.js";
+
+const sendMoney = { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] };
+
+describe("askfirst chat --on-review queue, then askfirst review from another process", () => {
+  let world: ReviewWorld;
+  let threadId: string;
+
+  beforeEach(async () => {
+    world = createReviewWorld();
+    const asked = await world.cli([
+      "chat",
+      "-q",
+      "send ann 5",
+      "-u",
+      "joe",
+      "--on-review",
+      "queue",
+      "-m",
+      world.model("ask", [sendMoney]),
+    ]);
+    expect(asked.code).toBe(3);
+    threadId = asked.stdout.trim().split("\n").at(-1) ?? "";
+    expect(threadId).toMatch(/^thread-/);
+  });
+  afterEach(() => world.cleanup());
+
+  it("leaves the review pending, visible to askfirst pending, with nothing run", async () => {
+    const pending = await world.cli(["pending", "--json"]);
+    const views = JSON.parse(pending.stdout) as {
+      threadId: string;
+      actingUser: string;
+      calls: { tool: string }[];
+    }[];
+    expect(views).toMatchObject([{ threadId, actingUser: "joe", calls: [{ tool: "send_money" }] }]);
+    expect(world.serverCalls()).toEqual([]);
+  });
+
+  it("--approve runs the call once, as the acting user, and prints what the agent said", async () => {
+    const result = await world.cli([
+      "review",
+      threadId,
+      "--approve",
+      "--reviewer",
+      "mom",
+      "-m",
+      world.model("after", [{ text: "Sent 5 to ann." }]),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("send_money on recorder  (confirm:");
+    expect(result.stdout).toContain("approved by mom");
+    expect(result.stdout).toContain("agent: Sent 5 to ann.");
+    expect(world.serverCalls()).toEqual([
+      { tool: "send_money", user: "joe", args: { to: "ann", amount: 5 } },
+    ]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([
+      { threadId, decision: "approved", reviewer: "mom", actingUser: "joe", outcome: "ok" },
+    ]);
+    expect((await world.cli(["pending"])).stdout).toBe("No reviews are pending.\n");
+  });
+
+  it("--reject tells the model why, and runs nothing", async () => {
+    const result = await world.cli([
+      "review",
+      threadId,
+      "--reject",
+      "ann was paid yesterday",
+      "-m",
+      world.model("after", [{ text: "Understood, I did not send it." }]),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("ann was paid yesterday");
+    expect(world.serverCalls()).toEqual([]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([{ decision: "rejected", outcome: "not_run" }]);
+  });
+
+  it("--edit runs the call with the edited arguments", async () => {
+    const result = await world.cli([
+      "review",
+      threadId,
+      "--edit",
+      '{"to": "ann", "amount": 3}',
+      "-m",
+      world.model("after", [{ text: "Sent 3." }]),
+    ]);
+    expect(result.code).toBe(0);
+    expect(world.serverCalls()).toEqual([
+      { tool: "send_money", user: "joe", args: { to: "ann", amount: 3 } },
+    ]);
+  });
+
+  it("applies exactly one of two reviewers answering at once; the other is told", async () => {
+    const answer = (who: string) =>
+      world.cli([
+        "review",
+        threadId,
+        "--approve",
+        "--reviewer",
+        who,
+        "-m",
+        world.model(who, [{ text: "Done." }]),
+      ]);
+    const results = await Promise.all([answer("mom"), answer("dad")]);
+    expect(results.map((result) => result.code).sort()).toEqual([0, 1]);
+    const loser = results.find((result) => result.code === 1);
+    expect(loser?.stderr).toMatch(/answered|being answered|no review waiting/);
+    expect(world.serverCalls()).toHaveLength(1);
+  });
+
+  it("says so, exit 1, for a thread with no review, and exit 2 for two decisions at once", async () => {
+    const none = await world.cli([
+      "review",
+      "thread-nope",
+      "--approve",
+      "-m",
+      world.model("x", [{ text: "x" }]),
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("thread thread-nope has no review waiting");
+    const both = await world.cli(["review", threadId, "--approve", "--reject", "no"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(
+      "choose one of --approve, --reject <reason>, --edit <json> or --answers <file>",
+    );
+    expect(world.serverCalls()).toEqual([]);
+  });
+});

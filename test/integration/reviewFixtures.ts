@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { runCli, repoRoot, type CliResult } from "../helpers/cli.js";
+
+/**
+ * A folder with everything a review story needs: a real MCP server over stdio that records every call it
+ * runs to calls.jsonl (the server side of the story), a policy that makes `send_money` wait for a person,
+ * scripted model files and a SQLite store.
+ */
+export interface ReviewWorld {
+  folder: string;
+  store: string;
+  serverLine: string;
+  policy: string;
+  /** Writes a scripted model file and returns its `-m` value. */
+  model(name: string, turns: unknown[]): string;
+  /** Writes an answers file and returns its path. */
+  answers(name: string, lines: string[]): string;
+  /** Every call that reached the server, in order. */
+  serverCalls(): { tool: string; user: string; args: Record<string, unknown> }[];
+  /** Runs the CLI with this world's store; `chat` and `review` also get its server and policy. */
+  cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
+  cleanup(): void;
+}
+
+export function createReviewWorld(): ReviewWorld {
+  const folder = mkdtempSync(join(tmpdir(), "askfirst-review-"));
+  const log = join(folder, "calls.jsonl");
+  const serverPath = join(folder, "recorder.mjs");
+  writeFileSync(serverPath, recorderServer(log));
+  const policy = join(folder, "policy.json");
+  writeFileSync(
+    policy,
+    JSON.stringify({
+      rules: [{ tool: "send_money", tier: "confirm", message: "money leaves" }],
+      default: "allow",
+    }),
+  );
+  const world: ReviewWorld = {
+    folder,
+    store: `sqlite:${join(folder, "store.db")}`,
+    serverLine: `${process.execPath} ${serverPath}`,
+    policy,
+    model(name, turns) {
+      const path = join(folder, `${name}.json`);
+      writeFileSync(path, JSON.stringify(turns));
+      return `scripted:${path}`;
+    },
+    answers(name, lines) {
+      const path = join(folder, `${name}.txt`);
+      writeFileSync(path, `${lines.join("\n")}\n`);
+      return path;
+    },
+    serverCalls() {
+      if (!existsSync(log)) return [];
+      return readFileSync(log, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { tool: string; user: string; args: Record<string, unknown> });
+    },
+    cli(args, options = {}) {
+      const connect =
+        args[0] === "chat" || args[0] === "review" ? ["--server", world.serverLine, "--policy", policy] : [];
+      return runCli([...args, "--store", world.store, ...connect], {
+        cwd: folder,
+        timeoutMs: options.timeoutMs ?? 25_000,
+      });
+    },
+    cleanup: () => rmSync(folder, { recursive: true, force: true }),
+  };
+  return world;
+}
+
+function recorderServer(log: string): string {
+  const sdk = (path: string) =>
+    pathToFileURL(resolve(repoRoot, "node_modules/@modelcontextprotocol/sdk/dist/esm", path)).href;
+  const zod = pathToFileURL(resolve(repoRoot, "node_modules/zod/index.js")).href;
+  return `
+import { appendFileSync } from "node:fs";
+import { McpServer } from ${JSON.stringify(sdk("server/mcp.js"))};
+import { StdioServerTransport } from ${JSON.stringify(sdk("server/stdio.js"))};
+import { z } from ${JSON.stringify(zod)};
+const user = process.env.ASKFIRST_USER ?? "nobody";
+const server = new McpServer({ name: "recorder", version: "1.0.0" });
+server.registerTool(
+  "send_money",
+  { description: "Send money to someone", inputSchema: { to: z.string(), amount: z.number().positive() },
+    annotations: { readOnlyHint: false, destructiveHint: true } },
+  (args) => {
+    appendFileSync(${JSON.stringify(log)}, JSON.stringify({ tool: "send_money", user, args }) + "\\n");
+    return { content: [{ type: "text", text: user + " sent " + args.amount + " to " + args.to }] };
+  },
+);
+await server.connect(new StdioServerTransport());
+`;
+}
