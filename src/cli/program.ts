@@ -5,6 +5,7 @@ import { registerPending } from "./commands/pending.js";
 import { registerAudit } from "./commands/audit.js";
 import { registerChat } from "./commands/chat.js";
 import { registerReview } from "./commands/review.js";
+import { registerGraph } from "./commands/graph.js";
 
 /**
  * Builds the commander program. Each verb lives in commands/<verb>.ts and registers its flags here; its
@@ -12,9 +13,7 @@ import { registerReview } from "./commands/review.js";
  */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("askfirst")
-    .description(
-      "Agents ask first; a person decides. Human review for MCP tool calls on LangGraph.js.",
-    )
+    .description("Agents ask first; a person decides. Human review for MCP tool calls on LangGraph.js.")
     .version("0.1.0")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")
@@ -34,6 +33,7 @@ const commandRegistrations: Registration[] = [
   registerPending,
   registerAudit,
   registerChat,
+  registerGraph,
   registerReview,
 ];
 
