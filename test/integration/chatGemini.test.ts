@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+interface Recorded {
+  path: string;
+  apiKey: string | undefined;
+  body: {
+    contents: { role: string; parts: Record<string, unknown>[] }[];
+    tools?: { functionDeclarations?: { name: string }[] }[];
+  };
+}
+
+/** A local stand-in for Gemini's generateContent: first a function call, then a text answer. */
+function startFakeGemini(recorded: Recorded[]): Promise<Server> {
+  const answers = [
+    { parts: [{ functionCall: { name: "list_resource_instances", args: {} } }] },
+    { parts: [{ text: "There are four restaurants, Pizza Palace among them." }] },
+  ];
+  const server = createServer((request, response) => {
+    void readBody(request).then((text) => {
+      recorded.push({
+        path: request.url ?? "",
+        apiKey: request.headers["x-goog-api-key"] as string | undefined,
+        body: JSON.parse(text) as Recorded["body"],
+      });
+      const answer = answers[Math.min(recorded.length - 1, answers.length - 1)];
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({
+          candidates: [{ content: { role: "model", ...answer }, finishReason: "STOP", index: 0 }],
+          usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+        }),
+      );
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let text = "";
+  for await (const chunk of request) text += (chunk as Buffer).toString();
+  return text;
+}
+
+let dir: string;
+let server: Server | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "askfirst-gemini-"));
+});
+afterEach(async () => {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("askfirst chat with gemini", () => {
+  it("talks generateContent to GOOGLE_GEMINI_BASE_URL, runs the tool it asks for, and never prints the key", async () => {
+    const recorded: Recorded[] = [];
+    server = await startFakeGemini(recorded);
+    const { port } = server.address() as AddressInfo;
+    const key = "test-key-do-not-print-7f3a";
+    const result = await runCli(
+      [
+        "chat",
+        "--demo",
+        "family-food",
+        "--data",
+        join(dir, "data"),
+        "--store",
+        "memory",
+        "-q",
+        "which restaurants are there?",
+      ],
+      { cwd: dir, env: { GOOGLE_API_KEY: key, GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` } },
+    );
+    expect(result.code).toBe(0);
+    expect(recorded).toHaveLength(2);
+    expect(recorded[0]?.path).toBe("/v1beta/models/gemini-2.0-flash:generateContent");
+    expect(recorded[0]?.apiKey).toBe(key);
+    const declared = recorded[0]?.body.tools?.flatMap((tool) => tool.functionDeclarations ?? []) ?? [];
+    expect(declared.map((declaration) => declaration.name)).toContain("order_dish");
+    const answered = JSON.stringify(recorded[1]?.body.contents);
+    expect(answered).toContain("functionResponse");
+    expect(answered).toContain("pizza-palace (Pizza Palace)");
+    expect(result.stdout).toMatch(/list_resource_instances\(\{\}\) — allowed/);
+    expect(result.stdout).toContain("agent: There are four restaurants, Pizza Palace among them.");
+    expect(result.stdout + result.stderr).not.toContain(key);
+    for (const request of recorded) expect(JSON.stringify(request.body)).not.toContain(key);
+  });
+
+  it("without GOOGLE_API_KEY, --model gemini is a usage error that says what to do", async () => {
+    const result = await runCli(["chat", "--store", "memory", "-m", "gemini", "-q", "hi"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the gemini model needs GOOGLE_API_KEY; set it, or use --model local/);
+  });
+});
