@@ -1,15 +1,25 @@
 // Runs every benchmark and prints one table. Each figure is compared with its bare alternative measured
 // in the same run. Usage: npm run bench [-- name ...] (names: the keys of `benches` below).
+import { benchAgentLoop } from "./agentLoop.mjs";
 import { benchBackend } from "./backend.mjs";
+import { benchChatQuery } from "./chatQuery.mjs";
+import { benchMcpTurn } from "./mcpTurn.mjs";
 import { benchPending } from "./pending.mjs";
+import { benchReview } from "./review.mjs";
 import { benchServe } from "./serve.mjs";
 import { benchStartup } from "./startup.mjs";
+import { benchStoreSize } from "./storeSize.mjs";
 
 const benches = {
   startup: benchStartup,
   backend: benchBackend,
   serve: benchServe,
   pending: benchPending,
+  agent: benchAgentLoop,
+  storage: benchStoreSize,
+  mcpTurn: benchMcpTurn,
+  review: benchReview,
+  chat: benchChatQuery,
 };
 
 const columns = ["what", "figure", "comparison", "ratio", "target", "holds"];

@@ -1,0 +1,128 @@
+// What the agent benchmarks share: a model and a tool that answer instantly, so a turn's time is all
+// agent-loop overhead; a session over a SQLite store driven the way `askfirst chat` drives it; and the
+// plain design (unbounded messages, default durability) to compare against.
+import { statSync } from "node:fs";
+import Database from "better-sqlite3";
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, isToolMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { z } from "zod";
+import { openSession } from "../dist/agent/session.js";
+import { openStore } from "../dist/store/open.js";
+import { nowMs } from "./lib.mjs";
+
+/**
+ * Answers a person's message with one tool call and a tool result with a short text, at once: one turn is
+ * human → AI (tool call) → tool → AI (text), four messages, as in the issue's measurements.
+ */
+export class InstantModel extends BaseChatModel {
+  constructor(call) {
+    super({});
+    this.call = call;
+    this.calls = 0;
+  }
+
+  _llmType() {
+    return "instant";
+  }
+
+  bindTools() {
+    return this;
+  }
+
+  _generate(messages) {
+    this.calls += 1;
+    const last = messages.at(-1);
+    const message =
+      last && isToolMessage(last)
+        ? new AIMessage({ content: `Done: ${String(last.content).slice(0, 40)}` })
+        : new AIMessage({
+            content: "",
+            tool_calls: [{ ...this.call, id: `call_${this.calls}`, type: "tool_call" }],
+          });
+    return Promise.resolve({ generations: [{ text: String(message.content), message }] });
+  }
+}
+
+export const instantCall = { name: "look_up", args: { item: "pizza-palace" } };
+
+export function instantTool() {
+  return tool(({ item }) => `${item} is open until 22:00.`, {
+    name: "look_up",
+    description: "Look an item up",
+    schema: z.object({ item: z.string() }),
+  });
+}
+
+/** An in-process toolbox offering the instant tool, in the shape the graph gets from MCP servers. */
+export function instantToolbox() {
+  const loaded = [
+    {
+      tool: instantTool(),
+      server: "bench",
+      annotations: { readOnlyHint: true },
+      inputSchema: { type: "object", properties: { item: { type: "string" } } },
+    },
+  ];
+  return { toolsFor: () => Promise.resolve(loaded), close: () => Promise.resolve() };
+}
+
+export const allowAll = { rules: [{ tool: "*", tier: "allow" }], default: "allow" };
+
+/** A session over a SQLite store, as `askfirst chat` opens one. The caller closes `store`. */
+export async function openBenchSession(path, { toolbox, model, policy = allowAll, reviewer }) {
+  const store = await openStore(`sqlite:${path}`, { cwd: process.cwd() });
+  const session = openSession({ store, model, toolbox, policy, ...(reviewer ? { reviewer } : {}) });
+  return { store, session };
+}
+
+/** The plain design: an unbounded MessagesAnnotation, ToolNode, SqliteSaver, default durability. */
+export function openPlainGraph(path) {
+  const model = new InstantModel(instantCall);
+  const graph = new StateGraph(MessagesAnnotation)
+    .addNode("call_llm", async (state) => ({ messages: [await model.invoke(state.messages)] }))
+    .addNode("tools", new ToolNode([instantTool()]))
+    .addEdge(START, "call_llm")
+    .addConditionalEdges("call_llm", toolsCondition, ["tools", END])
+    .addEdge("tools", "call_llm")
+    .compile({ checkpointer: SqliteSaver.fromConnString(path) });
+  return {
+    turn: (threadId, text) =>
+      graph.invoke({ messages: [new HumanMessage(text)] }, { configurable: { thread_id: threadId } }),
+  };
+}
+
+/** Times each of `turns` turns; calls `at(turnNumber)` after the turns listed in `checkpoints`. */
+export async function timeTurns(turns, runTurn, { checkpoints = [], at = () => undefined } = {}) {
+  const times = [];
+  for (let turn = 1; turn <= turns; turn += 1) {
+    const started = nowMs();
+    await runTurn(turn);
+    times.push(nowMs() - started);
+    if (checkpoints.includes(turn)) await at(turn);
+  }
+  return times;
+}
+
+/** Bytes the SQLite file takes once its write-ahead log is folded in (what a person sees on disk). */
+export function storeBytes(path) {
+  const db = new Database(path);
+  try {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
+  let bytes = statSync(path).size;
+  try {
+    bytes += statSync(`${path}-wal`).size;
+  } catch {
+    // no write-ahead log left
+  }
+  return bytes;
+}
+
+export const fmtBytes = (bytes) =>
+  bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(0)} kB`;

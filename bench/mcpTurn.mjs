@@ -1,0 +1,96 @@
+// A whole turn whose one tool call is auto-allowed and runs over stdio MCP on the built-in server
+// (`askfirst serve --demo family-food`, check_permission), against the bare MCP call alone. Both are
+// timed in alternation, so a busy moment on the machine lands on both.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtInServer, createToolbox } from "../dist/mcp/connect.js";
+import { InstantModel, openBenchSession } from "./agentKit.mjs";
+import { cliPath, fmtMs, median, nowMs, row } from "./lib.mjs";
+import { connectStdio } from "./mcpClient.mjs";
+
+export const checkCall = {
+  name: "check_permission",
+  args: { action: "read", resource_instance: "pizza-palace" },
+};
+const warmup = 30;
+const measured = 200;
+
+/** A session on the built-in demo server over stdio, acting as henry. The caller closes both. */
+export async function openDemoSession(dir, name, policy, reviewer) {
+  const toolbox = createToolbox([
+    builtInServer({}, { demo: "family-food", data: join(dir, `${name}-data`) }),
+  ]);
+  const opened = await openBenchSession(join(dir, `${name}.db`), {
+    toolbox,
+    model: new InstantModel(checkCall),
+    policy,
+    reviewer,
+  });
+  return { ...opened, toolbox };
+}
+
+/** Runs `count` turns in one thread and checks each ran its tool call; returns the time of each. */
+export function turnRunner(session, threadId, expected) {
+  let turn = 0;
+  return async () => {
+    turn += 1;
+    const started = nowMs();
+    const result = await session.send(threadId, `Can I read pizza-palace? (${turn})`, {
+      actingUser: "henry",
+    });
+    const elapsed = nowMs() - started;
+    const call = result.calls.find((item) => item.outcome === "ok");
+    if (result.status !== "done" || call?.decision !== expected)
+      throw new Error(
+        `turn ${turn}: expected one ${expected} call that ran, got ${JSON.stringify(result.calls)}`,
+      );
+    return elapsed;
+  };
+}
+
+async function bareCall(client) {
+  const started = nowMs();
+  const result = await client.callTool({ name: checkCall.name, arguments: checkCall.args });
+  if (result.isError) throw new Error(`bare check_permission failed: ${JSON.stringify(result.content)}`);
+  return nowMs() - started;
+}
+
+export async function benchMcpTurn() {
+  const dir = mkdtempSync(join(tmpdir(), "askfirst-bench-mcp-turn-"));
+  const policy = { rules: [{ tool: "check_permission", tier: "allow" }], default: "confirm" };
+  const { store, session, toolbox } = await openDemoSession(dir, "turns", policy);
+  const bare = await connectStdio(
+    process.execPath,
+    [cliPath, "serve", "--demo", "family-food", "--data", join(dir, "bare-data")],
+    { ASKFIRST_USER: "henry" },
+  );
+  try {
+    const turn = turnRunner(session, "mcp-thread", "allowed");
+    const turns = [];
+    const calls = [];
+    for (let i = 0; i < warmup + measured; i += 1) {
+      const call = await bareCall(bare);
+      const whole = await turn();
+      if (i < warmup) continue;
+      calls.push(call);
+      turns.push(whole);
+    }
+    const overhead = median(turns) - median(calls);
+    return [
+      row(
+        `turn with one auto-allowed call over stdio MCP (check_permission, median of ${measured})`,
+        fmtMs(median(turns)),
+        `bare MCP call: ${fmtMs(median(calls))}; overhead ${fmtMs(overhead)}`,
+        `+${fmtMs(overhead)}`,
+        "overhead ≤ 5 ms",
+        overhead <= 5,
+      ),
+    ];
+  } finally {
+    await bare.close();
+    await toolbox.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
