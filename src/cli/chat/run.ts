@@ -6,12 +6,13 @@ import type { CliContext } from "../context.js";
 import { createLineSource, type LineSource } from "./lines.js";
 import { chatHelp, formatHistory, formatPending, formatTurn } from "./render.js";
 import type { ChatOptions } from "./setup.js";
-import { withSpinner } from "./spinner.js";
+import type { Spinner } from "./spinner.js";
 
 /** What the chat loop needs, already opened. */
 export interface ChatRuntime {
   session: Session;
   reviewer: Reviewer;
+  spinner: Spinner;
   threadId: string;
   actingUser: string;
   banner?: string | undefined;
@@ -125,7 +126,7 @@ async function turn(
   run: () => Promise<TurnResult>,
 ): Promise<Code> {
   try {
-    const result = await withSpinner(ctx, run);
+    const result = await runtime.spinner.spin(run);
     ctx.stdout.write(formatTurn(result, { verbose: options.verbose ?? false }));
     if (result.status === "pending") return leavePending(runtime.threadId, ctx);
     return ExitCode.ok;

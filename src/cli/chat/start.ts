@@ -2,6 +2,7 @@ import type { Env } from "../../config/load.js";
 import type { ExitCode } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { newThreadId, runChat } from "./run.js";
+import { createSpinner, pausingReviewer } from "./spinner.js";
 import {
   checkChatOptions,
   chooseActingUser,
@@ -22,7 +23,8 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
   ]);
   const policy = await loadPolicy(choosePolicyPath(options, ctx.cwd));
   const notice = (line: string) => ctx.stdout.write(`  note: ${line}\n`);
-  const reviewer = await chooseReviewer(options, ctx, notice);
+  const spinner = createSpinner(ctx);
+  const reviewer = pausingReviewer(await chooseReviewer(options, ctx, notice), spinner);
   const model = await createModel(modelSpec, ctx.env);
   const store = await openStore(chooseStoreSpec(options.store, ctx.env), { cwd: ctx.cwd });
   const toolbox = await openToolbox(options, ctx.env);
@@ -41,7 +43,11 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
       options.user ??
       (options.thread ? await session.actingUser(threadId) : null) ??
       chooseActingUser(options, ctx.env);
-    return await runChat({ session, reviewer, threadId, actingUser, banner: model.banner }, options, ctx);
+    return await runChat(
+      { session, reviewer, spinner, threadId, actingUser, banner: model.banner },
+      options,
+      ctx,
+    );
   } finally {
     await toolbox.close();
     await store.close();

@@ -1,0 +1,63 @@
+import { PassThrough } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { createSpinner, pausingReviewer } from "../../../../src/cli/chat/spinner.js";
+import type { CliContext } from "../../../../src/cli/context.js";
+import type { Reviewer } from "../../../../src/review/decisions.js";
+
+function terminalContext(): { ctx: CliContext; written: () => string } {
+  // What ora needs of a TTY stream: cursor moves become no-ops, the frames are plain writes.
+  const stderr = Object.assign(new PassThrough(), {
+    isTTY: true,
+    columns: 80,
+    cursorTo: (_x: number, callback?: () => void) => (callback?.(), true),
+    moveCursor: (_dx: number, _dy: number, callback?: () => void) => (callback?.(), true),
+    clearLine: (_dir: number, callback?: () => void) => (callback?.(), true),
+  });
+  let text = "";
+  stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  const ctx: CliContext = {
+    env: {},
+    stdin: new PassThrough(),
+    stdout: new PassThrough(),
+    stderr,
+    cwd: process.cwd(),
+  };
+  return { ctx, written: () => text };
+}
+
+describe("chat spinner", () => {
+  it("draws nothing while a reviewer asks the person, and spins again after", async () => {
+    const { ctx, written } = terminalContext();
+    const spinner = createSpinner(ctx);
+    let duringReview = "";
+    const asking: Reviewer = {
+      name: "joe",
+      review: async () => {
+        const before = written().length;
+        await sleep(400);
+        duringReview = written().slice(before);
+        return { decisions: [{ type: "approve" }], reviewer: "joe" };
+      },
+    };
+    const reviewer = pausingReviewer(asking, spinner);
+    let afterReview = "";
+    await spinner.spin(async () => {
+      await sleep(200);
+      await reviewer.review({} as never);
+      const before = written().length;
+      await sleep(300);
+      afterReview = written().slice(before);
+    });
+    expect(written()).toContain("thinking…");
+    expect(duringReview).not.toContain("thinking…");
+    expect(afterReview).toContain("thinking…");
+  });
+
+  it("never draws when stderr is not a terminal", async () => {
+    const { ctx, written } = terminalContext();
+    (ctx.stderr as { isTTY?: boolean }).isTTY = false;
+    await createSpinner(ctx).spin(() => sleep(200));
+    expect(written()).toBe("");
+  });
+});
