@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuditRecord } from "../../src/store/types.js";
+import { cliPath } from "../helpers/cli.js";
+import { createReviewWorld, type ReviewWorld } from "./reviewFixtures.js";
+
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Starts `askfirst chat` on a pseudo-terminal (util-linux `script`), so the terminal reviewer really waits
+ * at its prompt, and types one request. The shell writes its pid, which exec hands to node. The terminal
+ * gets a size, as a real one has: with 0 columns, the spinner's redraws never end.
+ */
+function startChatOnTerminal(world: ReviewWorld, args: string[]): { child: ChildProcess; pidFile: string } {
+  const pidFile = join(world.folder, "chat.pid");
+  const command = [process.execPath, cliPath, "chat", ...args, "--store", world.store]
+    .concat(["--server", world.serverLine, "--policy", world.policy])
+    .map(quote)
+    .join(" ");
+  const child = spawn(
+    "script",
+    ["-qfec", `stty cols 100 rows 40; echo $$ > ${quote(pidFile)}; exec ${command}`, "/dev/null"],
+    {
+      cwd: world.folder,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
+  child.stdout?.resume();
+  child.stderr?.resume();
+  setTimeout(() => child.stdin?.write("send ann 5\r"), 1_500);
+  return { child, pidFile };
+}
+
+async function waitForPending(world: ReviewWorld, threadId: string, timeoutMs = 20_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const pending = await world.cli(["pending", "--json"]);
+    if (
+      pending.code === 0 &&
+      (JSON.parse(pending.stdout) as { threadId: string }[]).some((v) => v.threadId === threadId)
+    )
+      return true;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return false;
+}
+
+describe("a review survives kill -9", () => {
+  let world: ReviewWorld;
+  beforeAll(() => {
+    world = createReviewWorld();
+  });
+  afterAll(() => world.cleanup());
+
+  it("shows the same review after a restart, runs nothing while it waits, and runs the call exactly once", async () => {
+    const threadId = "thread-crash";
+    const model = world.model("ask", [
+      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+    ]);
+    const { child, pidFile } = startChatOnTerminal(world, ["-t", threadId, "-u", "joe", "-m", model]);
+    const exited = new Promise((resolve) => child.on("close", resolve));
+    try {
+      expect(await waitForPending(world, threadId)).toBe(true);
+      process.kill(Number(readFileSync(pidFile, "utf8").trim()), "SIGKILL");
+      await exited;
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    expect(world.serverCalls()).toEqual([]);
+
+    const restarted = await world.cli([
+      "chat",
+      "-t",
+      threadId,
+      "--answers",
+      world.answers("yes", ["yes"]),
+      "--reviewer",
+      "mom",
+      "-m",
+      world.model("after", [{ text: "Sent 5 to ann." }]),
+    ]);
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout).toContain("you: send ann 5");
+    expect(restarted.stdout).toContain("This thread has a review waiting; it is answered first.");
+    expect(restarted.stdout).toContain("agent: Sent 5 to ann.");
+    expect(world.serverCalls()).toEqual([
+      { tool: "send_money", user: "joe", args: { to: "ann", amount: 5 } },
+    ]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([{ threadId, decision: "approved", reviewer: "mom", outcome: "ok" }]);
+    expect((await world.cli(["pending"])).stdout).toBe("No reviews are pending.\n");
+  });
+});
