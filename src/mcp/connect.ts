@@ -57,8 +57,10 @@ export function customServers(lines: string[]): ServerCommand[] {
     if (command === undefined)
       throw new UsageError('--server needs a command line, e.g. --server "node server.js"');
     let name = basename(command).replace(/\.(m?js|ts|py)$/, "");
-    if (name === "node" || name === "npx" || name === "python3")
-      name = basename(args.at(-1) ?? name).replace(/\.\w+$/, "");
+    // An interpreter is not a name: use its script (the first argument that is not a flag).
+    const script = args.find((arg) => !arg.startsWith("-"));
+    if (["node", "npx", "python", "python3", "uvx", "deno", "bun"].includes(name) && script)
+      name = basename(script).replace(/\.\w+$/, "");
     for (let suffix = 2; taken.has(name); suffix += 1) name = `${name.replace(/-\d+$/, "")}-${suffix}`;
     taken.add(name);
     return { name, command, args, env: {} };

@@ -77,12 +77,15 @@ export function findKey(text: string, keys: string[]): string | undefined {
   if (known) return known;
   // Unknown keys: the place named after "at", "on", "from"... ("for" and "to" only when nothing else fits).
   for (const prepositions of ["at|on|from|in", "to|for"]) {
-    const place = new RegExp(
-      `\\b(?:${prepositions})\\s+(?:the\\s+)?([a-z0-9]+(?:-[a-z0-9]+)+|[a-z0-9]+\\s+[a-z0-9]+)\\b`,
-      "i",
-    ).exec(text);
-    const candidate = place?.[1]?.toLowerCase().replace(/\s+/g, "-");
-    if (candidate && !/^(an?|the|me|my|approval|access|order)-/.test(candidate)) return candidate;
+    const pattern = new RegExp(
+      `\\b(?:${prepositions})\\s+(?=(?:the\\s+)?([a-z0-9]+(?:-[a-z0-9]+)+|[a-z0-9]+\\s+[a-z0-9]+)\\b)`,
+      "gi",
+    );
+    // The last place named wins: "on the menu at sushi world" is about sushi-world.
+    const candidates = [...text.matchAll(pattern)]
+      .map((match) => match[1]?.toLowerCase().replace(/\s+/g, "-") ?? "")
+      .filter((candidate) => candidate && !/^(an?|the|me|my|approval|access|order)-/.test(candidate));
+    if (candidates.length > 0) return candidates.at(-1);
   }
   return undefined;
 }

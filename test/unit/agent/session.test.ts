@@ -179,4 +179,39 @@ describe("the review graph", () => {
     expect(await store.transcript.read("t5")).toHaveLength(48);
     expect((await session.history("t5"))[0]?.content).toBe("look 0");
   });
+
+  it("with durability exit, a pause is still checkpointed: a new session on the same store resumes it", async () => {
+    const { session, received, store } = await setUp([{ tool_calls: [payments[0]!] }, { text: "paid" }]);
+    await session.send("t6", "pay ann", { actingUser: "joe", onReview: "queue" });
+    const fake = createFakeToolbox();
+    const later = openSession({
+      store,
+      model: new ScriptedChatModel([{ text: "paid later" }], "later"),
+      toolbox: fake.toolbox,
+      policy,
+    });
+    const waiting = await later.pendingReview("t6");
+    expect(waiting?.request.actionRequests[0]?.args).toEqual({ to: "ann", amount: 5 });
+    const result = await later.resume("t6", { decisions: [{ type: "approve" }], reviewer: "jane" });
+    expect(result.replies).toEqual(["paid later"]);
+    expect(received).toEqual([]);
+    expect(fake.received).toEqual([{ tool: "pay", user: "joe", args: { to: "ann", amount: 5 } }]);
+  });
+
+  it("connects once per acting user, and each user's calls reach the server as that user", async () => {
+    const turns: ScriptedTurn[] = [
+      { tool_calls: [{ name: "list_items", args: {} }] },
+      { text: "a" },
+      { tool_calls: [{ name: "list_items", args: {} }] },
+      { text: "b" },
+      { tool_calls: [{ name: "list_items", args: {} }] },
+      { text: "c" },
+    ];
+    const { session, received, connectedUsers } = await setUp(turns);
+    await session.send("t7", "look", { actingUser: "henry" });
+    await session.send("t7", "look", { actingUser: "joe" });
+    await session.send("t7", "look", { actingUser: "henry" });
+    expect(connectedUsers).toEqual(["henry", "joe"]);
+    expect(received.map((call) => call.user)).toEqual(["henry", "joe", "henry"]);
+  });
 });

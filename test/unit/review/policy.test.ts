@@ -1,0 +1,133 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { classify, defaultPolicy, policySchema, type PolicyCall } from "../../../src/review/policy.js";
+import { loadPolicy } from "../../../src/review/policyFile.js";
+import { repoRoot } from "../../helpers/cli.js";
+
+const call = (
+  name: string,
+  args: Record<string, unknown> = {},
+  annotations?: PolicyCall["annotations"],
+): PolicyCall => ({
+  name,
+  args,
+  server: "askfirst",
+  annotations,
+});
+
+describe("the built-in policy", () => {
+  it("allows read-only tools and asks a person for everything else", () => {
+    expect(classify(defaultPolicy, call("list_x", {}, { readOnlyHint: true }))).toMatchObject({
+      tier: "allow",
+    });
+    expect(classify(defaultPolicy, call("delete_x", {}, { readOnlyHint: false }))).toEqual({
+      tier: "confirm",
+      rule: "default",
+    });
+    // A tool that says nothing about itself is not trusted as read-only.
+    expect(classify(defaultPolicy, call("mystery"))).toMatchObject({ tier: "confirm" });
+  });
+});
+
+describe("policy rules", () => {
+  const policy = policySchema.parse({
+    rules: [
+      {
+        name: "no mallory",
+        tool: "pay",
+        when: [{ arg: "to", equals: "Mallory" }],
+        tier: "deny",
+        message: "never",
+      },
+      { tool: "pay", when: [{ arg: "amount", gt: 100 }], tier: "confirm" },
+      { tool: "pay", when: [{ arg: "memo", matches: "^urgent" }], tier: "confirm" },
+      { tool: ["pay", "refund"], tier: "notify" },
+      { server: "other", tier: "deny" },
+      { annotations: { destructiveHint: true }, tier: "confirm" },
+    ],
+    default: "allow",
+  });
+
+  it("matches in order, with the first matching rule's tier, name and message", () => {
+    expect(classify(policy, call("pay", { to: "mallory", amount: 1 }))).toEqual({
+      tier: "deny",
+      rule: "rule 1 (no mallory)",
+      message: "never",
+    });
+    expect(classify(policy, call("pay", { to: "ann", amount: 101 }))).toEqual({
+      tier: "confirm",
+      rule: "rule 2 (pay)",
+    });
+    expect(classify(policy, call("pay", { to: "ann", amount: 100 }))).toMatchObject({ tier: "notify" });
+    expect(classify(policy, call("pay", { to: "ann", amount: 5, memo: "URGENT now" }))).toMatchObject({
+      tier: "confirm",
+    });
+    expect(classify(policy, call("refund"))).toMatchObject({ tier: "notify", rule: "rule 4 (pay, refund)" });
+    expect(classify(policy, { ...call("list"), server: "other" })).toMatchObject({ tier: "deny" });
+    expect(classify(policy, call("drop", {}, { destructiveHint: true }))).toMatchObject({ tier: "confirm" });
+    expect(classify(policy, call("drop", {}, { readOnlyHint: true, destructiveHint: false }))).toEqual({
+      tier: "allow",
+      rule: "default",
+    });
+  });
+
+  it("a numeric condition never matches a missing or non-numeric argument", () => {
+    expect(classify(policy, call("pay", { to: "ann", amount: "lots" }))).toMatchObject({ tier: "notify" });
+  });
+});
+
+describe("policy files", () => {
+  it("names what is wrong in a bad file", async () => {
+    const bad = join(repoRoot, "test/fixtures/badPolicy.json");
+    await expect(loadPolicy(bad)).rejects.toThrow(/invalid policy file .*badPolicy\.json: rules\.0\.tier: /);
+  });
+
+  it("rejects a rule with two conditions in one, or a broken regular expression", () => {
+    const result = policySchema.safeParse({
+      rules: [
+        {
+          tool: "x",
+          tier: "allow",
+          when: [
+            { arg: "a", gt: 1, lt: 2 },
+            { arg: "b", matches: "(" },
+          ],
+        },
+      ],
+    });
+    expect(result.success).toBe(false);
+    const messages = result.error?.issues.map((issue) => issue.message) ?? [];
+    expect(messages).toContain("give exactly one of equals, in, gt, lt, matches");
+    expect(messages).toContain("not a valid regular expression");
+  });
+});
+
+describe("the family demo policy", () => {
+  it("allows looking, notifies asking, confirms deciding and expensive orders, whatever the dish's case", async () => {
+    const policy = await loadPolicy(join(repoRoot, "examples/family-food/policy.json"));
+    expect(classify(policy, call("list_dishes", { resource_instance: "pizza-palace" })).tier).toBe("allow");
+    expect(classify(policy, call("check_permission")).tier).toBe("allow");
+    expect(classify(policy, call("create_access_request")).tier).toBe("notify");
+    expect(classify(policy, call("cancel_operation_approval")).tier).toBe("notify");
+    expect(classify(policy, call("approve_access_request")).tier).toBe("confirm");
+    expect(classify(policy, call("deny_operation_approval")).tier).toBe("confirm");
+    expect(classify(policy, call("order_dish", { dish_name: "  truffle   PIZZA " })).tier).toBe("confirm");
+    expect(classify(policy, call("order_dish", { dish_name: "Garlic Bread" })).tier).toBe("notify");
+  });
+
+  it("lists exactly the seed's dishes priced above the demo's limit", async () => {
+    const policy = await loadPolicy(join(repoRoot, "examples/family-food/policy.json"));
+    const seed = JSON.parse(await readFile(join(repoRoot, "examples/family-food/seed.json"), "utf8")) as {
+      instances: { attributes: { menu: { name: string; price: number }[] } }[];
+      demo: { priceLimit: number };
+    };
+    const expensive = seed.instances
+      .flatMap((instance) => instance.attributes.menu)
+      .filter((dish) => dish.price > seed.demo.priceLimit)
+      .map((dish) => dish.name)
+      .sort();
+    const rule = policy.rules.find((item) => item.name === "expensive dish");
+    expect([...(rule?.when?.[0]?.in ?? [])].sort()).toEqual(expensive);
+  });
+});

@@ -1,0 +1,179 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { parseAnswer } from "../../../src/review/answers.js";
+import type { ReviewRequest } from "../../../src/review/decisions.js";
+import { NobodyReviewer, ScriptedReviewer } from "../../../src/review/scripted.js";
+import { TerminalReviewer, type Ask } from "../../../src/review/terminal.js";
+
+const paySchema = {
+  type: "object",
+  properties: { to: { type: "string" }, amount: { type: "number" } },
+  required: ["to", "amount"],
+};
+
+function request(count = 1): ReviewRequest {
+  const names = Array.from({ length: count }, (_, index) => `pay_${index + 1}`);
+  return {
+    actionRequests: names.map((name) => ({
+      name,
+      args: { to: "ann", amount: 5, api_key: "sk-secret" },
+      description: "",
+    })),
+    reviewConfigs: names.map((name) => ({
+      actionName: name,
+      allowedDecisions: ["approve", "edit", "reject"],
+    })),
+    context: {
+      actingUser: "henry",
+      actions: names.map((_, index) => ({
+        toolCallId: `c${index}`,
+        server: "bank",
+        tier: "confirm" as const,
+        rule: "rule 2 (pay)",
+        message: "money leaves",
+        inputSchema: paySchema,
+      })),
+      requestedAt: 0,
+      deadline: null,
+    },
+  };
+}
+
+/** Plays typed lines in order; an Error in the list is thrown as Ctrl-C would be. */
+function typed(lines: (string | Error)[]): Ask {
+  return () => {
+    const next = lines.shift();
+    if (next === undefined || next instanceof Error) return Promise.reject(next ?? new Error("end of input"));
+    return Promise.resolve(next);
+  };
+}
+
+describe("answers", () => {
+  it("reads the DESIGN.md format", () => {
+    expect(parseAnswer("Y", "t")).toMatchObject({ ok: true, decision: { type: "approve" } });
+    expect(parseAnswer("always", "t")).toMatchObject({ decision: { type: "approve", grant: true } });
+    expect(parseAnswer("no: too much", "t")).toMatchObject({
+      decision: { type: "reject", message: "too much" },
+    });
+    expect(parseAnswer('edit {"a": 1}', "t")).toMatchObject({
+      decision: { type: "edit", editedAction: { name: "t", args: { a: 1 } } },
+    });
+    expect(parseAnswer("maybe", "t")).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/not an answer: "maybe"/) as unknown,
+    });
+    expect(parseAnswer("edit [1]", "t")).toMatchObject({ ok: false });
+  });
+});
+
+describe("the terminal reviewer", () => {
+  let written: string;
+  const reviewer = (ask: Ask, timeoutSeconds = 300) =>
+    new TerminalReviewer({ name: "jane", ask, write: (text) => (written += text), timeoutSeconds });
+  beforeEach(() => {
+    written = "";
+  });
+
+  it("shows tool, server, acting user, rule and masked arguments, and asks again after a non-answer", async () => {
+    const response = await reviewer(typed(["perhaps", "yes"])).review(request());
+    expect(response).toEqual({ decisions: [{ type: "approve" }], reviewer: "jane" });
+    expect(written).toMatch(/tool: +pay_1 \(server bank\)/);
+    expect(written).toMatch(/acting user: henry/);
+    expect(written).toMatch(/policy: +confirm by rule 2 \(pay\) — money leaves/);
+    expect(written).toContain('"api_key": "***"');
+    expect(written).not.toContain("sk-secret");
+    expect(written).toMatch(/not an answer: "perhaps"/);
+  });
+
+  it("asks for a reason after a plain no, and validates an edit against the tool's schema before accepting it", async () => {
+    const response = await reviewer(
+      typed(["no", "too much", 'edit {"to": "ann"}', 'edit {"to": "ann", "amount": 2}']),
+    ).review(request(2));
+    expect(response.decisions).toEqual([
+      { type: "reject", message: "too much" },
+      { type: "edit", editedAction: { name: "pay_2", args: { to: "ann", amount: 2 } } },
+    ]);
+    expect(written).toMatch(/those arguments do not fit pay_2: .*amount/);
+  });
+
+  it("Ctrl-C or end of input rejects every call left, never approves", async () => {
+    const response = await reviewer(typed(["yes", new Error("ExitPromptError")])).review(request(3));
+    expect(response.decisions).toEqual([
+      { type: "approve" },
+      { type: "reject", message: "the review was cancelled at the terminal" },
+      { type: "reject", message: "the review was cancelled at the terminal" },
+    ]);
+  });
+
+  it("warns before the deadline and rejects as timed out when nobody answers", async () => {
+    vi.useFakeTimers();
+    try {
+      const never: Ask = (_question, signal) =>
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+      const pending = reviewer(never, 60).review(request());
+      await vi.advanceTimersByTimeAsync(47_000);
+      expect(written).not.toMatch(/seconds left/);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(written).toMatch(/12 seconds left to answer; no answer rejects/);
+      await vi.advanceTimersByTimeAsync(12_000);
+      const response = await pending;
+      expect(response.decisions).toEqual([
+        { type: "reject", message: "no answer within 60 seconds (timed out)", timedOut: true },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("scripted and absent reviewers", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "askfirst-answers-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("answer one line per reviewed call across the session; running out rejects and says so", async () => {
+    const path = join(dir, "answers.txt");
+    await writeFile(path, "# first\nyes\n\nno: not today\n");
+    const notices: string[] = [];
+    const reviewer = await ScriptedReviewer.fromFile(path, "ci", (line) => notices.push(line));
+    expect((await reviewer.review(request(2))).decisions).toEqual([
+      { type: "approve" },
+      { type: "reject", message: "not today" },
+    ]);
+    const after = await reviewer.review(request(1));
+    expect(after.decisions[0]).toMatchObject({
+      type: "reject",
+      message: expect.stringMatching(/no answer left/) as unknown,
+    });
+    expect(notices).toEqual([expect.stringMatching(/^pay_1: no answer left in .*answers\.txt/) as unknown]);
+  });
+
+  it("a bad line in an answers file is a usage error naming the answer", async () => {
+    const path = join(dir, "answers.txt");
+    await writeFile(path, "yes\nsure\n");
+    await expect(ScriptedReviewer.fromFile(path, "ci", () => undefined)).rejects.toThrow(
+      /answers file .*answers\.txt, answer 2: not an answer: "sure"/,
+    );
+  });
+
+  it("a scripted edit that does not fit the tool rejects rather than running something else", async () => {
+    const path = join(dir, "answers.txt");
+    await writeFile(path, 'edit {"to": 3}\n');
+    const reviewer = await ScriptedReviewer.fromFile(path, "ci", () => undefined);
+    const [decision] = (await reviewer.review(request())).decisions;
+    expect(decision).toMatchObject({ type: "reject" });
+  });
+
+  it("with nobody to ask, every call is rejected with the reason", async () => {
+    const notices: string[] = [];
+    const response = await new NobodyReviewer("ci", (line) => notices.push(line)).review(request(2));
+    expect(response.decisions.every((decision) => decision.type === "reject")).toBe(true);
+    expect(notices).toHaveLength(2);
+  });
+});
