@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/store/types.js";
+import { postgresHarness } from "../unit/store/harness.js";
 import { createReviewWorld, type ReviewWorld } from "./reviewFixtures.js";
 
 const sendMoney = { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] };
@@ -127,5 +128,99 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
       "choose one of --approve, --reject <reason>, --edit <json> or --answers <file>",
     );
     expect(world.serverCalls()).toEqual([]);
+  });
+});
+
+describe("a queued review past its deadline", () => {
+  let world: ReviewWorld;
+  let threadId: string;
+
+  beforeEach(async () => {
+    world = createReviewWorld();
+    const asked = await world.cli([
+      "chat",
+      "-q",
+      "send ann 5",
+      "--on-review",
+      "queue",
+      "--review-timeout",
+      "1",
+      "-m",
+      world.model("ask", [sendMoney]),
+    ]);
+    expect(asked.code).toBe(3);
+    threadId = asked.stdout.trim().split("\n").at(-1) ?? "";
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+  });
+  afterEach(() => world.cleanup());
+
+  it("is rejected as timed out by askfirst review, even with --approve", async () => {
+    const result = await world.cli([
+      "review",
+      threadId,
+      "--approve",
+      "-m",
+      world.model("after", [{ text: "OK." }]),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("deadline has passed");
+    expect(result.stdout).toContain("timed out");
+    expect(world.serverCalls()).toEqual([]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([{ threadId, decision: "timed_out", outcome: "not_run" }]);
+  });
+
+  it("is rejected as timed out by chat -t before anyone is asked", async () => {
+    const result = await world.cli([
+      "chat",
+      "-t",
+      threadId,
+      "--answers",
+      world.answers("yes", ["yes"]),
+      "-m",
+      world.model("after", [{ text: "It timed out." }]),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Its deadline has passed");
+    expect(world.serverCalls()).toEqual([]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([{ decision: "timed_out" }]);
+  });
+});
+
+describe("queue and review on PostgreSQL", () => {
+  const harness = postgresHarness("review");
+  afterAll(() => harness.cleanup());
+
+  it("answers from a second process a review queued by the first", async () => {
+    const world = createReviewWorld();
+    world.store = harness.spec as string;
+    try {
+      const asked = await world.cli([
+        "chat",
+        "-q",
+        "send ann 5",
+        "--on-review",
+        "queue",
+        "-m",
+        world.model("a", [sendMoney]),
+      ]);
+      expect(asked.code).toBe(3);
+      const threadId = asked.stdout.trim().split("\n").at(-1) ?? "";
+      const pending = JSON.parse((await world.cli(["pending", "--json"])).stdout) as { threadId: string }[];
+      expect(pending.map((view) => view.threadId)).toEqual([threadId]);
+      const result = await world.cli([
+        "review",
+        threadId,
+        "--approve",
+        "-m",
+        world.model("b", [{ text: "Sent." }]),
+      ]);
+      expect(result.code).toBe(0);
+      expect(world.serverCalls()).toHaveLength(1);
+      expect((await world.cli(["audit", "--verify"])).stdout).toContain("intact: 1 records");
+    } finally {
+      world.cleanup();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { runCli, repoRoot, type CliResult } from "../helpers/cli.js";
  */
 export interface ReviewWorld {
   folder: string;
+  /** The store spec every command gets; a test may point it elsewhere (e.g. PostgreSQL). */
   store: string;
   serverLine: string;
   policy: string;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Session, TurnResult } from "../../agent/session.js";
 import { ExitCode, describeError, isAskfirstError, type ExitCode as Code } from "../../errors.js";
 import type { Reviewer } from "../../review/decisions.js";
+import { isExpired, timedOutResponse } from "../../store/deadlines.js";
 import type { CliContext } from "../context.js";
 import { createLineSource, type LineSource } from "./lines.js";
 import { chatHelp, formatHistory, formatPending, formatTurn } from "./render.js";
@@ -37,7 +38,7 @@ export async function runChat(runtime: ChatRuntime, options: ChatOptions, ctx: C
   }
   const resumed = await answerWaiting(runtime, options, ctx);
   if (resumed !== null) return resumed;
-  if (options.query?.length) return interactive(runtime, options, ctx, queryLines(options.query, ctx));
+  if (options.query?.length) return interactive(runtime, options, ctx, queryLines(options.query));
   return interactive(runtime, options, ctx, await createLineSource(ctx));
 }
 
@@ -50,10 +51,15 @@ async function answerWaiting(
   if (!waiting) return null;
   ctx.stdout.write(`This thread has a review waiting; it is answered first.\n${formatPending(waiting)}\n`);
   if (options.onReview === "queue") return leavePending(runtime.threadId, ctx);
+  // Past its stored deadline, nobody is asked: the calls are rejected as timed out (audited `timed_out`).
+  const expired = isExpired(waiting, Date.now());
+  if (expired) ctx.stdout.write("Its deadline has passed: its calls are rejected as timed out.\n");
   const code = await turn(runtime, options, ctx, async () =>
-    runtime.session.resume(runtime.threadId, await runtime.reviewer.review(waiting.request), {
-      onReview: options.onReview,
-    }),
+    runtime.session.resume(
+      runtime.threadId,
+      expired ? timedOutResponse(waiting) : await runtime.reviewer.review(waiting.request),
+      { onReview: options.onReview },
+    ),
   );
   return code === ExitCode.ok ? null : code;
 }
@@ -61,12 +67,17 @@ async function answerWaiting(
 /** The person's lines, or the `-q` queries (commands such as /as work in both). */
 async function interactive(runtime: ChatRuntime, options: ChatOptions, ctx: CliContext, lines: LineSource) {
   const scripted = Boolean(options.query?.length);
-  if (!scripted) ctx.stdout.write(`${chatHelp}\n`);
+  // Lines from -q or a pipe are not on screen: echo them so the printed session reads as a conversation.
+  const echo = scripted || !ctx.stdin.isTTY;
+  if (!echo) ctx.stdout.write(`${chatHelp}\n`);
   try {
     for (;;) {
       const line = await lines.next(`${runtime.actingUser}>`);
       if (line === null) return lines.interrupted ? ExitCode.interrupted : ExitCode.ok;
-      const code = await handleLine(runtime, options, ctx, line.trim());
+      const text = line.trim();
+      if (echo && text.startsWith("/")) ctx.stdout.write(`${text}\n`);
+      else if (echo && text) ctx.stdout.write(`you (${runtime.actingUser}): ${text}\n`);
+      const code = await handleLine(runtime, options, ctx, text);
       if (code === "quit") return ExitCode.ok;
       if (code === ExitCode.pendingReview || (scripted && code !== ExitCode.ok)) return code;
     }
@@ -82,7 +93,6 @@ async function handleLine(runtime: ChatRuntime, options: ChatOptions, ctx: CliCo
   else if (text === "/as" || text.startsWith("/as ")) switchUser(runtime, text, ctx);
   else if (text.startsWith("/")) ctx.stdout.write(`unknown command ${text.split(/\s/)[0]}; type /help\n`);
   else {
-    if (options.query?.length) ctx.stdout.write(`you (${runtime.actingUser}): ${text}\n`);
     return turn(runtime, options, ctx, () =>
       runtime.session.send(runtime.threadId, text, {
         actingUser: runtime.actingUser,
@@ -93,14 +103,12 @@ async function handleLine(runtime: ChatRuntime, options: ChatOptions, ctx: CliCo
   return ExitCode.ok;
 }
 
-function queryLines(queries: string[], ctx: CliContext): LineSource {
+function queryLines(queries: string[]): LineSource {
   let next = 0;
   return {
     next: () => {
       const line = queries[next];
       next += 1;
-      // Echo commands too, so a printed scripted session reads like the conversation it was.
-      if (line?.trim().startsWith("/")) ctx.stdout.write(`${line.trim()}\n`);
       return Promise.resolve(line ?? null);
     },
     interrupted: false,
