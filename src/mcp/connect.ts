@@ -3,6 +3,11 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type {
+  JsonSchemaType,
+  JsonSchemaValidator,
+  jsonSchemaValidator,
+} from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Env } from "../config/load.js";
 import { AskfirstError, UsageError, describeError } from "../errors.js";
 import { splitCommandLine } from "./commandLine.js";
@@ -112,9 +117,10 @@ interface Connection {
 }
 
 async function connect(server: ServerCommand, user: string, debug: boolean): Promise<Connection> {
-  const [{ Client }, { StdioClientTransport }] = await Promise.all([
+  const [{ Client }, { StdioClientTransport }, { AjvJsonSchemaValidator }] = await Promise.all([
     import("@modelcontextprotocol/sdk/client/index.js"),
     import("@modelcontextprotocol/sdk/client/stdio.js"),
+    import("@modelcontextprotocol/sdk/validation/ajv"),
   ]);
   const transport = new StdioClientTransport({
     command: server.command,
@@ -127,7 +133,10 @@ async function connect(server: ServerCommand, user: string, debug: boolean): Pro
     lastLines.push(...chunk.toString().split("\n").filter(Boolean));
     lastLines.splice(0, Math.max(0, lastLines.length - 5));
   });
-  const client = new Client({ name: "askfirst", version: "0.1.0" });
+  const client = new Client(
+    { name: "askfirst", version: "0.1.0" },
+    { jsonSchemaValidator: compiledOnFirstUse(new AjvJsonSchemaValidator()) },
+  );
   try {
     await client.connect(transport);
     return { tools: await loadServerTools(server.name, client), close: () => client.close() };
@@ -139,6 +148,20 @@ async function connect(server: ServerCommand, user: string, debug: boolean): Pro
       { code: "mcp_connect", cause: error },
     );
   }
+}
+
+/**
+ * The SDK compiles a validator for every tool's output schema each time tools are listed (~0.2 s for the
+ * built-in server, and the adapters list them a second time); a session calls few tools, so compile each
+ * validator when its tool first answers.
+ */
+function compiledOnFirstUse(validator: jsonSchemaValidator): jsonSchemaValidator {
+  return {
+    getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
+      let compiled: JsonSchemaValidator<T> | undefined;
+      return (input) => (compiled ??= validator.getValidator<T>(schema))(input);
+    },
+  };
 }
 
 /** The tools of one connected server, with their annotations and input schemas kept for the policy. */
