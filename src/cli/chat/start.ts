@@ -1,4 +1,6 @@
 import type { Env } from "../../config/load.js";
+import type { Toolbox } from "../../mcp/connect.js";
+import type { ModelSpec } from "../../models/spec.js";
 import type { ExitCode } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { newThreadId, runChat } from "./run.js";
@@ -16,6 +18,24 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
   checkChatOptions(options);
   const { parseModelSpec } = await import("../../models/spec.js");
   const modelSpec = parseModelSpec(options.model, ctx.env);
+  const toolbox = await openToolbox(options, ctx.env);
+  // Starting the MCP servers takes ~0.3 s: when the acting user is known without reading the store, start
+  // them now, while the model, store and graph modules load. A failed start is reported on first use.
+  if (options.user !== undefined || options.thread === undefined)
+    toolbox.toolsFor(chooseActingUser(options, ctx.env)).catch(() => undefined);
+  try {
+    return await chatWith(toolbox, modelSpec, options, ctx);
+  } finally {
+    await toolbox.close();
+  }
+}
+
+async function chatWith(
+  toolbox: Toolbox,
+  modelSpec: ModelSpec,
+  options: ChatOptions,
+  ctx: CliContext,
+): Promise<ExitCode> {
   const [{ loadPolicy }, { chooseStoreSpec, openStore }, { createModel }] = await Promise.all([
     import("../../review/policyFile.js"),
     import("../../store/open.js"),
@@ -27,7 +47,6 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
   const reviewer = pausingReviewer(await chooseReviewer(options, ctx, notice), spinner);
   const model = await createModel(modelSpec, ctx.env);
   const store = await openStore(chooseStoreSpec(options.store, ctx.env), { cwd: ctx.cwd });
-  const toolbox = await openToolbox(options, ctx.env);
   try {
     const { openSession } = await import("../../agent/session.js");
     const session = openSession({
@@ -49,7 +68,6 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
       ctx,
     );
   } finally {
-    await toolbox.close();
     await store.close();
   }
 }
