@@ -4,8 +4,9 @@ import { AskfirstError, describeError, UsageError } from "../errors.js";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
-import { recordToRow, reviewToRow, rowToRecord, rowToReview, type AuditRow, type ReviewRow } from "./rows.js";
-import type { AuditLog, ReviewQueue, Store, ThreadIndex, Transcript } from "./types.js";
+import { createPostgresQueue } from "./postgresQueue.js";
+import { recordToRow, rowToRecord, type AuditRow } from "./rows.js";
+import type { AuditLog, Store, ThreadIndex, Transcript } from "./types.js";
 
 /**
  * The `postgres://` store, for teams whose agents and reviewers run on several hosts: LangGraph's
@@ -36,7 +37,7 @@ export async function openPostgresStore(
     get checkpointer() {
       return saver ?? missingCheckpointer();
     },
-    queue: createPostgresQueue(pool, q),
+    queue: createPostgresQueue(pool, q, options.clock),
     audit: createPostgresAuditLog(pool, q, schema),
     transcript: createPostgresTranscript(pool, q),
     threads: createPostgresThreadIndex(pool, q, options.clock),
@@ -57,7 +58,7 @@ function splitSchema(
   return { connectionString: parsed.toString(), schema };
 }
 
-type Quote = (table: string) => string;
+export type Quote = (table: string) => string;
 
 async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<void> {
   await withTransaction(pool, async (client) => {
@@ -68,6 +69,8 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<vo
       CREATE TABLE IF NOT EXISTS ${q("askfirst_reviews")} (
         thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
         created_at BIGINT NOT NULL, deadline BIGINT, claimed_by TEXT, PRIMARY KEY (thread_id, interrupt_id));
+      ALTER TABLE ${q("askfirst_reviews")} ADD COLUMN IF NOT EXISTS claimed_at BIGINT,
+        ADD COLUMN IF NOT EXISTS claim_owner TEXT;
       CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON ${q("askfirst_reviews")} (created_at);
       CREATE TABLE IF NOT EXISTS ${q("askfirst_audit")} (
         seq BIGINT PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,
@@ -99,45 +102,6 @@ async function openSaver(pool: pg.Pool, schema: string): Promise<BaseCheckpointS
     lock.release();
   }
   return saver;
-}
-
-function createPostgresQueue(pool: pg.Pool, q: Quote): ReviewQueue {
-  const table = q("askfirst_reviews");
-  const where = "thread_id = $1 AND interrupt_id = $2";
-  return {
-    async put(review) {
-      await pool.query(
-        `INSERT INTO ${table} (thread_id, interrupt_id, acting_user, request, created_at, deadline)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-        reviewToRow(review),
-      );
-    },
-    async list() {
-      const result = await pool.query<ReviewRow>(`SELECT * FROM ${table} ORDER BY created_at, thread_id`);
-      return result.rows.map(rowToReview);
-    },
-    async get(threadId) {
-      const result = await pool.query<ReviewRow>(
-        `SELECT * FROM ${table} WHERE thread_id = $1 ORDER BY created_at DESC LIMIT 1`,
-        [threadId],
-      );
-      return result.rows[0] ? rowToReview(result.rows[0]) : null;
-    },
-    async claim(threadId, interruptId, reviewer) {
-      // Under READ COMMITTED a second UPDATE waits for the first and re-checks claimed_by: one wins.
-      const result = await pool.query(
-        `UPDATE ${table} SET claimed_by = $3 WHERE ${where} AND claimed_by IS NULL`,
-        [threadId, interruptId, reviewer],
-      );
-      return result.rowCount === 1;
-    },
-    async release(threadId, interruptId) {
-      await pool.query(`UPDATE ${table} SET claimed_by = NULL WHERE ${where}`, [threadId, interruptId]);
-    },
-    async remove(threadId, interruptId) {
-      await pool.query(`DELETE FROM ${table} WHERE ${where}`, [threadId, interruptId]);
-    },
-  };
 }
 
 function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string): AuditLog {

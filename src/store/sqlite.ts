@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError } from "../errors.js";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import { currentClaimOwner, isClaimStale } from "./claims.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer } from "./open.js";
 import { recordToRow, reviewToRow, rowToRecord, rowToReview, type AuditRow, type ReviewRow } from "./rows.js";
@@ -11,10 +12,16 @@ import type { AuditLog, ReviewQueue, Store, ThreadIndex, ThreadInfo, Transcript 
 
 type Db = Database.Database;
 
+interface ClaimRow {
+  claimed_by: string | null;
+  claimed_at: number | null;
+  claim_owner: string | null;
+}
+
 const schemaSql = `
 CREATE TABLE IF NOT EXISTS askfirst_reviews (
   thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
-  created_at INTEGER NOT NULL, deadline INTEGER, claimed_by TEXT,
+  created_at INTEGER NOT NULL, deadline INTEGER, claimed_by TEXT, claimed_at INTEGER, claim_owner TEXT,
   PRIMARY KEY (thread_id, interrupt_id));
 CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON askfirst_reviews (created_at);
 CREATE TABLE IF NOT EXISTS askfirst_audit (
@@ -50,7 +57,7 @@ export async function openSqliteStore(
       if (!makeSaver) return missingCheckpointer();
       return (saver ??= makeSaver());
     },
-    queue: createSqliteQueue(db),
+    queue: createSqliteQueue(db, options.clock),
     audit: createSqliteAuditLog(db),
     transcript: createSqliteTranscript(db),
     threads: createSqliteThreadIndex(db, options.clock),
@@ -69,6 +76,7 @@ function openDatabase(path: string): Db {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.exec(schemaSql);
+    addMissingColumns(db);
     return db;
   } catch (error) {
     throw new AskfirstError(`cannot open the SQLite store at ${path}: ${describeError(error)}`, {
@@ -78,7 +86,16 @@ function openDatabase(path: string): Db {
   }
 }
 
-function createSqliteQueue(db: Db): ReviewQueue {
+// Files created before claims recorded their owner get the columns on first open.
+function addMissingColumns(db: Db): void {
+  const columns = (db.pragma("table_info(askfirst_reviews)") as { name: string }[]).map(
+    (column) => column.name,
+  );
+  if (!columns.includes("claimed_at")) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claimed_at INTEGER");
+  if (!columns.includes("claim_owner")) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claim_owner TEXT");
+}
+
+function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
   const insert = db.prepare(
     `INSERT INTO askfirst_reviews (thread_id, interrupt_id, acting_user, request, created_at, deadline)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -87,11 +104,10 @@ function createSqliteQueue(db: Db): ReviewQueue {
   const getLatest = db.prepare(
     "SELECT * FROM askfirst_reviews WHERE thread_id = ? ORDER BY created_at DESC LIMIT 1",
   );
-  const claim = db.prepare(
-    "UPDATE askfirst_reviews SET claimed_by = ? WHERE thread_id = ? AND interrupt_id = ? AND claimed_by IS NULL",
-  );
+  const key = "thread_id = ? AND interrupt_id = ?";
+  const claim = prepareClaim(db, clock);
   const release = db.prepare(
-    "UPDATE askfirst_reviews SET claimed_by = NULL WHERE thread_id = ? AND interrupt_id = ?",
+    `UPDATE askfirst_reviews SET claimed_by = NULL, claimed_at = NULL, claim_owner = NULL WHERE ${key}`,
   );
   const remove = db.prepare("DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id = ?");
   return {
@@ -102,10 +118,32 @@ function createSqliteQueue(db: Db): ReviewQueue {
         const row = getLatest.get(threadId) as ReviewRow | undefined;
         return row ? rowToReview(row) : null;
       }),
-    claim: (threadId, interruptId, reviewer) =>
-      run(() => claim.run(reviewer, threadId, interruptId).changes === 1),
+    claim: (threadId, interruptId, reviewer) => run(() => claim(threadId, interruptId, reviewer)),
     release: (threadId, interruptId) => run(() => void release.run(threadId, interruptId)),
     remove: (threadId, interruptId) => run(() => void remove.run(threadId, interruptId)),
+  };
+}
+
+/** Takes a review's claim: a free one, or a stale one (see claims.ts) by compare-and-swap. */
+function prepareClaim(db: Db, clock: () => number) {
+  const key = "thread_id = ? AND interrupt_id = ?";
+  const setClaim = "UPDATE askfirst_reviews SET claimed_by = ?, claimed_at = ?, claim_owner = ?";
+  const claimFree = db.prepare(`${setClaim} WHERE ${key} AND claimed_by IS NULL`);
+  const readClaim = db.prepare(
+    `SELECT claimed_by, claimed_at, claim_owner FROM askfirst_reviews WHERE ${key}`,
+  );
+  // Compare-and-swap: of two reviewers taking over the same stale claim, one matches and one does not.
+  const takeOver = db.prepare(
+    `${setClaim} WHERE ${key} AND claimed_by IS ? AND claimed_at IS ? AND claim_owner IS ?`,
+  );
+  return (threadId: string, interruptId: string, reviewer: string): boolean => {
+    const now = clock();
+    const owner = currentClaimOwner();
+    if (claimFree.run(reviewer, now, owner, threadId, interruptId).changes === 1) return true;
+    const held = readClaim.get(threadId, interruptId) as ClaimRow | undefined;
+    if (!held || !isClaimStale({ owner: held.claim_owner, claimedAt: held.claimed_at }, now)) return false;
+    const args = [held.claimed_by, held.claimed_at, held.claim_owner];
+    return takeOver.run(reviewer, now, owner, threadId, interruptId, ...args).changes === 1;
   };
 }
 

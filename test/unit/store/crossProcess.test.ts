@@ -11,29 +11,70 @@ const worker = `
 const [openPath, spec, mode, name, count] = process.argv.slice(1);
 const { openStore } = await import(openPath);
 const store = await openStore(spec, { cwd: "/", checkpointer: false });
-if (mode === "claim") console.log(await store.queue.claim("race", "i1", name));
+if (mode === "claim") {
+  console.log(await store.queue.claim(process.env.THREAD ?? "race", "i1", name));
+  // A holding reviewer stays alive (its claim live) until the test closes its stdin.
+  if (process.env.HOLD) await new Promise((done) => process.stdin.on("end", done).resume());
+}
 else for (let i = 0; i < Number(count); i++) await store.audit.append(JSON.parse(process.env.ENTRY.replace("CALL", name + "-" + i)));
 await store.close();
 `;
 
-function runWorker(spec: string, mode: "claim" | "append", name: string, count = 0): Promise<string> {
+interface Worker {
+  /** The worker's first line of output (a claim's result). */
+  output: Promise<string>;
+  /** Resolves when the worker has exited cleanly. */
+  done: Promise<void>;
+  /** Lets a holding worker exit. */
+  finish(): void;
+}
+
+function startWorker(
+  spec: string,
+  mode: "claim" | "append",
+  options: { name: string; count?: number; thread?: string; hold?: boolean },
+): Worker {
   const openPath = resolve(repoRoot, "dist/store/open.js");
-  const entry = JSON.stringify(sampleEntry("cross", "CALL"));
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--input-type=module", "-e", worker, openPath, spec, mode, name, String(count)],
-      { env: { PATH: process.env.PATH ?? "", ENTRY: entry }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    ENTRY: JSON.stringify(sampleEntry("cross", "CALL")),
+    THREAD: options.thread ?? "race",
+  };
+  if (options.hold) env.HOLD = "1";
+  const args = [
+    "--input-type=module",
+    "-e",
+    worker,
+    openPath,
+    spec,
+    mode,
+    options.name,
+    String(options.count ?? 0),
+  ];
+  const child = spawn(process.execPath, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+  if (!options.hold) child.stdin.end();
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const output = new Promise<string>((resolveOutput) =>
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes("\n")) resolveOutput(out.trim());
+    }),
+  );
+  const done = new Promise<void>((resolveDone, reject) => {
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolvePromise(out.trim()) : reject(new Error(`worker ${name}: ${err}`)),
+      code === 0 ? resolveDone() : reject(new Error(`worker ${options.name}: ${err}`)),
     );
   });
+  return { output, done, finish: () => child.stdin.end() };
+}
+
+async function runWorker(spec: string, mode: "claim" | "append", name: string, count = 0, thread = "race") {
+  const started = startWorker(spec, mode, { name, count, thread });
+  await started.done;
+  return mode === "claim" ? started.output : "";
 }
 
 describe.each([
@@ -52,12 +93,24 @@ describe.each([
   it("lets exactly one of four reviewer processes claim the same review", async () => {
     await store.queue.put(sampleReview("race", "i1"));
     const spec = harness.spec as string;
-    const answers = await Promise.all(
-      ["ann", "bob", "cat", "dan"].map((name) => runWorker(spec, "claim", name)),
+    const workers = ["ann", "bob", "cat", "dan"].map((name) =>
+      startWorker(spec, "claim", { name, hold: true }),
     );
+    const answers = await Promise.all(workers.map((started) => started.output));
+    for (const started of workers) started.finish();
+    await Promise.all(workers.map((started) => started.done));
     expect(answers.filter((answer) => answer === "true")).toHaveLength(1);
     const winner = ["ann", "bob", "cat", "dan"][answers.indexOf("true")];
     expect((await store.queue.get("race"))?.claimedBy).toBe(winner);
+  });
+
+  it("hands a review claimed by a reviewer process that died to the next reviewer", async () => {
+    await store.queue.put(sampleReview("orphan", "i1"));
+    expect(await runWorker(harness.spec as string, "claim", "ghost", 0, "orphan")).toBe("true");
+    expect((await store.queue.get("orphan"))?.claimedBy).toBe("ghost");
+    expect(await store.queue.claim("orphan", "i1", "mom")).toBe(true);
+    expect((await store.queue.get("orphan"))?.claimedBy).toBe("mom");
+    expect(await runWorker(harness.spec as string, "claim", "dad", 0, "orphan")).toBe("false");
   });
 
   it("keeps one valid chain when three processes append at once", async () => {
