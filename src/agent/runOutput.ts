@@ -7,6 +7,8 @@ export interface RunOutput {
   messages: StoredMessage[];
   replies: string[];
   calls: CallOutcome[];
+  /** The interrupt the run paused on, read from the stream; null when it ran to the end. */
+  interrupt: { id: string; value: unknown } | null;
 }
 
 /**
@@ -14,10 +16,11 @@ export interface RunOutput {
  * the bounded window has already dropped some of them.
  */
 export async function collectRun(stream: AsyncIterable<unknown>): Promise<RunOutput> {
-  const output: RunOutput = { messages: [], replies: [], calls: [] };
+  const output: RunOutput = { messages: [], replies: [], calls: [], interrupt: null };
   for await (const chunk of stream) {
     if (typeof chunk !== "object" || chunk === null) continue;
     for (const [node, update] of Object.entries(chunk as Record<string, unknown>)) {
+      if (node === "__interrupt__") output.interrupt ??= firstInterrupt(update);
       if (node.startsWith("__") || typeof update !== "object" || update === null) continue;
       const { messages, outcomes } = update as { messages?: unknown; outcomes?: CallOutcome[] };
       for (const message of toMessages(messages)) {
@@ -29,6 +32,13 @@ export async function collectRun(stream: AsyncIterable<unknown>): Promise<RunOut
     }
   }
   return output;
+}
+
+function firstInterrupt(update: unknown): RunOutput["interrupt"] {
+  const first: unknown = Array.isArray(update) ? update[0] : undefined;
+  if (typeof first !== "object" || first === null || !("id" in first) || typeof first.id !== "string")
+    return null;
+  return { id: first.id, value: (first as { value?: unknown }).value };
 }
 
 function toMessages(value: unknown): BaseMessage[] {

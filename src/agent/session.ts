@@ -110,12 +110,15 @@ class GraphSession implements Session {
     const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
     const pending = snapshot.tasks.flatMap((task) => task.interrupts ?? [])[0];
     if (!pending?.id) return null;
-    const request = pending.value as ReviewRequest;
+    return this.toReview(threadId, pending.id, pending.value as ReviewRequest);
+  }
+
+  private async toReview(threadId: string, interruptId: string, request: ReviewRequest) {
     const queued = await this.options.store.queue.get(threadId);
-    if (queued && queued.interruptId === pending.id) return queued;
+    if (queued && queued.interruptId === interruptId) return queued;
     return {
       threadId,
-      interruptId: pending.id,
+      interruptId,
       actingUser: request.context.actingUser,
       request,
       createdAt: request.context.requestedAt,
@@ -132,8 +135,16 @@ class GraphSession implements Session {
     return (await this.options.store.threads.get(threadId))?.actingUser ?? null;
   }
 
-  private async applyAnswer(threadId: string, response: ReviewResponse): Promise<RunOutput> {
-    const review = await this.pendingReview(threadId);
+  /**
+   * `queued` is a review this session has just put in the queue: whoever resumes a review claims it first,
+   * so when our claim succeeds nobody has answered it, and the checkpoint need not be read again.
+   */
+  private async applyAnswer(
+    threadId: string,
+    response: ReviewResponse,
+    queued?: PendingReview,
+  ): Promise<RunOutput> {
+    const review = queued ?? (await this.pendingReview(threadId));
     if (!review)
       throw new AskfirstError(`thread ${threadId} has no review waiting`, {
         code: "no_review",
@@ -146,7 +157,7 @@ class GraphSession implements Session {
         source: "user",
       });
     const { queue } = this.options.store;
-    await queue.put(toQueued(review));
+    if (!queued) await queue.put(toQueued(review));
     if (!(await queue.claim(threadId, review.interruptId, response.reviewer)))
       throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
         code: "review_taken",
@@ -180,12 +191,14 @@ class GraphSession implements Session {
       result.replies.push(...output.replies);
       result.messages.push(...output.messages);
       result.calls.push(...output.calls);
-      const review = await this.pendingReview(threadId);
-      if (!review) return result;
+      // The run's own stream says whether it paused: no need to read the checkpoint back.
+      const paused = output.interrupt;
+      if (!paused) return result;
+      const review = await this.toReview(threadId, paused.id, paused.value as ReviewRequest);
       await this.options.store.queue.put(toQueued(review));
       const reviewer = this.options.reviewer;
       if (onReview === "queue" || !reviewer) return { ...result, status: "pending" as const, review };
-      output = await this.applyAnswer(threadId, await reviewer.review(review.request));
+      output = await this.applyAnswer(threadId, await reviewer.review(review.request), review);
     }
   }
 
