@@ -9,6 +9,7 @@ import { createServer } from "./createServer.js";
 import type { DemoConfig } from "./demo/menu.js";
 import { demoSeedPath, parseDemoName, readSeedFile, type Seed } from "./seed.js";
 import { serveHttp } from "./transports/http.js";
+import { parseHttpLimits } from "./transports/httpOptions.js";
 import { parseListenAddress } from "./transports/listenAddress.js";
 import { serveStdio } from "./transports/stdio.js";
 import { loadTokens } from "./transports/tokens.js";
@@ -25,21 +26,24 @@ export async function runServe(options: ServeOptions, ctx: CliContext): Promise<
       ? readSeedFile(resolve(ctx.cwd, options.seed))
       : undefined;
   const demo = demoConfig(seed, Boolean(options.demo));
+  const limits = parseHttpLimits(options);
   const dataDir = resolve(ctx.cwd, options.data);
   if (options.http) {
     const address = parseListenAddress(options.http);
     const tokens = loadTokens(options.tokens && resolve(ctx.cwd, options.tokens), ctx.env);
     const backend = await openBackend({ kind, dataDir, seed, env: ctx.env });
-    const serving = await serveHttp(address, tokens, (actor) => createServer({ backend, actor, demo })).catch(
-      async (error: unknown) => {
-        await backend.close();
-        throw new UsageError(
-          `cannot listen on ${options.http}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-          "listen",
-          error,
-        );
-      },
-    );
+    const log = (line: string): void => void ctx.stderr.write(`${line}\n`);
+    const serving = await serveHttp(address, tokens, (actor) => createServer({ backend, actor, demo }), {
+      ...limits,
+      log,
+    }).catch(async (error: unknown) => {
+      await backend.close();
+      throw new UsageError(
+        `cannot listen on ${options.http}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        "listen",
+        error,
+      );
+    });
     ctx.stderr.write(`askfirst serve: ${backend.resourceType} on ${serving.url} (${kind} backend)\n`);
     await untilStopped();
     await serving.close();

@@ -8,6 +8,9 @@ export interface ServeOptions {
   http?: string;
   tokens?: string;
   backend: string;
+  sessionIdle?: string;
+  maxSessions?: string;
+  allowHost?: string[];
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -24,6 +27,19 @@ export function registerServe(program: Command, ctx: CliContext): void {
       "serve Streamable HTTP on /mcp instead of stdio (host defaults to 127.0.0.1)",
     )
     .option("--tokens <file>", 'JSON file {"<token>": "<user>"} of bearer tokens for --http')
+    .option(
+      "--session-idle <seconds>",
+      "with --http: close a session after this long without requests (default 1800)",
+    )
+    .option(
+      "--max-sessions <n>",
+      "with --http: sessions open at once; past it a new one gets 503 (default 100)",
+    )
+    .option(
+      "--allow-host <host>",
+      "with --http: also answer requests whose Host/Origin names this host, e.g. behind a reverse proxy (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--backend <kind>", "where access data lives: local | permit", "local")
     .action(async (options: ServeOptions) => {
       const { runServe } = await import("../../server/serve.js");
