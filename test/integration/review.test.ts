@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/store/types.js";
 import { postgresHarness } from "../unit/store/harness.js";
-import { createReviewWorld, type ReviewWorld } from "./reviewFixtures.js";
+import { createReviewWorld, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
 
 const sendMoney = { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] };
 
@@ -110,6 +110,24 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     const loser = results.find((result) => result.code === 1);
     expect(loser?.stderr).toMatch(/answered|being answered|no review waiting/);
     expect(world.serverCalls()).toHaveLength(1);
+  });
+
+  it("asks the person at the terminal when no decision flag is given", async () => {
+    const result = await runOnTerminal(
+      world,
+      ["review", threadId, "--reviewer", "mom", "-m", world.model("after", [{ text: "Not sent." }])],
+      [
+        { after: /Run send_money\?/, type: "no" },
+        { after: /Reason/, type: "ann has enough" },
+      ],
+    );
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("agent: Not sent.");
+    expect(world.serverCalls()).toEqual([]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([{ decision: "rejected", reviewer: "mom" }]);
+    const history = await world.cli(["chat", "-t", threadId, "-m", world.model("none", [{ text: "-" }])]);
+    expect(history.stdout).toContain("ann has enough");
   });
 
   it("says so, exit 1, for a thread with no review, and exit 2 for two decisions at once", async () => {

@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { runCli, repoRoot, type CliResult } from "../helpers/cli.js";
+import { cliPath, runCli, repoRoot, type CliResult } from "../helpers/cli.js";
 
 /**
  * A folder with everything a review story needs: a real MCP server over stdio that records every call it
@@ -96,4 +97,42 @@ server.registerTool(
 );
 await server.connect(new StdioServerTransport());
 `;
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`, sized like a real one) so the terminal reviewer
+ * prompts, and types each reply once the output shows its cue. Resolves with the exit code and output.
+ */
+export function runOnTerminal(
+  world: ReviewWorld,
+  args: string[],
+  replies: { after: RegExp; type: string }[],
+  timeoutMs = 25_000,
+): Promise<{ code: number | null; output: string }> {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  const connect = ["--store", world.store, "--server", world.serverLine, "--policy", world.policy];
+  const command = [process.execPath, cliPath, ...args, ...connect].map(quote).join(" ");
+  const child = spawn("script", ["-qfec", `stty cols 100 rows 40; exec ${command}`, "/dev/null"], {
+    cwd: world.folder,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let output = "";
+  const pending = [...replies];
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    const next = pending[0];
+    if (next && next.after.test(output)) {
+      pending.shift();
+      child.stdin.write(`${next.type}\r`);
+    }
+  });
+  child.stderr.resume();
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  return new Promise((resolvePromise) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, output });
+    }),
+  );
 }
