@@ -1,37 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cliPath, repoRoot } from "../helpers/cli.js";
+import { type RunningHttp, startHttp } from "./httpServe.js";
 
 const henryToken = "henry-token-3f9a1c";
 const joeToken = "joe-token-77b2e0d1";
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-function startHttp(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [cliPath, "serve", "--demo", "family-food", ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  return new Promise((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const url = /on (http:\/\/\S+\/mcp)/.exec(stderr)?.[1];
-      if (url) resolve({ child, url, stderr: () => stderr });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-}
 
 async function connectAs(url: string, token: string): Promise<Client> {
   const client = new Client({ name: "it-http", version: "0.0.0" });
@@ -56,7 +32,7 @@ const postHeaders = { "Content-Type": "application/json", Accept: "application/j
 
 describe("askfirst serve --http", () => {
   let dir: string;
-  let running: Running | undefined;
+  let running: RunningHttp | undefined;
   const clients: Client[] = [];
 
   beforeEach(async () => {
