@@ -167,6 +167,12 @@ function createSqliteAuditLog(db: Db): AuditLog {
     insert.run(...recordToRow(record));
     writeHead.run(record.seq, record.hash);
   });
+  // One read transaction: the head and the records come from the same snapshot, so a concurrent append
+  // is never mistaken for a deleted record.
+  const snapshot = db.transaction(() => {
+    const head = (readHead.get() as ChainHead | undefined) ?? null;
+    return verifyChain((listAll.all() as AuditRow[]).map(rowToRecord), head);
+  });
   return {
     append: (entry) => run(() => append.immediate(entry)),
     list: (filter) =>
@@ -174,11 +180,7 @@ function createSqliteAuditLog(db: Db): AuditLog {
         const rows = filter?.threadId ? listThread.all(filter.threadId) : listAll.all();
         return (rows as AuditRow[]).map(rowToRecord);
       }),
-    verify: () =>
-      run(() => {
-        const head = (readHead.get() as ChainHead | undefined) ?? null;
-        return verifyChain((listAll.all() as AuditRow[]).map(rowToRecord), head);
-      }),
+    verify: () => run(() => snapshot()),
   };
 }
 
