@@ -68,8 +68,11 @@ export async function openStore(
 }
 
 async function loadMemorySaver(): Promise<BaseCheckpointSaver> {
-  const { MemorySaver } = await import("@langchain/langgraph-checkpoint");
-  return new MemorySaver();
+  const [{ MemorySaver }, { CheckpointSerializer }] = await Promise.all([
+    import("@langchain/langgraph-checkpoint"),
+    import("./serde.js"),
+  ]);
+  return new MemorySaver(new CheckpointSerializer());
 }
 
 export function missingCheckpointer(): never {

@@ -87,8 +87,11 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<vo
 }
 
 async function openSaver(pool: pg.Pool, schema: string): Promise<BaseCheckpointSaver> {
-  const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
-  const saver = new PostgresSaver(pool, undefined, { schema });
+  const [{ PostgresSaver }, { CheckpointSerializer }] = await Promise.all([
+    import("@langchain/langgraph-checkpoint-postgres"),
+    import("./serde.js"),
+  ]);
+  const saver = new PostgresSaver(pool, new CheckpointSerializer(), { schema });
   // setup() runs migrations on its own connection; a session lock held here keeps two processes from
   // running them at once.
   const lock = await pool.connect();

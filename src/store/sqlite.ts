@@ -48,8 +48,11 @@ export async function openSqliteStore(
   let saver: BaseCheckpointSaver | undefined;
   let makeSaver: (() => BaseCheckpointSaver) | undefined;
   if (options.checkpointer) {
-    const { SqliteSaver } = await import("@langchain/langgraph-checkpoint-sqlite");
-    makeSaver = () => new SqliteSaver(db);
+    const [{ SqliteSaver }, { CheckpointSerializer }] = await Promise.all([
+      import("@langchain/langgraph-checkpoint-sqlite"),
+      import("./serde.js"),
+    ]);
+    makeSaver = () => new SqliteSaver(db, new CheckpointSerializer());
   }
   return {
     kind: "sqlite",

@@ -1,0 +1,108 @@
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
+import { describe, expect, it } from "vitest";
+import { CheckpointSerializer } from "../../../src/store/serde.js";
+
+function conversation(turn: number): BaseMessage[] {
+  return [
+    new HumanMessage({ id: `human_${turn}`, content: `Order the omakase, turn ${turn}` }),
+    new AIMessage({
+      id: `ai_${turn}`,
+      content: "",
+      tool_calls: [{ id: `call_${turn}`, name: "order_dish", args: { dish_name: "Omakase", price: 120 } }],
+    }),
+    new ToolMessage({
+      id: `result_call_${turn}`,
+      tool_call_id: `call_${turn}`,
+      name: "order_dish",
+      content: "Rejected by the reviewer rita: too expensive.",
+      status: "error",
+      artifact: undefined,
+    }),
+    new AIMessage({ id: `ai_reply_${turn}`, content: [{ type: "text", text: "It was not ordered." }] }),
+  ];
+}
+
+function checkpointWith(messages: BaseMessage[], extra: Record<string, unknown> = {}) {
+  return {
+    v: 4,
+    id: "1f0c0000-0000-6000-8000-000000000000",
+    ts: "2026-11-21T15:00:00.000Z",
+    channel_values: { messages, actingUser: "henry", grants: { "henry\u0000list_dishes": "rita" }, ...extra },
+    channel_versions: { messages: 3, actingUser: 1 },
+    versions_seen: { call_llm: { messages: 2 } },
+  };
+}
+
+async function roundTrip(serializer: JsonPlusSerializer, value: unknown): Promise<unknown> {
+  const [type, bytes] = await new JsonPlusSerializer().dumpsTyped(value);
+  return serializer.loadsTyped(type, bytes);
+}
+
+describe("the checkpoint serializer", () => {
+  it("reads back exactly what LangGraph's own serializer reads: message classes, tool calls, statuses, plain state", async () => {
+    const checkpoint = checkpointWith([...conversation(1), ...conversation(2)]);
+    const ours = (await roundTrip(new CheckpointSerializer(), checkpoint)) as typeof checkpoint;
+    const theirs = (await roundTrip(new JsonPlusSerializer(), checkpoint)) as typeof checkpoint;
+    expect(ours).toEqual(theirs);
+    const [human, ai, tool, reply] = ours.channel_values.messages;
+    expect(human).toBeInstanceOf(HumanMessage);
+    expect(ai).toBeInstanceOf(AIMessage);
+    expect((ai as AIMessage).tool_calls?.[0]).toMatchObject({ name: "order_dish", args: { price: 120 } });
+    expect(tool).toBeInstanceOf(ToolMessage);
+    expect((tool as ToolMessage).status).toBe("error");
+    expect(reply?.content).toEqual([{ type: "text", text: "It was not ordered." }]);
+    expect(ours.channel_values.grants).toEqual({ "henry\u0000list_dishes": "rita" });
+  });
+
+  it("revives a message carried over from the previous checkpoint once, and still reads the new ones", async () => {
+    const serializer = new CheckpointSerializer();
+    const first = (await roundTrip(serializer, checkpointWith(conversation(1)))) as {
+      channel_values: { messages: BaseMessage[] };
+    };
+    const second = (await roundTrip(
+      serializer,
+      checkpointWith([...conversation(1), ...conversation(2)]),
+    )) as {
+      channel_values: { messages: BaseMessage[] };
+    };
+    expect(second.channel_values.messages[0]).toBe(first.channel_values.messages[0]);
+    expect(second.channel_values.messages.map((message) => message.id)).toEqual([
+      "human_1",
+      "ai_1",
+      "result_call_1",
+      "ai_reply_1",
+      "human_2",
+      "ai_2",
+      "result_call_2",
+      "ai_reply_2",
+    ]);
+  });
+
+  it("hands records it does not know (a Set, a Map) to LangGraph's reviver unchanged", async () => {
+    const checkpoint = checkpointWith(conversation(3), {
+      seen: new Set(["a", "b"]),
+      byUser: new Map([["henry", 1]]),
+    });
+    const ours = (await roundTrip(new CheckpointSerializer(), checkpoint)) as {
+      channel_values: { seen: Set<string>; byUser: Map<string, number>; messages: BaseMessage[] };
+    };
+    expect(ours.channel_values.seen).toEqual(new Set(["a", "b"]));
+    expect(ours.channel_values.byUser).toEqual(new Map([["henry", 1]]));
+    expect(ours.channel_values.messages[1]).toBeInstanceOf(AIMessage);
+  });
+
+  it("reads correctly when a checkpoint holds more messages than it keeps revived", async () => {
+    const serializer = new CheckpointSerializer(2);
+    for (let turn = 0; turn < 5; turn += 1) await roundTrip(serializer, checkpointWith(conversation(turn)));
+    const again = (await roundTrip(serializer, checkpointWith(conversation(0)))) as {
+      channel_values: { messages: BaseMessage[] };
+    };
+    expect(again.channel_values.messages.map((message) => message.content)).toEqual([
+      "Order the omakase, turn 0",
+      "",
+      "Rejected by the reviewer rita: too expensive.",
+      [{ type: "text", text: "It was not ordered." }],
+    ]);
+  });
+});
