@@ -75,7 +75,7 @@ describe("askfirst serve --http limits", () => {
     const second = await post(url, initialize);
     expect(second.status).toBe(503);
     expect(second.body).toContain(
-      "server busy: 1 sessions are open, the most it serves at once (--max-sessions)",
+      "server busy: 1 session is open, the most it serves at once (--max-sessions)",
     );
     const used = await post(url, listInstances, { "mcp-session-id": first.sessionId });
     expect(used.status).toBe(200);

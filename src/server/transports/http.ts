@@ -166,14 +166,7 @@ async function startSession(
   if (req.method !== "POST" || !isInitializeRequest(body))
     return reply(res, 400, "bad request: start a session with an initialize request (no mcp-session-id yet)");
   const reservation = serving.sessions.reserve();
-  if (!reservation) {
-    serving.log(`askfirst serve: refused a new session of ${user}: ${serving.maxSessions} sessions are open`);
-    return reply(
-      res,
-      503,
-      `server busy: ${serving.maxSessions} sessions are open, the most it serves at once (--max-sessions); retry later, or end an unused session with DELETE /mcp`,
-    );
-  }
+  if (!reservation) return refuseBusy(res, serving, user);
   let isOpen = false;
   const session: Session = {
     user,
@@ -196,6 +189,16 @@ async function startSession(
     reservation.release();
     if (!isOpen) await session.server.close();
   }
+}
+
+function refuseBusy(res: ServerResponse, serving: Serving, user: string): void {
+  const open = serving.maxSessions === 1 ? "1 session is open" : `${serving.maxSessions} sessions are open`;
+  serving.log(`askfirst serve: refused a new session of ${user}: ${open}`);
+  reply(
+    res,
+    503,
+    `server busy: ${open}, the most it serves at once (--max-sessions); retry later, or end an unused session with DELETE /mcp`,
+  );
 }
 
 function refuseRebinding(res: ServerResponse, serving: Serving, refusal: string): void {

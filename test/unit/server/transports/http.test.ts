@@ -138,13 +138,13 @@ describe("serveHttp sessions", () => {
     expect(refused.status).toBe(503);
     expect(JSON.parse(refused.body)).toMatchObject({
       error: {
-        message: expect.stringMatching(/^server busy: 1 sessions are open, .*--max-sessions/) as unknown,
+        message: expect.stringMatching(/^server busy: 1 session is open, .*--max-sessions/) as unknown,
       },
     });
     expect(await whoami(client)).toBe("henry");
     await transport.terminateSession();
     expect((await send(url(), "POST", postHeaders, initialize)).status).toBe(200);
-    expect(log).toEqual(["askfirst serve: refused a new session of henry: 1 sessions are open"]);
+    expect(log).toEqual(["askfirst serve: refused a new session of henry: 1 session is open"]);
     expect(log.join("\n")).not.toContain(henryToken);
   });
 });
