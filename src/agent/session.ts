@@ -53,7 +53,15 @@ export interface Session {
     options: { actingUser: string; onReview?: OnReview },
   ): Promise<TurnResult>;
   /** Applies an answer to the thread's pending review (exactly once across reviewers) and runs on. */
-  resume(threadId: string, response: ReviewResponse, options?: { onReview?: OnReview }): Promise<TurnResult>;
+  /**
+   * `interruptId`: the review the answer was given for. If the thread has moved on to another review
+   * meanwhile (someone else answered), the answer is refused rather than applied to a review never shown.
+   */
+  resume(
+    threadId: string,
+    response: ReviewResponse,
+    options?: { onReview?: OnReview; interruptId?: string },
+  ): Promise<TurnResult>;
   /** The review this thread waits on, read from the thread's checkpoint; null when none. */
   pendingReview(threadId: string): Promise<PendingReview | null>;
   /** The whole conversation of the thread, from the transcript. */
@@ -101,8 +109,12 @@ class GraphSession implements Session {
     return this.settle(threadId, output, options.onReview ?? "ask", [toStored(human)]);
   }
 
-  async resume(threadId: string, response: ReviewResponse, options: { onReview?: OnReview } = {}) {
-    const output = await this.applyAnswer(threadId, response);
+  async resume(
+    threadId: string,
+    response: ReviewResponse,
+    options: { onReview?: OnReview; interruptId?: string } = {},
+  ) {
+    const output = await this.applyAnswer(threadId, response, undefined, options.interruptId);
     return this.settle(threadId, output, options.onReview ?? "ask", []);
   }
 
@@ -143,11 +155,17 @@ class GraphSession implements Session {
     threadId: string,
     response: ReviewResponse,
     queued?: PendingReview,
+    expectedInterruptId?: string,
   ): Promise<RunOutput> {
     const review = queued ?? (await this.pendingReview(threadId));
-    if (!review)
+    if (!review && expectedInterruptId === undefined)
       throw new AskfirstError(`thread ${threadId} has no review waiting`, {
         code: "no_review",
+        source: "user",
+      });
+    if (!review || (expectedInterruptId !== undefined && review.interruptId !== expectedInterruptId))
+      throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
+        code: "review_taken",
         source: "user",
       });
     const problem = checkResponse(review.request, response);

@@ -58,7 +58,7 @@ async function answerWaiting(
     runtime.session.resume(
       runtime.threadId,
       expired ? timedOutResponse(waiting) : await runtime.reviewer.review(waiting.request),
-      { onReview: options.onReview },
+      { onReview: options.onReview, interruptId: waiting.interruptId },
     ),
   );
   return code === ExitCode.ok ? null : code;

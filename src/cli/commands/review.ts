@@ -131,10 +131,14 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
       code: "no_review",
       source: "user",
     });
-  if (review.claimedBy) throw reviewTaken(threadId, `it is being answered by ${review.claimedBy}`);
   const { gatherPending, formatPendingView } = await import("./pending.js");
   const [view] = gatherPending([review], input.clock());
   if (view) input.write(`${formatPendingView(view)}\n`);
+  // Not refused here: a claim left by a reviewer that died is taken over when this answer is applied.
+  if (review.claimedBy)
+    input.write(
+      `${review.claimedBy} has claimed this review; if they are still answering, yours is refused.\n`,
+    );
   const { isExpired, timedOutResponse } = await import("../../store/deadlines.js");
   let response = isExpired(review, input.clock()) ? null : await input.decide(review);
   // An answer that comes after the deadline counts for nothing: expiry rejects, audited as timed out.
@@ -142,18 +146,9 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
     input.write("The review's deadline has passed: its calls are rejected as timed out.\n");
     response = timedOutResponse(review);
   }
-  // The thread may have moved on while this reviewer decided: never apply an answer to a later review.
-  const current = await session.pendingReview(threadId);
-  if (current?.interruptId !== review.interruptId)
-    throw reviewTaken(threadId, "someone else answered it first");
-  return session.resume(threadId, response, { onReview: input.onReview });
-}
-
-function reviewTaken(threadId: string, why: string): AskfirstError {
-  return new AskfirstError(`the review in thread ${threadId} was not answered here: ${why}`, {
-    code: "review_taken",
-    source: "user",
-  });
+  // The thread may have moved on while this reviewer decided: the session refuses an answer given for
+  // another review than the one waiting now.
+  return session.resume(threadId, response, { onReview: input.onReview, interruptId: review.interruptId });
 }
 
 /** Opens what the resumed run needs (store, model, servers, policy, reviewer), answers, prints, closes. */

@@ -103,18 +103,36 @@ describe("answerReview", () => {
   it("refuses a review someone else is answering, and one answered while this reviewer decided", async () => {
     const world = await pendingPayment([{ text: "paid" }]);
     await world.store.queue.claim("t1", (await world.session.pendingReview("t1"))?.interruptId ?? "", "dad");
-    await expect(answer(world.session, world.clock, approve()).result).rejects.toThrow(
-      /being answered by dad/,
-    );
+    const taken = answer(world.session, world.clock, approve());
+    await expect(taken.result).rejects.toThrow(/already answered by someone else/);
+    expect(taken.written.join("")).toContain("dad has claimed this review");
+    expect(world.fake.received).toEqual([]);
     const interruptId = (await world.session.pendingReview("t1"))?.interruptId ?? "";
     await world.store.queue.release("t1", interruptId);
     const slow = answer(world.session, world.clock, async () => {
       await answer(world.session, world.clock, approve("dad")).result;
       return approve("mom")();
     });
-    await expect(slow.result).rejects.toThrow(/someone else answered it first|no review waiting/);
+    await expect(slow.result).rejects.toThrow(/already answered by someone else/);
     expect(world.fake.received).toHaveLength(1);
     expect((await world.store.audit.list())[0]?.reviewer).toBe("dad");
+  });
+});
+
+describe("an answer given for one review", () => {
+  it("is never applied to the next review the thread paused on meanwhile", async () => {
+    const world = await pendingPayment([{ tool_calls: [{ name: "pay", args: { to: "bob", amount: 900 } }] }]);
+    const stale = answer(world.session, world.clock, async () => {
+      const other = await answer(world.session, world.clock, approve("dad")).result;
+      expect(other.status).toBe("pending");
+      return approve("mom")();
+    });
+    await expect(stale.result).rejects.toThrow(/already answered by someone else/);
+    expect(world.fake.received).toEqual([{ tool: "pay", user: "joe", args: { to: "ann", amount: 5 } }]);
+    expect((await world.session.pendingReview("t1"))?.request.actionRequests[0]?.args).toEqual({
+      to: "bob",
+      amount: 900,
+    });
   });
 });
 
