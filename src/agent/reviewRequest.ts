@@ -54,14 +54,47 @@ export function buildReviewRequest(
   };
 }
 
+/** What a resume value is checked against: per reviewed call, in order. */
+interface RequestShape {
+  names: string[];
+  allowed: string[][];
+  inputSchemas: (Record<string, unknown> | undefined)[];
+}
+
+type ResponseSchema = ReturnType<typeof buildResponseSchema>;
+
+/**
+ * Schemas already built, by request shape. zod compiles a schema on its first parse, and LangGraph turns
+ * the schema of every interrupt into JSON Schema unless it has seen that schema object before: built anew
+ * each time, this cost ~2 ms per review. The shapes repeat (the same tools are reviewed again and again).
+ */
+const schemasByShape = new Map<string, ResponseSchema>();
+const keptSchemas = 200;
+
 /**
  * The zod schema a resume value must pass for this request: one decision per action, in order, of an
  * allowed type; an edit keeps the tool and its new arguments fit the tool's schema. A value that fails is
  * refused by `interrupt()` and the review stays pending.
  */
-export function responseSchemaFor(request: ReviewRequest) {
+export function responseSchemaFor(request: ReviewRequest): ResponseSchema {
+  const shape: RequestShape = {
+    names: request.actionRequests.map((action) => action.name),
+    allowed: request.actionRequests.map((_, index) => request.reviewConfigs[index]?.allowedDecisions ?? []),
+    inputSchemas: request.actionRequests.map((_, index) => request.context.actions[index]?.inputSchema),
+  };
+  const key = JSON.stringify(shape);
+  let schema = schemasByShape.get(key);
+  if (schema === undefined) {
+    schema = buildResponseSchema(shape);
+    if (schemasByShape.size >= keptSchemas) schemasByShape.delete(schemasByShape.keys().next().value ?? "");
+    schemasByShape.set(key, schema);
+  }
+  return schema;
+}
+
+function buildResponseSchema(shape: RequestShape) {
   return resumeSchema.superRefine((response, ctx) => {
-    const expected = request.actionRequests.length;
+    const expected = shape.names.length;
     if (response.decisions.length !== expected) {
       ctx.addIssue({
         code: "custom",
@@ -71,20 +104,20 @@ export function responseSchemaFor(request: ReviewRequest) {
       return;
     }
     response.decisions.forEach((decision, index) => {
-      const action = request.actionRequests[index];
-      const allowed = request.reviewConfigs[index]?.allowedDecisions ?? [];
+      const name = shape.names[index];
+      const allowed = shape.allowed[index] ?? [];
       const path = ["decisions", index];
-      if (action === undefined) return;
+      if (name === undefined) return;
       if (!allowed.includes(decision.type))
-        ctx.addIssue({ code: "custom", path, message: `${decision.type} is not allowed for ${action.name}` });
+        ctx.addIssue({ code: "custom", path, message: `${decision.type} is not allowed for ${name}` });
       if (decision.type !== "edit") return;
-      if (decision.editedAction.name !== action.name)
+      if (decision.editedAction.name !== name)
         ctx.addIssue({
           code: "custom",
           path,
-          message: `an edit may change arguments, not the tool (${action.name})`,
+          message: `an edit may change arguments, not the tool (${name})`,
         });
-      const problem = checkArgs(request.context.actions[index]?.inputSchema, decision.editedAction.args);
+      const problem = checkArgs(shape.inputSchemas[index], decision.editedAction.args);
       if (problem !== null) ctx.addIssue({ code: "custom", path, message: `edited arguments: ${problem}` });
     });
   });
