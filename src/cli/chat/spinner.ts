@@ -17,12 +17,13 @@ interface Drawn {
 }
 
 export function createSpinner(ctx: CliContext): Spinner {
-  const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+  const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   let drawn: Drawn | null = null;
   let spinning = false;
   return {
     async spin(work) {
-      if (!stderr.isTTY) return work();
+      // A terminal that reports no width (some ptys) makes ora clear lines forever and hang: no spinner.
+      if (!stderr.isTTY || !stderr.columns) return work();
       const { default: ora } = await import("ora");
       drawn ??= ora({ text: "thinking…", stream: stderr, discardStdin: false });
       spinning = true;
