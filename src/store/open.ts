@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from "node:path";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { readEnv, type Env } from "../config/load.js";
 import { AskfirstError, UsageError } from "../errors.js";
@@ -15,14 +16,18 @@ export function chooseStoreSpec(flag: string | undefined, env: Env): string {
   return flag ?? readEnv(env, "ASKFIRST_STORE") ?? defaultStoreSpec;
 }
 
-/** Parses `--store`; a SQLite path is resolved against `cwd`. Anything else is a UsageError naming the forms. */
-export function parseStoreSpec(spec: string | undefined, cwd: string): StoreSpec {
+/**
+ * Parses `--store`; a SQLite path is resolved against `cwd` (`~/` is the home folder, which the shell does
+ * not expand after `sqlite:`). Anything else is a UsageError naming the accepted forms.
+ */
+export function parseStoreSpec(spec: string | undefined, cwd: string, home: string = homedir()): StoreSpec {
   const value = (spec ?? defaultStoreSpec).trim();
   if (value === "memory") return { kind: "memory" };
   if (value.startsWith("sqlite:")) {
     const path = value.slice("sqlite:".length);
     if (!path)
       throw new UsageError(`invalid --store "${value}": sqlite: needs a file path, e.g. ${defaultStoreSpec}`);
+    if (path === "~" || path.startsWith("~/")) return { kind: "sqlite", path: join(home, path.slice(1)) };
     return { kind: "sqlite", path: isAbsolute(path) ? path : resolve(cwd, path) };
   }
   if (/^postgres(ql)?:\/\//.test(value)) {

@@ -14,6 +14,10 @@ describe("parseStoreSpec", () => {
       kind: "sqlite",
       path: "/work/.askfirst/askfirst.db",
     });
+    expect(parseStoreSpec("sqlite:~/reviews.db", "/work", "/home/ann")).toEqual({
+      kind: "sqlite",
+      path: "/home/ann/reviews.db",
+    });
   });
 
   it("accepts postgres:// and postgresql:// URLs", () => {
