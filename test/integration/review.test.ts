@@ -236,7 +236,7 @@ describe("queue and review on PostgreSQL", () => {
       ]);
       expect(result.code).toBe(0);
       expect(world.serverCalls()).toHaveLength(1);
-      expect((await world.cli(["audit", "--verify"])).stdout).toContain("intact: 1 records");
+      expect((await world.cli(["audit", "--verify"])).stdout).toContain("intact: 1 record,");
     } finally {
       world.cleanup();
     }

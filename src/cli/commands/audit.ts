@@ -73,9 +73,10 @@ function formatRecord(record: AuditRecord): string {
 }
 
 export function formatVerify(result: { ok: boolean; count: number; problems: AuditProblem[] }): string {
-  if (result.ok) return `The audit trail is intact: ${result.count} records, hash chain verified.\n`;
+  if (result.ok) return `The audit trail is intact: ${countRecords(result.count)}, hash chain verified.\n`;
   const lines = result.problems.map((problem) => `  seq ${problem.seq}: ${problem.kind} (${problem.detail})`);
-  return `The audit trail has been tampered with: ${countProblems(result.problems.length)} in ${result.count} records\n${lines.join("\n")}\n`;
+  return `The audit trail has been tampered with: ${countProblems(result.problems.length)} in ${countRecords(result.count)}\n${lines.join("\n")}\n`;
 }
 
 const countProblems = (count: number): string => (count === 1 ? "1 problem" : `${count} problems`);
+const countRecords = (count: number): string => (count === 1 ? "1 record" : `${count} records`);
