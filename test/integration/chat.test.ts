@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "../helpers/cli.js";
 import { callStructured, withDemoClient } from "../fixtures/demoClient.js";
+import { writeWhoamiServer } from "../fixtures/whoamiServer.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -271,5 +272,50 @@ describe("askfirst graph", () => {
       "run_tool --> call_llm",
     ])
       expect(result.stdout).toContain(edge);
+  });
+});
+
+describe("askfirst chat --server", () => {
+  it("spawns the given server with the acting user, and the built-in policy allows only read-only tools", async () => {
+    const model = await writeJson("model.json", [
+      {
+        tool_calls: [
+          { name: "whoami", args: {} },
+          { name: "shout", args: {} },
+        ],
+      },
+      { text: "done" },
+    ]);
+    const server = `node ${await writeWhoamiServer(dir)}`;
+    const result = await runCli(
+      [
+        "chat",
+        "--store",
+        "memory",
+        "--server",
+        server,
+        "-u",
+        "rose",
+        "-m",
+        `scripted:${model}`,
+        "--verbose",
+        "-q",
+        "who am I?",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("← whoami result: session user: rose");
+    expect(result.stdout).toMatch(/whoami\(\{\}\) — allowed \[allow: rule 1 \(read-only tools\)\]/);
+    expect(result.stdout).toMatch(/shout\(\{\}\) — rejected .*\[confirm: default\]/);
+    expect(result.stdout).not.toContain("HELLO");
+  });
+
+  it("cannot be combined with the built-in server's --demo", async () => {
+    const result = await runCli(["chat", "--server", "node x.js", "--demo", "family-food", "-q", "hi"], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--demo and --data configure the built-in server/);
   });
 });

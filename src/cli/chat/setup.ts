@@ -83,5 +83,6 @@ export async function chooseReviewer(
     });
   }
   const { NobodyReviewer } = await import("../../review/scripted.js");
-  return new NobodyReviewer(name, notice);
+  // Nobody answered: the audit must not name the OS user as if a person had decided.
+  return new NobodyReviewer("nobody (no terminal)", notice);
 }
