@@ -1,4 +1,5 @@
 import { load } from "@langchain/core/load";
+import { isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
 
 /**
@@ -10,30 +11,68 @@ import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
  * exact serialized text, so a message read again is not revived again. Anything else (sets, maps, other
  * special records) goes to JsonPlusSerializer unchanged. The stored format is JsonPlusSerializer's.
  *
- * A message read twice is the same object both times: LangGraph and askfirst treat messages read from a
- * checkpoint as values and never change them.
+ * Writing, each message's serialized form is kept with the message, so the window's messages are not
+ * serialized again at every checkpoint.
+ *
+ * A message read twice is the same object both times: LangGraph and askfirst treat messages in a
+ * checkpoint as values and never change them (LangGraph only gives an id to a message that has none, and a
+ * kept form is used only while the id is the one it was made with).
  */
 export class CheckpointSerializer extends JsonPlusSerializer {
+  /** Revived LangChain objects by the exact text of their stored record. */
   private readonly revived = new Map<string, unknown>();
+
+  /** Each message's `toJSON()`, made with the message id it had then. */
+  private readonly storedForms = new WeakMap<BaseMessage, { id: string | undefined; form: unknown }>();
 
   constructor(private readonly capacity = 2_000) {
     super();
   }
 
+  protected override _dumps(obj: unknown): Uint8Array {
+    return super._dumps(this.withStoredForms(obj, new Set()));
+  }
+
+  /** A copy of plain objects and arrays with each message replaced by its serialized form. */
+  private withStoredForms(value: unknown, path: Set<object>): unknown {
+    if (typeof value !== "object" || value === null || path.has(value)) return value;
+    if (isBaseMessage(value)) {
+      const kept = this.storedForms.get(value);
+      if (kept && kept.id === value.id) return kept.form;
+      const form: unknown = value.toJSON();
+      this.storedForms.set(value, { id: value.id, form });
+      return form;
+    }
+    const isArray = Array.isArray(value);
+    if (!isArray && Object.getPrototypeOf(value) !== Object.prototype) return value;
+    path.add(value);
+    const copy = isArray
+      ? value.map((item: unknown) => this.withStoredForms(item, path))
+      : Object.fromEntries(
+          Object.entries(value).map(([key, field]) => [key, this.withStoredForms(field, path)]),
+        );
+    path.delete(value);
+    return copy;
+  }
+
   protected override async _loads(data: string): Promise<unknown> {
     const parsed: unknown = JSON.parse(data);
     for (let round = 0; round < 2; round += 1) {
-      const missing = new Set<string>();
+      const missing = new Map<string, string>();
       const value = this.revive(parsed, missing, false);
       if (value === unsupported) break;
       if (missing.size === 0) return value;
-      await Promise.all([...missing].map(async (text) => this.remember(text, await load(text))));
+      await Promise.all([...missing].map(async ([stored, text]) => this.remember(stored, await load(text))));
     }
     return super._loads(data);
   }
 
-  /** `missing` collects LangChain objects not revived yet; `unsupported` asks for the generic reviver. */
-  private revive(value: unknown, missing: Set<string>, isInsideLangChain: boolean): unknown {
+  /**
+   * `missing` collects LangChain objects not revived yet: the stored record's text, and the text `load` is
+   * given (the record with its `undefined` markers revived, as JsonPlusSerializer gives it).
+   * `unsupported` asks for the generic reviver.
+   */
+  private revive(value: unknown, missing: Map<string, string>, isInsideLangChain: boolean): unknown {
     if (typeof value !== "object" || value === null) return value;
     if (Array.isArray(value)) {
       const items: unknown[] = [];
@@ -46,28 +85,38 @@ export class CheckpointSerializer extends JsonPlusSerializer {
     }
     const record = value as Record<string, unknown>;
     const isLangChain = record.lc === 1 && record.type === "constructor" && Array.isArray(record.id);
+    if (!isLangChain) return this.reviveFields(record, missing, isInsideLangChain);
     // A LangChain object inside another is rare; leave the nesting to the generic reviver.
-    if (isLangChain && isInsideLangChain) return unsupported;
+    if (isInsideLangChain) return unsupported;
+    const stored = JSON.stringify(record);
+    if (this.revived.has(stored)) return this.revived.get(stored);
+    const fields = this.reviveFields(record, missing, true);
+    if (fields === unsupported) return unsupported;
+    missing.set(stored, JSON.stringify(fields));
+    return null;
+  }
+
+  private reviveFields(
+    record: Record<string, unknown>,
+    missing: Map<string, string>,
+    isInsideLangChain: boolean,
+  ): unknown {
     const fields: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(record)) {
-      const revived = this.revive(field, missing, isInsideLangChain || isLangChain);
+      const revived = this.revive(field, missing, isInsideLangChain);
       if (revived === unsupported) return unsupported;
       fields[key] = revived;
     }
     if (fields.lc === 2) return fields.type === "undefined" ? undefined : unsupported;
-    if (!isLangChain) return fields;
-    const text = JSON.stringify(fields);
-    if (this.revived.has(text)) return this.revived.get(text);
-    missing.add(text);
-    return null;
+    return fields;
   }
 
-  private remember(text: string, value: unknown): void {
+  private remember(stored: string, value: unknown): void {
     if (this.revived.size >= this.capacity) {
       const oldest = this.revived.keys().next();
       if (!oldest.done) this.revived.delete(oldest.value);
     }
-    this.revived.set(text, value);
+    this.revived.set(stored, value);
   }
 }
 

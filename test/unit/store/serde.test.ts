@@ -79,6 +79,23 @@ describe("the checkpoint serializer", () => {
     ]);
   });
 
+  it("writes exactly what LangGraph's own serializer writes, again and again, and after a message gets its id", async () => {
+    const ours = new CheckpointSerializer();
+    const messages = conversation(4);
+    const late = new HumanMessage({ content: "no id yet" });
+    const checkpoint = checkpointWith([...messages, late], { seen: new Set(["a"]) });
+    const written = async (serializer: JsonPlusSerializer) =>
+      new TextDecoder().decode((await serializer.dumpsTyped(checkpoint))[1]);
+    const theirs = await written(new JsonPlusSerializer());
+    expect(await written(ours)).toBe(theirs);
+    expect(await written(ours)).toBe(theirs);
+    late.id = "human_late";
+    late.lc_kwargs.id = "human_late";
+    const afterId = await written(ours);
+    expect(afterId).toBe(await written(new JsonPlusSerializer()));
+    expect(afterId).toContain("human_late");
+  });
+
   it("hands records it does not know (a Set, a Map) to LangGraph's reviver unchanged", async () => {
     const checkpoint = checkpointWith(conversation(3), {
       seen: new Set(["a", "b"]),
