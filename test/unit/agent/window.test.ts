@@ -31,6 +31,13 @@ describe("the bounded message window", () => {
     expect(window.at(-1)?.id).toBe("f0");
   });
 
+  it("never drops the AI message whose calls are being settled, even past the limit", () => {
+    const [human, ai, ...results] = turn(0, 5);
+    const window = keepWindow([human!, ai!, ...results.slice(0, 5)], 2);
+    expect(window[0]?.id).toBe("a0");
+    expect(window).toHaveLength(6);
+  });
+
   it("appends like LangGraph's messages reducer: an id already present is replaced, not duplicated", () => {
     const reduce = windowReducer(40);
     const first = reduce([], [new HumanMessage({ id: "h", content: "a" })]);
