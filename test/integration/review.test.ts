@@ -140,6 +140,10 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     ]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("thread thread-nope has no review waiting");
+    const nobody = await world.cli(["review", threadId, "-m", world.model("y", [{ text: "y" }])]);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain("no terminal to ask at");
+    expect((await world.cli(["pending", "--json"])).stdout).toContain(threadId);
     const both = await world.cli(["review", threadId, "--approve", "--reject", "no"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain(

@@ -154,6 +154,12 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
 /** Opens what the resumed run needs (store, model, servers, policy, reviewer), answers, prints, closes. */
 async function startReview(threadId: string, options: ReviewOptions, ctx: CliContext, clock: () => number) {
   checkReviewFlags(options);
+  const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
+  // Nobody to ask: refuse before touching the review, which stays pending (rejecting it would lose it).
+  if (!byFlags && !options.answers && !ctx.stdin.isTTY)
+    throw new UsageError(
+      "no terminal to ask at: answer with --approve, --reject <reason>, --edit <json> or --answers <file>",
+    );
   const chat = toChatOptions(options);
   const setup = await import("../chat/setup.js");
   setup.checkChatOptions(chat);
@@ -182,7 +188,6 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
       reviewTimeoutSeconds: options.reviewTimeout,
       clock,
     });
-    const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
     const result = await answerReview({
       session,
       threadId,
