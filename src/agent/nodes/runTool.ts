@@ -122,8 +122,7 @@ export function readableText(content: unknown): string {
     }
   }
   if (Array.isArray(content)) return content.map(readableText).filter(Boolean).join("\n");
-  if (typeof content === "object" && content !== null && "text" in content)
-    return String((content).text);
+  if (typeof content === "object" && content !== null && "text" in content) return String(content.text);
   return JSON.stringify(content);
 }
 
