@@ -3,6 +3,7 @@ import { openSession } from "../../../src/agent/session.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../../src/models/scripted.js";
 import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
+import { hashArgs } from "../../../src/store/auditChain.js";
 import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
 import { createFakeToolbox } from "../../fixtures/fakeMcp.js";
@@ -213,5 +214,17 @@ describe("the review graph", () => {
     await session.send("t7", "look", { actingUser: "henry" });
     expect(connectedUsers).toEqual(["henry", "joe"]);
     expect(received.map((call) => call.user)).toEqual(["henry", "joe", "henry"]);
+  });
+
+  it("audits secrets masked, with the hash of the exact arguments", async () => {
+    const { session, store } = await setUp([
+      { tool_calls: [{ name: "list_items", args: { api_key: "sk-live-123", filter: { password: "pw" } } }] },
+      { text: "ok" },
+    ]);
+    const result = await session.send("t8", "look", { actingUser: "joe" });
+    const [entry] = await store.audit.list({ threadId: "t8" });
+    expect(entry?.args).toEqual({ api_key: "***", filter: { password: "***" } });
+    expect(entry?.argsHash).toBe(hashArgs({ api_key: "sk-live-123", filter: { password: "pw" } }));
+    expect(JSON.stringify(result.calls)).not.toContain("sk-live-123");
   });
 });
