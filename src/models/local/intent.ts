@@ -28,8 +28,9 @@ const synonyms: Record<string, string[]> = {
   resources: ["resource", "instance"],
   instances: ["resource", "instance"],
   ask: ["create", "request"],
-  want: ["create", "request"],
-  need: ["create", "request"],
+  // "want" and "need" name no action: "I want to order X" is an order, not a request.
+  want: [],
+  need: [],
   create: ["create"],
   apply: ["create", "request"],
   request: ["request"],

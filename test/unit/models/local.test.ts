@@ -164,6 +164,24 @@ describe("the local rules model", () => {
     });
   });
 
+  it("'I want to order' is an order, of a dish from the menu shown when it was listed", async () => {
+    expect(await firstCall(new HumanMessage("I want to order a Margherita Pizza at pizza palace"))).toEqual({
+      name: "order_dish",
+      args: { resource_instance: "pizza-palace", dish_name: "Margherita Pizza" },
+    });
+    const menu = { items: [{ name: "Family Feast", price: 32 }] };
+    expect(
+      await firstCall(
+        ...listed("list_dishes", menu),
+        new AIMessage("ok"),
+        new HumanMessage("please order the family feast from pizza palace"),
+      ),
+    ).toMatchObject({
+      name: "order_dish",
+      args: { dish_name: "Family Feast" },
+    });
+  });
+
   it("asks for what it could not find, and says what it can do when it does not understand", async () => {
     expect(await firstCall(new HumanMessage("approve it"))).toMatch(
       /I did not understand that\. I can: list resource instances/,
