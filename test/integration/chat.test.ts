@@ -68,6 +68,35 @@ describe("askfirst chat, the family food demo story", () => {
   });
 });
 
+describe("askfirst chat with the example scripted model", () => {
+  it("plays henry-asks.json turn by turn; the request reaches the server as henry's", async () => {
+    const model = join(repoRoot, "examples/family-food/henry-asks.json");
+    const result = await runCli(
+      [
+        ...demo(),
+        "-u",
+        "henry",
+        "-m",
+        `scripted:${model}`,
+        "-q",
+        "which restaurants are there?",
+        "-q",
+        "ask for pizza",
+      ],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("agent: There are four restaurants");
+    expect(result.stdout).toMatch(/create_access_request\(.*\) — ran \(notify\)/);
+    await withDemoClient(join(dir, "data"), "joe", async (client) => {
+      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
+      expect(requests).toMatchObject([
+        { requester: "henry", resourceInstance: "pizza-palace", status: "pending" },
+      ]);
+    });
+  });
+});
+
 describe("askfirst chat reviews", () => {
   const confirmAll = { rules: [{ tool: "list_*", tier: "allow" }], default: "confirm" };
   const ask = (instance: string, reason: string) => ({
