@@ -10,7 +10,10 @@ export function registerChat(program: Command, ctx: CliContext): void {
     .description(
       "Talk to the agent; every tool call passes the review policy, sensitive ones wait for a person",
     )
-    .option("-u, --user <name>", "acting user, bound into the MCP server's session (default: ASKFIRST_USER)")
+    .option(
+      "-u, --user <name>",
+      "acting user, bound into the MCP server's session (default: ASKFIRST_USER, else henry with --demo, else the OS user)",
+    )
     .option(
       "-m, --model <spec>",
       "gemini[:<name>] | scripted:<file.json> | local (default: gemini with GOOGLE_API_KEY, else local)",
