@@ -69,9 +69,7 @@ function contentText(content: unknown): string {
   if (Array.isArray(content))
     return content
       .map((block: unknown) =>
-        typeof block === "object" && block !== null && "text" in block
-          ? String((block).text)
-          : "",
+        typeof block === "object" && block !== null && "text" in block ? String(block.text) : "",
       )
       .join("");
   return JSON.stringify(content);
