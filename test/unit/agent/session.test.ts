@@ -135,13 +135,17 @@ describe("the review graph", () => {
     expect(entry?.interruptId).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it("an always answer grants the tool for the rest of the session and says so", async () => {
+  it("an always answer grants the tool for the rest of the session, for that user, and a deny still wins", async () => {
     const reviewer = new FixedReviewer([[{ type: "approve", grant: true }]]);
     const turns: ScriptedTurn[] = [
       { tool_calls: [payments[0]!] },
       { text: "one" },
       { tool_calls: [payments[1]!] },
       { text: "two" },
+      { tool_calls: [payments[3]!] },
+      { text: "three" },
+      { tool_calls: [payments[0]!] },
+      { text: "four" },
     ];
     const { session, received } = await setUp(turns, reviewer);
     await session.send("t3", "pay ann", { actingUser: "joe" });
@@ -149,6 +153,13 @@ describe("the review graph", () => {
     expect(reviewer.requests).toHaveLength(1);
     expect(received.map((call) => call.args.to)).toEqual(["ann", "bob"]);
     expect(second.calls[0]?.rule).toMatch(/granted for this session by rita \(always\)/);
+    const third = await session.send("t3", "pay mallory", { actingUser: "joe" });
+    // A deny rule beats a grant; and the grant was joe's, not anyone else's.
+    expect(third.calls[0]).toMatchObject({ decision: "denied_by_policy", outcome: "not_run" });
+    const henry = await session.send("t3", "pay ann as henry", { actingUser: "henry" });
+    expect(henry.status).toBe("done");
+    expect(reviewer.requests).toHaveLength(2);
+    expect(received.map((call) => `${call.user}:${call.args.to}`)).toEqual(["joe:ann", "joe:bob"]);
   });
 
   it("a tool error reaches the model as an error result and is audited as an error", async () => {
