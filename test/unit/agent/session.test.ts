@@ -159,7 +159,7 @@ describe("the review graph", () => {
     const henry = await session.send("t3", "pay ann as henry", { actingUser: "henry" });
     expect(henry.status).toBe("done");
     expect(reviewer.requests).toHaveLength(2);
-    expect(received.map((call) => `${call.user}:${call.args.to}`)).toEqual(["joe:ann", "joe:bob"]);
+    expect(received.map((call) => `${call.user}:${String(call.args.to)}`)).toEqual(["joe:ann", "joe:bob"]);
   });
 
   it("a tool error reaches the model as an error result and is audited as an error", async () => {
