@@ -1,7 +1,7 @@
 import type { ReviewResponse } from "../review/decisions.js";
 import type { PendingReview } from "./types.js";
 
-/** The name recorded as the reviewer of a review nobody answered in time. */
+/** Who claims an expired review in the queue; the audit names no reviewer for it (nobody decided). */
 export const timeoutReviewer = "askfirst (timeout)";
 
 /** True once a queued review's stored deadline has passed; a review without a deadline never expires. */

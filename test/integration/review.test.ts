@@ -189,7 +189,8 @@ describe("a queued review past its deadline", () => {
     expect(result.stdout).toContain("timed out");
     expect(world.serverCalls()).toEqual([]);
     const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
-    expect(audit).toMatchObject([{ threadId, decision: "timed_out", outcome: "not_run" }]);
+    expect(audit).toMatchObject([{ threadId, decision: "timed_out", reviewer: null, outcome: "not_run" }]);
+    expect(result.stdout).not.toMatch(/timed out by/);
   });
 
   it("is rejected as timed out by chat -t before anyone is asked", async () => {
@@ -206,7 +207,7 @@ describe("a queued review past its deadline", () => {
     expect(result.stdout).toContain("Its deadline has passed");
     expect(world.serverCalls()).toEqual([]);
     const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
-    expect(audit).toMatchObject([{ decision: "timed_out" }]);
+    expect(audit).toMatchObject([{ decision: "timed_out", reviewer: null }]);
   });
 });
 

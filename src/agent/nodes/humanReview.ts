@@ -149,8 +149,9 @@ function settle(calls: Classified[], confirm: Classified[], answer: Answer): Set
 function refuse(settled: Settled, item: Classified, decision: Decision | undefined, answer: Answer): void {
   const { call, classification } = item;
   const denied = classification.tier === "deny";
-  const reviewer = denied ? null : (answer.response?.reviewer ?? null);
   const timedOut = decision?.type === "reject" && decision.timedOut === true;
+  // A timeout is nobody's decision: no person was asked in time, so none is named.
+  const reviewer = denied || timedOut ? null : (answer.response?.reviewer ?? null);
   const auditDecision = denied ? "denied_by_policy" : timedOut ? "timed_out" : "rejected";
   const reason = refusal(item, decision, reviewer);
   const args = maskSecrets(call.args);

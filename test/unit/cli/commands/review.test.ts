@@ -82,10 +82,13 @@ describe("answerReview", () => {
     const turn = await result;
     expect(asked).toBe(false);
     expect(written.join("")).toContain("deadline has passed");
-    expect(turn.calls).toMatchObject([{ tool: "pay", decision: "timed_out", outcome: "not_run" }]);
+    expect(turn.calls).toMatchObject([
+      { tool: "pay", decision: "timed_out", reviewer: null, outcome: "not_run" },
+    ]);
     expect(world.fake.received).toEqual([]);
     const [record] = await world.store.audit.list({ threadId: "t1" });
-    expect(record).toMatchObject({ decision: "timed_out", outcome: "not_run", tool: "pay" });
+    // Nobody was asked in time: no person is named as the reviewer.
+    expect(record).toMatchObject({ decision: "timed_out", reviewer: null, outcome: "not_run", tool: "pay" });
     const toolMessage = turn.messages.find((message) => message.type === "tool");
     expect(String(toolMessage?.data.content)).toMatch(/timed out/i);
   });
