@@ -1,6 +1,7 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { StoredMessage } from "@langchain/core/messages";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import { createMemoryExecutionJournal } from "./executions.js";
 import type {
   AuditEntry,
   AuditLog,
@@ -32,6 +33,7 @@ export function createMemoryStore(options: {
     audit: createMemoryAuditLog(options.auditRecords ?? []),
     transcript: createMemoryTranscript(),
     threads: createMemoryThreadIndex(clock),
+    executions: createMemoryExecutionJournal(),
     close: () => Promise.resolve(),
   };
 }

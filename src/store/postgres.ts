@@ -2,6 +2,7 @@ import pg from "pg";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError, UsageError } from "../errors.js";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import { createPostgresExecutionJournal, executionsTableSql } from "./executions.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
 import { createPostgresQueue } from "./postgresQueue.js";
@@ -41,6 +42,7 @@ export async function openPostgresStore(
     audit: createPostgresAuditLog(pool, q, schema),
     transcript: createPostgresTranscript(pool, q),
     threads: createPostgresThreadIndex(pool, q, options.clock),
+    executions: createPostgresExecutionJournal(pool, q),
     close: () => pool.end(),
   };
 }
@@ -83,6 +85,7 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<vo
       CREATE UNIQUE INDEX IF NOT EXISTS askfirst_transcript_message ON ${q("askfirst_transcript")} (thread_id, message_id);
       CREATE TABLE IF NOT EXISTS ${q("askfirst_threads")} (
         thread_id TEXT PRIMARY KEY, acting_user TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);`);
+    await client.query(executionsTableSql(q("askfirst_executions"), "BIGINT"));
   });
 }
 

@@ -5,6 +5,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError } from "../errors.js";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { currentClaimOwner, isClaimStale } from "./claims.js";
+import { createSqliteExecutionJournal, executionsTableSql } from "./executions.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer } from "./open.js";
 import { recordToRow, reviewToRow, rowToRecord, rowToReview, type AuditRow, type ReviewRow } from "./rows.js";
@@ -64,6 +65,7 @@ export async function openSqliteStore(
     audit: createSqliteAuditLog(db),
     transcript: createSqliteTranscript(db),
     threads: createSqliteThreadIndex(db, options.clock),
+    executions: createSqliteExecutionJournal(db),
     close: () => {
       if (db.open) db.close();
       return Promise.resolve();
@@ -79,6 +81,7 @@ function openDatabase(path: string): Db {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.exec(schemaSql);
+    db.exec(executionsTableSql("askfirst_executions", "INTEGER"));
     addMissingColumns(db);
     return db;
   } catch (error) {

@@ -13,6 +13,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly transcript: Transcript;
   readonly threads: ThreadIndex;
+  readonly executions: ExecutionJournal;
   close(): Promise<void>;
 }
 
@@ -114,4 +115,45 @@ export interface ThreadInfo {
 export interface ThreadIndex {
   touch(threadId: string, actingUser: string): Promise<void>;
   get(threadId: string): Promise<ThreadInfo | null>;
+}
+
+/** One tool call as run_tool started it, and how it ended once it reported back. */
+export interface ToolExecution {
+  threadId: string;
+  toolCallId: string;
+  tool: string;
+  /** sha256 of the canonical JSON of the exact arguments it was started with. */
+  argsHash: string;
+  /** Epoch ms. */
+  startedAt: number;
+  /** Epoch ms; null while it runs, and forever when the process died before it reported back. */
+  finishedAt: number | null;
+  /** Null until finished. */
+  outcome: "ok" | "error" | null;
+  /** The text the model got back: the result, or the error. Null until finished. */
+  result: string | null;
+}
+
+export type ToolExecutionStart = Pick<
+  ToolExecution,
+  "threadId" | "toolCallId" | "tool" | "argsHash" | "startedAt"
+>;
+
+/**
+ * Makes running a tool at most once per (threadId, toolCallId), across processes and crashes. Runs are
+ * checkpointed at their end, so a run that dies after a tool ran is resumed from before it; the journal
+ * remembers that the call was started.
+ */
+export interface ExecutionJournal {
+  /**
+   * Atomically records the call as started, unless anything is recorded for it. Returns null when this
+   * caller recorded it, and alone may run it; otherwise the record already there, and the call must not run.
+   */
+  start(execution: ToolExecutionStart): Promise<ToolExecution | null>;
+  /** Records how a started call ended. */
+  finish(
+    threadId: string,
+    toolCallId: string,
+    ending: { outcome: "ok" | "error"; result: string; finishedAt: number },
+  ): Promise<void>;
 }

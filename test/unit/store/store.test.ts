@@ -1,6 +1,7 @@
 import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashArgs } from "../../../src/store/auditChain.js";
 import type { Store } from "../../../src/store/types.js";
 import {
   memoryHarness,
@@ -103,6 +104,44 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
         [6, "reordered"],
         [7, "reordered"],
       ]);
+    });
+  });
+
+  describe("execution journal", () => {
+    const starting = (threadId: string, startedAt: number) => ({
+      threadId,
+      toolCallId: "call-1",
+      tool: "order_dish",
+      argsHash: hashArgs({ dish: "lasagna" }),
+      startedAt,
+    });
+
+    it("lets exactly one of two runs start a call; the other gets the unfinished record", async () => {
+      const results = await Promise.all([
+        store.executions.start(starting("x-1", 1_000)),
+        second.executions.start(starting("x-1", 2_000)),
+      ]);
+      expect(results.filter((result) => result === null)).toHaveLength(1);
+      const loser = results.find((result) => result !== null);
+      expect(loser).toMatchObject({ ...starting("x-1", 0), startedAt: expect.any(Number) as number });
+      expect(loser).toMatchObject({ finishedAt: null, outcome: null, result: null });
+      expect(await store.executions.start(starting("x-1", 3_000))).toMatchObject({ finishedAt: null });
+    });
+
+    it("returns how a finished call ended, and keeps threads apart", async () => {
+      expect(await store.executions.start(starting("x-2", 1_000))).toBeNull();
+      await second.executions.finish("x-2", "call-1", {
+        outcome: "error",
+        result: "sold out",
+        finishedAt: 1_500,
+      });
+      expect(await second.executions.start(starting("x-2", 4_000))).toEqual({
+        ...starting("x-2", 1_000),
+        finishedAt: 1_500,
+        outcome: "error",
+        result: "sold out",
+      });
+      expect(await second.executions.start(starting("x-3", 4_000))).toBeNull();
     });
   });
 
