@@ -3,7 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Backend, OperationApproval } from "../backends/types.js";
 import { BackendError } from "../backends/types.js";
-import { fields, runTool, toolResult, type ToolDeps } from "../tools/toolKit.js";
+import { addTool, changesState, fields, toolResult, type ToolDeps } from "../tools/toolKit.js";
 import { assertCanRead, type DemoConfig, type Dish, formatPrice, readMenu } from "./menu.js";
 
 const inputSchema = {
@@ -61,46 +61,37 @@ function needsApprovalError(actor: string, instance: string, dish: Dish, limit: 
   );
 }
 
-export function registerOrderDish(server: McpServer, deps: ToolDeps, config: DemoConfig): void {
-  const { backend, actor } = deps;
-  server.registerTool(
-    "order_dish",
-    {
-      title: "Order a dish",
-      description:
-        "Order one dish from a restaurant. Needs read access to the restaurant. A dish priced above " +
-        `${formatPrice(config.priceLimit)} also needs the operate permission or an approved operation approval: ` +
-        'one for operation "order_dish:<dish name>", or one for "order_dish" alone, which covers any one dish ' +
-        "there. Each approval pays for a single order and is used up by it. When refused, the error says " +
-        "which approval to ask for with create_operation_approval.",
-      inputSchema,
-      outputSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
-    },
-    (args) =>
-      runTool(async () => {
-        const instance = await assertCanRead(backend, actor, args.resource_instance, config);
-        const dish = findDish(readMenu(instance), args.dish_name, instance.key);
-        let approval: OperationApproval | null = null;
-        if (dish.price > config.priceLimit && !(await backend.check(actor, "operate", instance.key))) {
-          approval = await useApproval(backend, actor, instance.key, dish);
-          if (!approval) throw needsApprovalError(actor, instance.key, dish, config.priceLimit);
-        }
-        const orderId = `order_${randomBytes(4).toString("hex")}`;
-        const paidBy = approval ? ` using approval ${approval.id}, which is now used up` : "";
-        const text = `Ordered ${dish.name} (${formatPrice(dish.price)}) from ${instance.key} for ${actor}${paidBy}. Order id ${orderId}.`;
-        return toolResult(text, {
-          orderId,
-          resourceInstance: instance.key,
-          dish: dish.name,
-          price: dish.price,
-          approvalId: approval?.id ?? null,
-        });
-      }),
-  );
+export function registerOrderDish(server: McpServer, { backend, actor }: ToolDeps, config: DemoConfig): void {
+  const spec = {
+    name: "order_dish",
+    title: "Order a dish",
+    description:
+      "Order one dish from a restaurant. Needs read access to the restaurant. A dish priced above " +
+      `${formatPrice(config.priceLimit)} also needs the operate permission or an approved operation approval: ` +
+      'one for operation "order_dish:<dish name>", or one for "order_dish" alone, which covers any one dish ' +
+      "there. Each approval pays for a single order and is used up by it. When refused, the error says " +
+      "which approval to ask for with create_operation_approval.",
+    inputSchema,
+    outputSchema,
+    annotations: changesState,
+  };
+  addTool(server, spec, async (args) => {
+    const instance = await assertCanRead(backend, actor, args.resource_instance, config);
+    const dish = findDish(readMenu(instance), args.dish_name, instance.key);
+    let approval: OperationApproval | null = null;
+    if (dish.price > config.priceLimit && !(await backend.check(actor, "operate", instance.key))) {
+      approval = await useApproval(backend, actor, instance.key, dish);
+      if (!approval) throw needsApprovalError(actor, instance.key, dish, config.priceLimit);
+    }
+    const orderId = `order_${randomBytes(4).toString("hex")}`;
+    const paidBy = approval ? ` using approval ${approval.id}, which is now used up` : "";
+    const text = `Ordered ${dish.name} (${formatPrice(dish.price)}) from ${instance.key} for ${actor}${paidBy}. Order id ${orderId}.`;
+    return toolResult(text, {
+      orderId,
+      resourceInstance: instance.key,
+      dish: dish.name,
+      price: dish.price,
+      approvalId: approval?.id ?? null,
+    });
+  });
 }

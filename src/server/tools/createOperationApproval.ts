@@ -1,47 +1,32 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { describeOperationApproval, operationApprovalShape } from "./requestViews.js";
-import { fields, runTool, toolResult, type ToolDeps } from "./toolKit.js";
+import { describeOperationApproval, operationApprovals } from "./requestViews.js";
+import { addRequestTool, changesState, fields, type ToolDeps } from "./toolKit.js";
 
-const inputSchema = {
-  resource_instance: fields.resourceInstance,
-  operation: fields
-    .text("operation", 200)
-    .describe(
-      'What you want to do, as "<tool>:<detail>", e.g. "order_dish:Truffle Pizza". A refusal that asks for ' +
-        "an approval names the exact operation to use.",
-    ),
-  reason: fields.reason,
-};
-
-export function registerCreateOperationApproval(server: McpServer, deps: ToolDeps): void {
-  const { backend, actor } = deps;
-  server.registerTool(
-    "create_operation_approval",
-    {
-      title: "Ask for approval of one operation",
-      description:
-        `Ask a reviewer to approve one operation you want to run once on one of the ${backend.resourceType}, ` +
-        "with a reason. Creates a pending operation approval and returns its id. Once a reviewer approves it, " +
-        "the operation may run exactly once; ask again for another time. Operations match ignoring case " +
-        "and spacing.",
-      inputSchema,
-      outputSchema: operationApprovalShape.shape,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
-      },
-    },
-    (args) =>
-      runTool(async () => {
-        const approval = await backend.createOperationApproval(actor, {
-          resourceInstance: args.resource_instance,
-          operation: args.operation,
-          reason: args.reason,
-        });
-        const text = `Created operation approval ${describeOperationApproval(approval)}. A reviewer of ${approval.resourceInstance} must approve it before the operation can run.`;
-        return toolResult(text, { ...approval });
-      }),
+const operation = fields
+  .text("operation", 200)
+  .describe(
+    'What you want to do, as "<tool>:<detail>", e.g. "order_dish:Truffle Pizza". A refusal that asks for ' +
+      "an approval names the exact operation to use.",
   );
+
+export function registerCreateOperationApproval(server: McpServer, { backend, actor }: ToolDeps): void {
+  addRequestTool(server, operationApprovals, {
+    name: "create_operation_approval",
+    title: "Ask for approval of one operation",
+    description:
+      `Ask a reviewer to approve one operation you want to run once on one of the ${backend.resourceType}, ` +
+      "with a reason. Creates a pending operation approval and returns its id. Once a reviewer approves it, " +
+      "the operation may run exactly once; ask again for another time. Operations match ignoring case " +
+      "and spacing.",
+    inputSchema: { resource_instance: fields.resourceInstance, operation, reason: fields.reason },
+    annotations: changesState,
+    act: (args) =>
+      backend.createOperationApproval(actor, {
+        resourceInstance: args.resource_instance,
+        operation: args.operation,
+        reason: args.reason,
+      }),
+    say: (approval) =>
+      `Created operation approval ${describeOperationApproval(approval)}. A reviewer of ${approval.resourceInstance} must approve it before the operation can run.`,
+  });
 }

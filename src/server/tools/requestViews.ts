@@ -10,6 +10,13 @@ const decision = {
   decidedAt: z.string().nullable(),
 };
 
+/** How the tools show one kind of request: its noun, its output shape, and one line a model can read. */
+export interface RequestView<T> {
+  noun: string;
+  shape: z.ZodObject;
+  describe(item: T): string;
+}
+
 export const accessRequestShape = z.object({
   id: z.string(),
   requester: z.string(),
@@ -47,3 +54,15 @@ export function describeOperationApproval(approval: OperationApproval): string {
   const used = approval.status === "approved" ? (approval.usedAt ? ", already used" : ", not used yet") : "";
   return `${approval.id}: ${approval.requester} asks to run "${approval.operation}" on ${approval.resourceInstance} — ${decisionText(approval)}${used}; reason: "${approval.reason}"`;
 }
+
+export const accessRequests: RequestView<AccessRequest> = {
+  noun: "access request",
+  shape: accessRequestShape,
+  describe: describeAccessRequest,
+};
+
+export const operationApprovals: RequestView<OperationApproval> = {
+  noun: "operation approval",
+  shape: operationApprovalShape,
+  describe: describeOperationApproval,
+};

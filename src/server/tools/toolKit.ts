@@ -1,8 +1,11 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ShapeOutput, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/server/zod-compat.js";
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { describeError } from "../../errors.js";
-import type { Backend, Page } from "../backends/types.js";
+import type { Backend, Page, ResourceInstance } from "../backends/types.js";
 import { BackendError, requestStatuses } from "../backends/types.js";
+import type { RequestView } from "./requestViews.js";
 
 /**
  * What every tool gets: the backend, and the acting user bound to this session. No tool takes a user from
@@ -61,11 +64,40 @@ export const fields = {
   text,
 };
 
+/** The paging arguments of every list tool, last in its input schema. */
+export const pageFields = { page: fields.page, per_page: fields.perPage };
+
 export const pageOutput = { page: z.number(), perPage: z.number(), total: z.number() };
 
-/** A successful result: text for the model to read, the same data as structuredContent. */
-export function toolResult(message: string, structured: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: "text", text: message }], structuredContent: structured };
+/** A tool that only reads: calling it again changes nothing. */
+export const readsOnly: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+/** A tool that adds or changes a record here (a request, a decision, an order); calling it again is not a no-op. */
+export const changesState: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+};
+
+/** What a tool says about itself in tools/list. */
+export interface ToolSpec<Input extends ZodRawShapeCompat> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Input;
+  outputSchema: ZodRawShapeCompat;
+  annotations: ToolAnnotations;
+}
+
+/** A successful result: text for the model to read, the same data (a shallow copy) as structuredContent. */
+export function toolResult(message: string, structured: object): CallToolResult {
+  return { content: [{ type: "text", text: message }], structuredContent: { ...structured } };
 }
 
 /**
@@ -85,6 +117,59 @@ export async function runTool(work: () => Promise<CallToolResult>): Promise<Call
   } catch (error) {
     return toolError(error);
   }
+}
+
+/** Registers a tool whose body runs under runTool, so every failure reaches the model as an isError result. */
+export function addTool<Input extends ZodRawShapeCompat>(
+  server: McpServer,
+  spec: ToolSpec<Input>,
+  run: (args: ShapeOutput<Input>) => Promise<CallToolResult>,
+): void {
+  const { name, ...config } = spec;
+  // The SDK has checked the arguments against spec.inputSchema; its types cannot say so for a generic shape.
+  server.registerTool<ZodRawShapeCompat, ZodRawShapeCompat>(name, config, (args) =>
+    runTool(() => run(args as ShapeOutput<Input>)),
+  );
+}
+
+/**
+ * A tool that creates, decides or cancels one request and answers with it: `say` gives the text, and the
+ * request itself is the structured result.
+ */
+export function addRequestTool<Input extends ZodRawShapeCompat, T extends object>(
+  server: McpServer,
+  view: RequestView<T>,
+  spec: Omit<ToolSpec<Input>, "outputSchema"> & {
+    act: (args: ShapeOutput<Input>) => Promise<T>;
+    say: (item: T) => string;
+  },
+): void {
+  const { act, say, ...rest } = spec;
+  addTool(server, { ...rest, outputSchema: view.shape.shape }, async (args) => {
+    const item = await act(args);
+    return toolResult(say(item), item);
+  });
+}
+
+/** A tool that lists one page of requests: a summary line, then one line per request. */
+export function addListTool<Input extends ZodRawShapeCompat, T>(
+  server: McpServer,
+  view: RequestView<T>,
+  spec: Omit<ToolSpec<Input>, "outputSchema"> & { list: (args: ShapeOutput<Input>) => Promise<Page<T>> },
+): void {
+  const { list, ...rest } = spec;
+  const outputSchema = { items: z.array(view.shape), ...pageOutput };
+  addTool(server, { ...rest, outputSchema }, async (args) => {
+    const page = await list(args);
+    const lines = page.items.map((item) => `- ${view.describe(item)}`);
+    return toolResult([pageSummary(page, view.noun), ...lines].join("\n"), page);
+  });
+}
+
+/** The instance's `name` attribute when it has one, else its key. */
+export function displayName(instance: ResourceInstance): string {
+  const name = instance.attributes.name;
+  return typeof name === "string" ? name : instance.key;
 }
 
 export function pageSummary(page: Page<unknown>, noun: string): string {
