@@ -3,7 +3,8 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { END, START, StateGraph, type Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Toolbox } from "../mcp/connect.js";
 import type { Policy } from "../review/policy.js";
-import type { AuditLog } from "../store/types.js";
+import { createMemoryExecutionJournal } from "../store/executions.js";
+import type { AuditLog, ExecutionJournal } from "../store/types.js";
 import { lastTurn } from "./messages.js";
 import { createCallLlmNode } from "./nodes/callLlm.js";
 import { createHumanReviewNode } from "./nodes/humanReview.js";
@@ -21,6 +22,8 @@ export interface AgentGraphDeps {
   toolbox: Toolbox;
   policy: Policy;
   audit: AuditLog;
+  /** Where run_tool records each call it starts; without one, a call runs at most once in this process only. */
+  executions?: ExecutionJournal;
   checkpointer?: BaseCheckpointSaver;
   clock?: () => number;
   reviewTimeoutMs?: number | null;
@@ -44,7 +47,12 @@ export function buildAgentGraph(deps: AgentGraphDeps) {
       clock,
       reviewTimeoutMs: deps.reviewTimeoutMs ?? null,
     }),
-    runTool: createRunToolNode({ toolbox, audit, clock }),
+    runTool: createRunToolNode({
+      toolbox,
+      audit,
+      journal: deps.executions ?? createMemoryExecutionJournal(),
+      clock,
+    }),
   });
   return graph.compile(deps.checkpointer ? { checkpointer: deps.checkpointer } : {});
 }

@@ -79,6 +79,7 @@ export function openSession(options: SessionOptions): Session {
     toolbox: options.toolbox,
     policy: options.policy,
     audit: options.store.audit,
+    executions: options.store.executions,
     checkpointer: options.store.checkpointer,
     clock,
     reviewTimeoutMs: timeoutSeconds === null ? null : timeoutSeconds * 1000,

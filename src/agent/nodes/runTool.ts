@@ -4,14 +4,23 @@ import { describeError } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { maskSecrets } from "../../review/mask.js";
 import { hashArgs } from "../../store/auditChain.js";
-import type { AuditLog } from "../../store/types.js";
+import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
 import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
 import type { AgentState, CallOutcome, ReviewedCall } from "../state.js";
 
 export interface RunToolDeps {
   toolbox: Toolbox;
   audit: AuditLog;
+  /** Each call is recorded there as started before it runs: a call runs at most once, across crashes. */
+  journal: ExecutionJournal;
   clock: () => number;
+}
+
+/** A call run_tool may run: settled by human_review_node, and the tool its server offers now (if any). */
+interface Runnable {
+  call: IdentifiedCall;
+  reviewed: ReviewedCall;
+  loaded: LoadedTool | undefined;
 }
 
 /**
@@ -32,47 +41,74 @@ export function createRunToolNode(deps: RunToolDeps) {
         messages.push(errorResult(call, `${call.name} was not reviewed, so it did not run.`));
         continue;
       }
-      const result = await execute(
-        call,
-        reviewed,
-        tools.find((item) => item.tool.name === call.name),
-        config,
-      );
+      const loaded = tools.find((item) => item.tool.name === call.name);
+      const result = await runOnce(deps, threadId, { call, reviewed, loaded }, config);
       messages.push(result.message);
       outcomes.push(toOutcome(call, reviewed, result));
-      await deps.audit.append({
-        time: new Date(deps.clock()).toISOString(),
-        threadId,
-        toolCallId: call.id,
-        interruptId: reviewed.interruptId,
-        actingUser: state.actingUser,
-        reviewer: reviewed.reviewer,
-        tool: call.name,
-        server: reviewed.server,
-        args: maskSecrets(call.args),
-        argsHash: hashArgs(call.args),
-        tier: reviewed.tier,
-        rule: reviewed.rule,
-        decision: reviewed.decision,
-        decideMs: reviewed.decideMs,
-        outcome: result.ok ? "ok" : "error",
-        error: result.ok ? null : result.error,
-        executedArgsHash: hashArgs(reviewed.args),
-      });
+      const time = new Date(deps.clock()).toISOString();
+      await deps.audit.append(toAuditEntry({ call, reviewed, loaded }, result, { threadId, time, state }));
     }
     return { messages, reviewed: {}, outcomes };
   };
 }
 
-type Execution = { ok: true; message: ToolMessage } | { ok: false; message: ToolMessage; error: string };
+type Execution = { argsHash: string; message: ToolMessage } & (
+  { ok: true; text: string } | { ok: false; error: string }
+);
 
-async function execute(
-  call: IdentifiedCall,
-  reviewed: ReviewedCall,
-  loaded: LoadedTool | undefined,
+/**
+ * Runs the call unless the journal shows it was started before, by a run that ended without a checkpoint
+ * after it: a finished call gives back its recorded outcome, and an unfinished one may have run before a
+ * crash, so it is not run again and the model is told so.
+ */
+async function runOnce(
+  deps: RunToolDeps,
+  threadId: string,
+  runnable: Runnable,
   config: LangGraphRunnableConfig,
 ): Promise<Execution> {
-  if (!loaded) return failed(call, `the tool ${call.name} is no longer offered by its server`);
+  const { call, reviewed } = runnable;
+  const earlier = await deps.journal.start({
+    threadId,
+    toolCallId: call.id,
+    tool: call.name,
+    argsHash: hashArgs(reviewed.args),
+    startedAt: deps.clock(),
+  });
+  if (earlier) return fromJournal(call, earlier);
+  const result = await execute(runnable, config);
+  await deps.journal.finish(threadId, call.id, {
+    outcome: result.ok ? "ok" : "error",
+    result: result.ok ? result.text : result.error,
+    finishedAt: deps.clock(),
+  });
+  return result;
+}
+
+function fromJournal(call: IdentifiedCall, earlier: ToolExecution): Execution {
+  const { argsHash, result } = earlier;
+  if (earlier.outcome === "error" && result !== null) return failed(call, result, argsHash);
+  if (earlier.outcome !== "ok" || result === null)
+    return failed(
+      call,
+      `${call.name} may have run before a crash: it was started at ${new Date(earlier.startedAt).toISOString()} ` +
+        "but never reported back, so it was not run again (a tool call runs at most once). " +
+        "Check whether it took effect before asking for it again.",
+      argsHash,
+    );
+  const message = new ToolMessage({
+    id: resultId(call.id),
+    content: result,
+    tool_call_id: call.id,
+    name: call.name,
+  });
+  return { ok: true, argsHash, message, text: result };
+}
+
+async function execute(runnable: Runnable, config: LangGraphRunnableConfig): Promise<Execution> {
+  const { call, reviewed, loaded } = runnable;
+  const argsHash = hashArgs(reviewed.args);
+  if (!loaded) return failed(call, `the tool ${call.name} is no longer offered by its server`, argsHash);
   try {
     const output: unknown = await loaded.tool.invoke(
       { name: call.name, args: reviewed.args, id: call.id, type: "tool_call" },
@@ -83,22 +119,23 @@ async function execute(
       reviewed.decision === "edited"
         ? `\n(The reviewer edited the arguments; it ran with ${JSON.stringify(maskSecrets(reviewed.args))}.)`
         : "";
+    const text = `${readableText(raw ? raw.content : output)}${edited}`;
     const message = new ToolMessage({
       id: resultId(call.id),
-      content: `${readableText(raw ? raw.content : output)}${edited}`,
+      content: text,
       tool_call_id: call.id,
       name: call.name,
       // The server's structured content stays with the message, for models and tools that read it.
       artifact: raw?.artifact as unknown,
     });
-    return { ok: true, message };
+    return { ok: true, argsHash, message, text };
   } catch (error) {
-    return failed(call, readableToolError(error));
+    return failed(call, readableToolError(error), argsHash);
   }
 }
 
-function failed(call: IdentifiedCall, error: string): Execution {
-  return { ok: false, message: errorResult(call, error), error };
+function failed(call: IdentifiedCall, error: string, argsHash: string): Execution {
+  return { ok: false, argsHash, message: errorResult(call, error), error };
 }
 
 /** MCP adapters wrap a tool's `isError` text in their own prefix; the server's sentence is what matters. */
@@ -138,5 +175,33 @@ function toOutcome(call: IdentifiedCall, reviewed: ReviewedCall, result: Executi
     args: maskSecrets(reviewed.args),
     outcome: result.ok ? "ok" : "error",
     detail: result.ok ? null : result.error,
+  };
+}
+
+function toAuditEntry(
+  runnable: Runnable,
+  result: Execution,
+  context: { threadId: string; time: string; state: AgentState },
+): AuditEntry {
+  const { call, reviewed } = runnable;
+  return {
+    time: context.time,
+    threadId: context.threadId,
+    toolCallId: call.id,
+    interruptId: reviewed.interruptId,
+    actingUser: context.state.actingUser,
+    reviewer: reviewed.reviewer,
+    tool: call.name,
+    server: reviewed.server,
+    args: maskSecrets(call.args),
+    argsHash: hashArgs(call.args),
+    tier: reviewed.tier,
+    rule: reviewed.rule,
+    decision: reviewed.decision,
+    decideMs: reviewed.decideMs,
+    outcome: result.ok ? "ok" : "error",
+    error: result.ok ? null : result.error,
+    // What the journal says was started: for a call not run again, the arguments of the earlier start.
+    executedArgsHash: result.argsHash,
   };
 }

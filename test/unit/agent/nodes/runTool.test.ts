@@ -1,0 +1,104 @@
+import { AIMessage, HumanMessage, isToolMessage } from "@langchain/core/messages";
+import { describe, expect, it } from "vitest";
+import { createRunToolNode } from "../../../../src/agent/nodes/runTool.js";
+import type { AgentState, ReviewedCall } from "../../../../src/agent/state.js";
+import { hashArgs } from "../../../../src/store/auditChain.js";
+import { createMemoryExecutionJournal } from "../../../../src/store/executions.js";
+import { createMemoryAuditLog } from "../../../../src/store/memory.js";
+import type { AuditRecord } from "../../../../src/store/types.js";
+import { createFakeToolbox } from "../../../fixtures/fakeMcp.js";
+
+const args = { to: "ann", amount: 5 };
+const config = { configurable: { thread_id: "t-run" } };
+
+const approved: ReviewedCall = {
+  args,
+  decision: "approved",
+  tier: "confirm",
+  rule: "rule 1 (pay)",
+  server: "fake",
+  reviewer: "mom",
+  interruptId: "f".repeat(32),
+  decideMs: 900,
+};
+
+/** The thread's state when human_review_node has approved `pay` and handed it to run_tool. */
+const state: AgentState = {
+  messages: [
+    new HumanMessage({ id: "h1", content: "pay ann 5" }),
+    new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call-pay", name: "pay", args }] }),
+  ],
+  actingUser: "joe",
+  grants: {},
+  reviewed: { "call-pay": approved },
+  requestedAt: 0,
+  outcomes: [],
+};
+
+function setUp() {
+  const fake = createFakeToolbox();
+  const records: AuditRecord[] = [];
+  const journal = createMemoryExecutionJournal();
+  const node = createRunToolNode({
+    toolbox: fake.toolbox,
+    audit: createMemoryAuditLog(records),
+    journal,
+    clock: () => Date.UTC(2026, 10, 21, 10, 0, 0),
+  });
+  return { node, journal, records, received: fake.received };
+}
+
+describe("run_tool runs each call at most once", () => {
+  it("runs a call once; the same call run again gives back the recorded result without calling the server", async () => {
+    const { node, records, received } = setUp();
+    const first = await node(state, config);
+    const again = await node(state, config);
+    expect(received).toEqual([{ tool: "pay", user: "joe", args }]);
+    expect(again.messages[0]?.content).toBe("joe paid 5 to ann");
+    expect(again.messages[0]?.content).toBe(first.messages[0]?.content);
+    expect(again.outcomes).toMatchObject([{ outcome: "ok", detail: null }]);
+    expect(records).toMatchObject([{ outcome: "ok", executedArgsHash: hashArgs(args) }]);
+  });
+
+  it("does not run a call an earlier run started and never finished, and says it may have run", async () => {
+    const { node, journal, records, received } = setUp();
+    const startedWith = { to: "ann", amount: 4 };
+    await journal.start({
+      threadId: "t-run",
+      toolCallId: "call-pay",
+      tool: "pay",
+      argsHash: hashArgs(startedWith),
+      startedAt: Date.UTC(2026, 10, 21, 9, 59, 0),
+    });
+    const result = await node(state, config);
+    expect(received).toEqual([]);
+    const [message] = result.messages;
+    expect(message && isToolMessage(message) ? message.status : null).toBe("error");
+    expect(message?.content).toMatch(
+      /^pay may have run before a crash: it was started at 2026-11-21T09:59:00.000Z/,
+    );
+    expect(message?.content).toMatch(/not run again/);
+    expect(result.outcomes).toMatchObject([{ outcome: "error", detail: message?.content }]);
+    expect(records).toMatchObject([
+      {
+        toolCallId: "call-pay",
+        decision: "approved",
+        outcome: "error",
+        error: message?.content,
+        argsHash: hashArgs(args),
+        executedArgsHash: hashArgs(startedWith),
+      },
+    ]);
+  });
+
+  it("gives back a recorded error without running the call again", async () => {
+    const { node, journal, received } = setUp();
+    const start = { threadId: "t-run", toolCallId: "call-pay", tool: "pay", argsHash: hashArgs(args) };
+    await journal.start({ ...start, startedAt: 1 });
+    await journal.finish("t-run", "call-pay", { outcome: "error", result: "card declined", finishedAt: 2 });
+    const result = await node(state, config);
+    expect(received).toEqual([]);
+    expect(result.outcomes).toMatchObject([{ outcome: "error", detail: "card declined" }]);
+    expect(result.messages[0]?.content).toBe("card declined");
+  });
+});
