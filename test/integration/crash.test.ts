@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashArgs } from "../../src/store/auditChain.js";
 import type { AuditRecord } from "../../src/store/types.js";
 import { cliPath } from "../helpers/cli.js";
 import { createReviewWorld, type ReviewWorld } from "./reviewFixtures.js";
@@ -91,6 +92,82 @@ describe("a review survives kill -9", () => {
     ]);
     const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
     expect(audit).toMatchObject([{ threadId, decision: "approved", reviewer: "mom", outcome: "ok" }]);
+    expect((await world.cli(["pending"])).stdout).toBe("No reviews are pending.\n");
+  });
+});
+
+/** Starts `askfirst review` in the background with the world's store, server and policy. */
+function startReview(world: ReviewWorld, args: string[]): ChildProcess {
+  const connect = ["--store", world.store, "--server", world.serverLine, "--policy", world.policy];
+  const child = spawn(process.execPath, [cliPath, "review", ...args, ...connect], {
+    cwd: world.folder,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return child;
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe("a tool killed mid-run", () => {
+  let world: ReviewWorld;
+  beforeAll(() => {
+    world = createReviewWorld();
+  });
+  afterAll(() => world.cleanup());
+
+  it("is not run again after kill -9: the restart says it may have run, and the audit records that", async () => {
+    const threadId = "thread-twice";
+    const args = { to: "ann", amount: 5 };
+    const model = world.model("ask", [{ tool_calls: [{ name: "send_money", args }] }]);
+    const asked = await world.cli(
+      ["chat", "-t", threadId, "-u", "joe", "-q", "send ann 5"].concat(["--on-review", "queue", "-m", model]),
+    );
+    expect(asked.code).toBe(3);
+
+    // The tool records the call, then blocks: the run is killed after the tool ran, before any checkpoint.
+    const release = world.holdCalls();
+    const reviewing = startReview(
+      world,
+      [threadId, "--approve", "--reviewer", "mom"].concat(["-m", world.model("never", [{ text: "Sent." }])]),
+    );
+    const exited = new Promise((resolve) => reviewing.on("close", resolve));
+    try {
+      expect(await waitFor(() => world.serverCalls().length === 1)).toBe(true);
+      reviewing.kill("SIGKILL");
+      await exited;
+    } finally {
+      if (reviewing.exitCode === null) reviewing.kill("SIGKILL");
+      release();
+    }
+
+    const restarted = await world.cli(
+      ["chat", "-t", threadId, "--answers", world.answers("yes", ["yes"])].concat([
+        "--reviewer",
+        "dad",
+        "-m",
+        world.model("after", [{ text: "I could not confirm it." }]),
+      ]),
+    );
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout).toContain("This thread has a review waiting; it is answered first.");
+    expect(restarted.stdout).toMatch(/send_money may have run before a crash: .*not run again/);
+    expect(restarted.stdout).toContain("agent: I could not confirm it.");
+    expect(world.serverCalls()).toEqual([{ tool: "send_money", user: "joe", args }]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([
+      { threadId, decision: "approved", reviewer: "dad", outcome: "error", executedArgsHash: hashArgs(args) },
+    ]);
+    expect(audit[0]?.error).toMatch(/may have run before a crash/);
     expect((await world.cli(["pending"])).stdout).toBe("No reviews are pending.\n");
   });
 });

@@ -22,6 +22,11 @@ export interface ReviewWorld {
   answers(name: string, lines: string[]): string;
   /** Every call that reached the server, in order. */
   serverCalls(): { tool: string; user: string; args: Record<string, unknown> }[];
+  /**
+   * From now on the server's tool, once it has recorded a call, waits before answering (up to 20 s) until
+   * the returned function is called: a run can then be killed while its tool runs.
+   */
+  holdCalls(): () => void;
   /** Runs the CLI with this world's store; `chat` and `review` also get its server and policy. */
   cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
   cleanup(): void;
@@ -30,8 +35,9 @@ export interface ReviewWorld {
 export function createReviewWorld(): ReviewWorld {
   const folder = mkdtempSync(join(tmpdir(), "askfirst-review-"));
   const log = join(folder, "calls.jsonl");
+  const hold = join(folder, "hold");
   const serverPath = join(folder, "recorder.mjs");
-  writeFileSync(serverPath, recorderServer(log));
+  writeFileSync(serverPath, recorderServer(log, hold));
   const policy = join(folder, "policy.json");
   writeFileSync(
     policy,
@@ -62,6 +68,10 @@ export function createReviewWorld(): ReviewWorld {
         .filter(Boolean)
         .map((line) => JSON.parse(line) as { tool: string; user: string; args: Record<string, unknown> });
     },
+    holdCalls() {
+      writeFileSync(hold, "");
+      return () => rmSync(hold, { force: true });
+    },
     cli(args, options = {}) {
       const connect =
         args[0] === "chat" || args[0] === "review" ? ["--server", world.serverLine, "--policy", policy] : [];
@@ -75,12 +85,12 @@ export function createReviewWorld(): ReviewWorld {
   return world;
 }
 
-function recorderServer(log: string): string {
+function recorderServer(log: string, hold: string): string {
   const sdk = (path: string) =>
     pathToFileURL(resolve(repoRoot, "node_modules/@modelcontextprotocol/sdk/dist/esm", path)).href;
   const zod = pathToFileURL(resolve(repoRoot, "node_modules/zod/index.js")).href;
   return `
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { McpServer } from ${JSON.stringify(sdk("server/mcp.js"))};
 import { StdioServerTransport } from ${JSON.stringify(sdk("server/stdio.js"))};
 import { z } from ${JSON.stringify(zod)};
@@ -90,12 +100,16 @@ server.registerTool(
   "send_money",
   { description: "Send money to someone", inputSchema: { to: z.string(), amount: z.number().positive() },
     annotations: { readOnlyHint: false, destructiveHint: true } },
-  (args) => {
+  async (args) => {
     appendFileSync(${JSON.stringify(log)}, JSON.stringify({ tool: "send_money", user, args }) + "\\n");
+    const until = Date.now() + 20000;
+    while (existsSync(${JSON.stringify(hold)}) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     return { content: [{ type: "text", text: user + " sent " + args.amount + " to " + args.to }] };
   },
 );
 await server.connect(new StdioServerTransport());
+// A client killed with kill -9 never closes us: leave when our stdin ends, even mid-call.
+process.stdin.on("end", () => process.exit(0));
 `;
 }
 
