@@ -17,12 +17,12 @@ export interface ResourceInstance {
   attributes: Record<string, unknown>;
 }
 
-export interface AccessRequest {
+/** What both kinds of request hold: who asked, about which instance, why, and how it was decided. */
+export interface RequestBase {
   id: string;
   requester: string;
   resourceType: string;
   resourceInstance: string;
-  role: string;
   reason: string;
   status: RequestStatus;
   reviewer: string | null;
@@ -31,19 +31,13 @@ export interface AccessRequest {
   decidedAt: string | null;
 }
 
-export interface OperationApproval {
-  id: string;
-  requester: string;
-  resourceType: string;
-  resourceInstance: string;
+export interface AccessRequest extends RequestBase {
+  role: string;
+}
+
+export interface OperationApproval extends RequestBase {
   /** What the approval is for, e.g. "order_dish: Truffle Pizza"; free text chosen by the requester. */
   operation: string;
-  reason: string;
-  status: RequestStatus;
-  reviewer: string | null;
-  reviewerComment: string | null;
-  createdAt: string;
-  decidedAt: string | null;
   /** Set when an approved operation was used; an approval grants a single use. */
   usedAt: string | null;
 }

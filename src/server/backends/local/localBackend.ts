@@ -12,7 +12,13 @@ import type {
   RequestFilter,
   ResourceInstance,
 } from "../types.js";
-import { BackendError } from "../types.js";
+import {
+  accessRequestNames,
+  alreadyHoldsRole,
+  alreadyPending,
+  operationApprovalNames,
+  operationKey,
+} from "../rules.js";
 import { applySeedOnce } from "./applySeed.js";
 import { Catalog } from "./catalog.js";
 import type { Db } from "./database.js";
@@ -53,14 +59,8 @@ function emptyDataError(dataDir: string): UsageError {
   );
 }
 
-/** Lower case, single spaces, no spaces around ":" — so "Order_Dish: Truffle  Pizza" matches "order_dish:truffle pizza". */
-export function operationKey(operation: string): string {
-  return operation
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, " ")
-    .replace(/\s*:\s*/g, ":");
-}
+// The matching rule is shared with the Permit backend; importers of this module keep finding it here.
+export { operationKey };
 
 function newId(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString("hex")}`;
@@ -89,15 +89,10 @@ export class LocalBackend implements Backend {
       now,
       isReviewer: (user: string, instance: string) => this.catalog.isReviewer(user, instance),
     };
-    this.accessRequests = new RequestTable(ctx, {
-      table: "access_requests",
-      noun: "access request",
-      listTool: "list_access_requests",
-    });
+    this.accessRequests = new RequestTable(ctx, { table: "access_requests", ...accessRequestNames });
     this.operationApprovals = new RequestTable(ctx, {
       table: "operation_approvals",
-      noun: "operation approval",
-      listTool: "list_operation_approvals",
+      ...operationApprovalNames,
     });
   }
 
@@ -137,24 +132,18 @@ export class LocalBackend implements Backend {
       this.catalog.assertKnownUser(actor);
       this.catalog.instanceRow(input.resourceInstance);
       this.catalog.assertRole(input.role);
-      if (this.statements.hasRole.get(actor, this.resourceType, input.resourceInstance, input.role))
-        throw new BackendError(
-          "conflict",
-          `${actor} already holds role ${input.role} on ${input.resourceInstance}; there is nothing to ask for`,
-        );
+      const { resourceInstance, role, reason } = input;
+      if (this.statements.hasRole.get(actor, this.resourceType, resourceInstance, role))
+        throw alreadyHoldsRole(actor, role, resourceInstance);
       const pending = this.statements.pendingAccessRequest.get(
         actor,
         this.resourceType,
-        input.resourceInstance,
-        input.role,
+        resourceInstance,
+        role,
       );
       if (pending)
-        throw new BackendError(
-          "conflict",
-          `${actor} already has pending access request ${pending.id} for ${input.role} on ${input.resourceInstance}; wait for a reviewer or cancel it`,
-        );
+        throw alreadyPending(accessRequestNames, actor, { id: pending.id, resourceInstance }, role);
       const id = newId("ar");
-      const { resourceInstance, role, reason } = input;
       this.statements.insertAccessRequest.run({
         id,
         actor,
@@ -203,20 +192,22 @@ export class LocalBackend implements Backend {
     const create = this.db.transaction(() => {
       this.catalog.assertKnownUser(actor);
       this.catalog.instanceRow(input.resourceInstance);
-      const key = operationKey(input.operation);
+      const { resourceInstance, operation, reason } = input;
+      const key = operationKey(operation);
       const pending = this.statements.pendingOperationApproval.get(
         actor,
         this.resourceType,
-        input.resourceInstance,
+        resourceInstance,
         key,
       );
       if (pending)
-        throw new BackendError(
-          "conflict",
-          `${actor} already has pending operation approval ${pending.id} for "${input.operation}" on ${input.resourceInstance}; wait for a reviewer or cancel it`,
+        throw alreadyPending(
+          operationApprovalNames,
+          actor,
+          { id: pending.id, resourceInstance },
+          `"${operation}"`,
         );
       const id = newId("oa");
-      const { resourceInstance, operation, reason } = input;
       this.statements.insertOperationApproval.run({
         id,
         actor,

@@ -1,7 +1,8 @@
 import type Database from "better-sqlite3";
+import { assertMayCancel, assertMayDecide, unknownRequest, type RequestNames } from "../rules.js";
 import type { Page, RequestStatus } from "../types.js";
-import { BackendError } from "../types.js";
 import type { Db } from "./database.js";
+import { toRequestBase } from "./rows.js";
 
 /** A row of access_requests or operation_approvals; the columns one kind lacks are undefined. */
 export interface RequestRow {
@@ -20,11 +21,8 @@ export interface RequestRow {
   used_at?: string | null;
 }
 
-export interface RequestKind {
+export interface RequestKind extends RequestNames {
   table: "access_requests" | "operation_approvals";
-  /** How messages name one of these, e.g. "access request". */
-  noun: string;
-  listTool: string;
 }
 
 export interface ListFilter {
@@ -71,11 +69,7 @@ export class RequestTable {
   /** The row, or not_found with a hint where to find valid ids. */
   get(id: string): RequestRow {
     const row = this.getStatement.get(id);
-    if (!row || row.resource_type !== this.ctx.resourceType)
-      throw new BackendError(
-        "not_found",
-        `no ${this.kind.noun} with id "${id}"; call ${this.kind.listTool} to see ids`,
-      );
+    if (!row || row.resource_type !== this.ctx.resourceType) throw unknownRequest(this.kind, id);
     return row;
   }
 
@@ -94,17 +88,8 @@ export class RequestTable {
       .transaction(() => {
         const row = this.get(id);
         const verb = status === "approved" ? "approve" : "deny";
-        if (!this.ctx.isReviewer(actor, row.instance))
-          throw new BackendError(
-            "forbidden",
-            `only reviewers of ${row.instance} may ${verb} its ${this.kind.noun}s, and ${actor} is not one`,
-          );
-        if (row.requester === actor)
-          throw new BackendError(
-            "forbidden",
-            `${actor} cannot ${verb} their own ${this.kind.noun}; another reviewer must`,
-          );
-        this.assertPending(row);
+        const isReviewer = this.ctx.isReviewer(actor, row.instance);
+        assertMayDecide(this.kind, toRequestBase(row), actor, verb, isReviewer);
         this.decideStatement.run(status, actor, comment ?? null, this.ctx.now().toISOString(), id);
         if (status === "approved") onApprove?.(row);
         return this.get(id);
@@ -116,25 +101,11 @@ export class RequestTable {
     return this.ctx.db
       .transaction(() => {
         const row = this.get(id);
-        if (row.requester !== actor)
-          throw new BackendError(
-            "forbidden",
-            `only the requester may cancel ${this.kind.noun} ${id}, and ${actor} is not`,
-          );
-        this.assertPending(row);
+        assertMayCancel(this.kind, toRequestBase(row), actor);
         this.decideStatement.run("canceled", null, null, this.ctx.now().toISOString(), id);
         return this.get(id);
       })
       .immediate();
-  }
-
-  private assertPending(row: RequestRow): void {
-    if (row.status === "pending") return;
-    const by = row.status === "canceled" ? "by its requester" : `by ${row.reviewer ?? "a reviewer"}`;
-    throw new BackendError(
-      "conflict",
-      `${this.kind.noun} ${row.id} was already ${row.status} ${by} at ${row.decided_at ?? "an earlier time"}; a request is decided only once`,
-    );
   }
 
   /** Newest first; reviewers see rows about what they review, everyone else only their own. */

@@ -1,13 +1,13 @@
-import type { AccessRequest, OperationApproval } from "../types.js";
+import type { AccessRequest, OperationApproval, RequestBase } from "../types.js";
 import type { RequestRow } from "./requestTable.js";
 
-export function toAccessRequest(row: RequestRow): AccessRequest {
+/** The columns both tables share, under the names the Backend interface gives them. */
+export function toRequestBase(row: RequestRow): RequestBase {
   return {
     id: row.id,
     requester: row.requester,
     resourceType: row.resource_type,
     resourceInstance: row.instance,
-    role: row.role ?? "",
     reason: row.reason,
     status: row.status,
     reviewer: row.reviewer,
@@ -17,19 +17,10 @@ export function toAccessRequest(row: RequestRow): AccessRequest {
   };
 }
 
+export function toAccessRequest(row: RequestRow): AccessRequest {
+  return { ...toRequestBase(row), role: row.role ?? "" };
+}
+
 export function toOperationApproval(row: RequestRow): OperationApproval {
-  return {
-    id: row.id,
-    requester: row.requester,
-    resourceType: row.resource_type,
-    resourceInstance: row.instance,
-    operation: row.operation ?? "",
-    reason: row.reason,
-    status: row.status,
-    reviewer: row.reviewer,
-    reviewerComment: row.reviewer_comment,
-    createdAt: row.created_at,
-    decidedAt: row.decided_at,
-    usedAt: row.used_at ?? null,
-  };
+  return { ...toRequestBase(row), operation: row.operation ?? "", usedAt: row.used_at ?? null };
 }

@@ -1,5 +1,12 @@
 import type { AccessRequest, OperationApproval, Page, RequestFilter, RequestStatus } from "../types.js";
 import { BackendError } from "../types.js";
+import {
+  assertMayCancel,
+  assertMayDecide,
+  assertPending,
+  unknownRequest,
+  type RequestNames,
+} from "../rules.js";
 import { rethrown, type Directory } from "./directory.js";
 import { PermitCallError, isStatus } from "./failure.js";
 import type { Acting, Decision, PermitRequest, RequestsApi } from "./requestsApi.js";
@@ -7,9 +14,7 @@ import type { Acting, Decision, PermitRequest, RequestsApi } from "./requestsApi
 type AnyRequest = AccessRequest | OperationApproval;
 
 /** One kind of request as the lifecycle sees it: its Permit API, who to act as, and its model shape. */
-export interface RequestKind<T extends AnyRequest> {
-  noun: string;
-  listTool: string;
+export interface RequestKind<T extends AnyRequest> extends RequestNames {
   api: RequestsApi;
   acting(actor: string): Promise<Acting>;
   toModel(raw: PermitRequest): Promise<T>;
@@ -38,7 +43,7 @@ export class Lifecycle {
       const found = await this.getAs(kind, await kind.acting(reviewer), id);
       if (found) return found;
     }
-    throw new BackendError("not_found", `no ${kind.noun} with id "${id}"; call ${kind.listTool} to see ids`);
+    throw unknownRequest(kind, id);
   }
 
   private async getAs<T extends AnyRequest>(
@@ -63,17 +68,8 @@ export class Lifecycle {
   ): Promise<T> {
     const as = await kind.acting(actor);
     const current = await this.get(kind, as, id);
-    if (!(await this.directory.isReviewer(actor, current.resourceInstance)))
-      throw new BackendError(
-        "forbidden",
-        `only reviewers of ${current.resourceInstance} may ${decision} its ${kind.noun}s, and ${actor} is not one`,
-      );
-    if (current.requester === actor)
-      throw new BackendError(
-        "forbidden",
-        `${actor} cannot ${decision} their own ${kind.noun}; another reviewer must`,
-      );
-    assertPending(kind, current);
+    const isReviewer = await this.directory.isReviewer(actor, current.resourceInstance);
+    assertMayDecide(kind, current, actor, decision, isReviewer);
     const wanted: RequestStatus = decision === "approve" ? "approved" : "denied";
     let raw: PermitRequest;
     try {
@@ -87,12 +83,7 @@ export class Lifecycle {
   async cancel<T extends AnyRequest>(kind: RequestKind<T>, actor: string, id: string): Promise<T> {
     const as = await kind.acting(actor);
     const current = await this.get(kind, as, id);
-    if (current.requester !== actor)
-      throw new BackendError(
-        "forbidden",
-        `only the requester may cancel ${kind.noun} ${id}, and ${actor} is not`,
-      );
-    assertPending(kind, current);
+    assertMayCancel(kind, current, actor);
     let raw: PermitRequest;
     try {
       raw = await kind.api.cancel(as, id);
@@ -153,13 +144,4 @@ export class Lifecycle {
       `Permit answered the ${kind.noun} ${item.id} as ${item.status}, not ${wanted}; nothing was changed here`,
     );
   }
-}
-
-function assertPending(kind: { noun: string }, item: AnyRequest): void {
-  if (item.status === "pending") return;
-  const by = item.status === "canceled" ? "by its requester" : `by ${item.reviewer ?? "a reviewer"}`;
-  throw new BackendError(
-    "conflict",
-    `${kind.noun} ${item.id} was already ${item.status} ${by} at ${item.decidedAt ?? "an earlier time"}; a request is decided only once`,
-  );
 }

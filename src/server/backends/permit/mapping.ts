@@ -1,4 +1,4 @@
-import type { AccessRequest, OperationApproval, RequestStatus } from "../types.js";
+import type { AccessRequest, OperationApproval, RequestBase, RequestStatus } from "../types.js";
 import { PermitCallError } from "./failure.js";
 import type { PermitRequest } from "./requestsApi.js";
 
@@ -19,15 +19,6 @@ export function decodeOperationReason(text: string): { operation: string; reason
   } catch {
     return { operation: "", reason: text };
   }
-}
-
-/** The same matching rule as the local backend: case, runs of spaces and spaces around ":" do not count. */
-export function operationKey(operation: string): string {
-  return operation
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, " ")
-    .replace(/\s*:\s*/g, ":");
 }
 
 // Permit's documentation shows both the adjectives and the verbs ("deny", "cancel") as statuses.
@@ -65,19 +56,8 @@ export interface People {
   reviewer: string | null;
 }
 
-interface Common {
-  id: string;
-  requester: string;
-  resourceType: string;
-  resourceInstance: string;
-  status: RequestStatus;
-  reviewer: string | null;
-  reviewerComment: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-}
-
-function commonOf(raw: PermitRequest, people: People, resourceType: string): Common {
+// The reason is left out: an operation approval's reason has its operation to decode first.
+function commonOf(raw: PermitRequest, people: People, resourceType: string): Omit<RequestBase, "reason"> {
   const status = statusOf(raw, "read request");
   return {
     id: raw.id,

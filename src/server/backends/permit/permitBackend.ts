@@ -7,12 +7,18 @@ import type {
   RequestFilter,
   ResourceInstance,
 } from "../types.js";
-import { BackendError } from "../types.js";
+import {
+  accessRequestNames,
+  alreadyHoldsRole,
+  alreadyPending,
+  operationApprovalNames,
+  operationKey,
+} from "../rules.js";
 import type { PermitConfig } from "./config.js";
 import { Directory, rethrown } from "./directory.js";
 import type { PermitHttp } from "./http.js";
 import { Lifecycle, type RequestKind } from "./lifecycle.js";
-import { encodeOperationReason, operationKey, toAccessRequest, toOperationApproval } from "./mapping.js";
+import { encodeOperationReason, toAccessRequest, toOperationApproval } from "./mapping.js";
 import { RequestsApi } from "./requestsApi.js";
 import type { PermitSdk, ResourceInstanceRead } from "./sdk.js";
 
@@ -47,16 +53,14 @@ export class PermitBackend implements Backend {
     this.lifecycle = new Lifecycle(this.directory);
     const type = this.resourceType;
     this.access = {
-      noun: "access request",
-      listTool: "list_access_requests",
+      ...accessRequestNames,
       api: new RequestsApi(http, config, "access request"),
       acting: (user) => Promise.resolve({ user }),
       toModel: async (raw) =>
         toAccessRequest(await this.directory.withKeys(raw), await this.directory.peopleOf(raw), type),
     };
     this.approvals = {
-      noun: "operation approval",
-      listTool: "list_operation_approvals",
+      ...operationApprovalNames,
       api: new RequestsApi(http, config, "operation approval"),
       acting: async (user) => ({ user, token: await this.loginAs(user) }),
       toModel: async (raw) => {
@@ -99,17 +103,10 @@ export class PermitBackend implements Backend {
     await this.directory.instance(resourceInstance);
     await this.directory.assertRole(role);
     if ((await this.directory.rolesOn(actor, resourceInstance)).includes(role))
-      throw new BackendError(
-        "conflict",
-        `${actor} already holds role ${role} on ${resourceInstance}; there is nothing to ask for`,
-      );
+      throw alreadyHoldsRole(actor, role, resourceInstance);
     const pending = await this.pendingOf(this.access, actor, resourceInstance);
     const same = pending.find((request) => request.role === role);
-    if (same)
-      throw new BackendError(
-        "conflict",
-        `${actor} already has pending access request ${same.id} for ${role} on ${resourceInstance}; wait for a reviewer or cancel it`,
-      );
+    if (same) throw alreadyPending(this.access, actor, { id: same.id, resourceInstance }, role);
     const raw = await this.access.api
       .create({ user: actor }, resourceInstance, reason, role)
       .catch((error: unknown) => {
@@ -147,10 +144,7 @@ export class PermitBackend implements Backend {
     const pending = await this.pendingOf(this.approvals, actor, resourceInstance);
     const same = pending.find((approval) => operationKey(approval.operation) === key);
     if (same)
-      throw new BackendError(
-        "conflict",
-        `${actor} already has pending operation approval ${same.id} for "${operation}" on ${resourceInstance}; wait for a reviewer or cancel it`,
-      );
+      throw alreadyPending(this.approvals, actor, { id: same.id, resourceInstance }, `"${operation}"`);
     const as = await this.approvals.acting(actor);
     const text = encodeOperationReason(operation, reason);
     const raw = await this.approvals.api.create(as, resourceInstance, text).catch((error: unknown) => {
