@@ -72,6 +72,11 @@ export function createMemoryQueue(): ReviewQueue {
       reviews.delete(queueKey(threadId, interruptId));
       return Promise.resolve();
     },
+    removeStale(threadId, current) {
+      for (const [key, review] of reviews)
+        if (review.threadId === threadId && review.interruptId !== current) reviews.delete(key);
+      return Promise.resolve();
+    },
   };
 }
 

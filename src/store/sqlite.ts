@@ -116,6 +116,9 @@ function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
     `UPDATE askfirst_reviews SET claimed_by = NULL, claimed_at = NULL, claim_owner = NULL WHERE ${key}`,
   );
   const remove = db.prepare("DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id = ?");
+  const removeStale = db.prepare(
+    "DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id IS NOT ?",
+  );
   return {
     put: (review) => run(() => void insert.run(...reviewToRow(review))),
     list: () => run(() => (listAll.all() as ReviewRow[]).map(rowToReview)),
@@ -127,6 +130,7 @@ function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
     claim: (threadId, interruptId, reviewer) => run(() => claim(threadId, interruptId, reviewer)),
     release: (threadId, interruptId) => run(() => void release.run(threadId, interruptId)),
     remove: (threadId, interruptId) => run(() => void remove.run(threadId, interruptId)),
+    removeStale: (threadId, current) => run(() => void removeStale.run(threadId, current)),
   };
 }
 

@@ -45,6 +45,11 @@ export interface ReviewQueue {
   release(threadId: string, interruptId: string): Promise<void>;
   /** The answer was applied: the review is no longer pending. */
   remove(threadId: string, interruptId: string): Promise<void>;
+  /**
+   * Removes the thread's reviews other than `current` (the one it waits on now; null: none). Once a thread
+   * has moved on, they can never be answered (e.g. its process died before removing an answered one).
+   */
+  removeStale(threadId: string, current: string | null): Promise<void>;
 }
 
 export type AuditDecision =

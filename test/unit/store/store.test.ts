@@ -71,6 +71,25 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       expect(await store.queue.claim("q-rm", "i1", "alice")).toBe(false);
       expect(await store.queue.claim("q-missing", "i1", "alice")).toBe(false);
     });
+
+    it("removes a thread's stale reviews but the current one, and leaves other threads alone", async () => {
+      for (const [threadId, interruptId] of [
+        ["q-stale", "i1"],
+        ["q-stale", "i2"],
+        ["q-stale", "i3"],
+        ["q-kept", "i1"],
+      ] as const)
+        await store.queue.put(sampleReview(threadId, interruptId));
+      await second.queue.removeStale("q-stale", "i2");
+      const left = async () =>
+        (await store.queue.list())
+          .filter((review) => review.threadId === "q-stale" || review.threadId === "q-kept")
+          .map((review) => `${review.threadId}/${review.interruptId}`)
+          .sort();
+      expect(await left()).toEqual(["q-kept/i1", "q-stale/i2"]);
+      await second.queue.removeStale("q-stale", null);
+      expect(await left()).toEqual(["q-kept/i1"]);
+    });
   });
 
   describe("audit log", () => {
