@@ -60,9 +60,7 @@ export class Directory {
   }
 
   private async listRoles(): Promise<{ id: string; key: string }[]> {
-    this.roles ??= await this.sdk.listRoles().catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    this.roles ??= await callPermit(this.sdk.listRoles());
     return this.roles;
   }
 
@@ -85,17 +83,13 @@ export class Directory {
   private async instanceKeyOf(id: string): Promise<string> {
     const known = this.instanceKeysById.get(id);
     if (known !== undefined) return known;
-    const read = await this.sdk.getInstanceById(id).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    const read = await callPermit(this.sdk.getInstanceById(id));
     this.instanceKeysById.set(id, read.key);
     return read.key;
   }
 
   async rolesOn(user: string, instance: string): Promise<string[]> {
-    const assignments = await this.sdk.rolesOf(user, instance).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    const assignments = await callPermit(this.sdk.rolesOf(user, instance));
     return assignments.map((assignment) => assignment.role);
   }
 
@@ -106,9 +100,7 @@ export class Directory {
 
   /** The instances on which `user` holds a reviewer role. */
   async reviewedBy(user: string): Promise<Set<string>> {
-    const assignments = await this.sdk.rolesOf(user).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    const assignments = await callPermit(this.sdk.rolesOf(user));
     const prefix = `${this.resourceType}:`;
     const instances = assignments
       .filter((assignment) => this.reviewerRoles.includes(assignment.role))
@@ -123,9 +115,7 @@ export class Directory {
     const prefix = `${this.resourceType}:`;
     const users = new Set<string>();
     for (const role of this.reviewerRoles) {
-      const holders = await this.sdk.holdersOf(role).catch((error: unknown) => {
-        throw rethrown(error);
-      });
+      const holders = await callPermit(this.sdk.holdersOf(role));
       for (const holder of holders)
         if ((holder.resource_instance ?? "").startsWith(prefix)) users.add(holder.user);
     }
@@ -135,9 +125,7 @@ export class Directory {
   async keyOf(userId: string): Promise<string> {
     const known = this.keysById.get(userId);
     if (known !== undefined) return known;
-    const user = await this.sdk.getUser(userId).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    const user = await callPermit(this.sdk.getUser(userId));
     this.keysById.set(userId, user.key);
     return user.key;
   }
@@ -150,9 +138,7 @@ export class Directory {
 
   /** Approval id → when it was used, as recorded on the requester in Permit. */
   async usedApprovals(user: string): Promise<Record<string, string>> {
-    const found = await this.sdk.getUser(user).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    const found = await callPermit(this.sdk.getUser(user));
     return usedFrom(found.attributes);
   }
 
@@ -186,4 +172,13 @@ function usedFrom(attributes: object | undefined): Record<string, string> {
 /** A failed Permit call as the BackendError tools report; anything else unchanged. */
 export function rethrown(error: unknown): unknown {
   return error instanceof PermitCallError ? toBackendError(error) : error;
+}
+
+/** Awaits a Permit call; a failure comes out as the BackendError tools report (see rethrown). */
+export async function callPermit<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw rethrown(error);
+  }
 }

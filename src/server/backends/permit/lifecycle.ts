@@ -7,7 +7,7 @@ import {
   unknownRequest,
   type RequestNames,
 } from "../rules.js";
-import { rethrown, type Directory } from "./directory.js";
+import { callPermit, rethrown, type Directory } from "./directory.js";
 import { PermitCallError, isStatus } from "./failure.js";
 import type { Acting, Decision, PermitRequest, RequestsApi } from "./requestsApi.js";
 
@@ -101,9 +101,7 @@ export class Lifecycle {
   ): Promise<Page<T>> {
     const as = await kind.acting(actor);
     const [raws, reviewed] = await Promise.all([
-      kind.api.list(as, filter).catch((error: unknown) => {
-        throw rethrown(error);
-      }),
+      callPermit(kind.api.list(as, filter)),
       this.directory.reviewedBy(actor),
     ]);
     const all = await Promise.all(raws.map((raw) => kind.toModel(raw)));

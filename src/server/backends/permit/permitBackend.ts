@@ -15,7 +15,7 @@ import {
   operationKey,
 } from "../rules.js";
 import type { PermitConfig } from "./config.js";
-import { Directory, rethrown } from "./directory.js";
+import { callPermit, Directory } from "./directory.js";
 import type { PermitHttp } from "./http.js";
 import { Lifecycle, type RequestKind } from "./lifecycle.js";
 import { encodeOperationReason, toAccessRequest, toOperationApproval } from "./mapping.js";
@@ -72,9 +72,7 @@ export class PermitBackend implements Backend {
   }
 
   async listResourceInstances(_actor: string, page: PageRequest): Promise<Page<ResourceInstance>> {
-    const all = await this.parts.sdk.listInstances().catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    const all = await callPermit(this.parts.sdk.listInstances());
     const start = (page.page - 1) * page.perPage;
     const items = all.slice(start, start + page.perPage).map((read) => this.toInstance(read));
     return { items, page: page.page, perPage: page.perPage, total: all.length };
@@ -85,9 +83,7 @@ export class PermitBackend implements Backend {
   }
 
   check(user: string, action: string, resourceInstance: string): Promise<boolean> {
-    return this.parts.sdk.check(user, action, resourceInstance).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    return callPermit(this.parts.sdk.check(user, action, resourceInstance));
   }
 
   isReviewer(user: string, resourceInstance: string): Promise<boolean> {
@@ -107,11 +103,7 @@ export class PermitBackend implements Backend {
     const pending = await this.pendingOf(this.access, actor, resourceInstance);
     const same = pending.find((request) => request.role === role);
     if (same) throw alreadyPending(this.access, actor, { id: same.id, resourceInstance }, role);
-    const raw = await this.access.api
-      .create({ user: actor }, resourceInstance, reason, role)
-      .catch((error: unknown) => {
-        throw rethrown(error);
-      });
+    const raw = await callPermit(this.access.api.create({ user: actor }, resourceInstance, reason, role));
     return this.access.toModel(raw);
   }
 
@@ -147,9 +139,7 @@ export class PermitBackend implements Backend {
       throw alreadyPending(this.approvals, actor, { id: same.id, resourceInstance }, `"${operation}"`);
     const as = await this.approvals.acting(actor);
     const text = encodeOperationReason(operation, reason);
-    const raw = await this.approvals.api.create(as, resourceInstance, text).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    const raw = await callPermit(this.approvals.api.create(as, resourceInstance, text));
     return this.approvals.toModel(raw);
   }
 
@@ -225,9 +215,7 @@ export class PermitBackend implements Backend {
   }
 
   private async loginAs(user: string): Promise<string> {
-    return this.parts.sdk.loginAs(user).catch((error: unknown) => {
-      throw rethrown(error);
-    });
+    return callPermit(this.parts.sdk.loginAs(user));
   }
 
   private toInstance(read: ResourceInstanceRead): ResourceInstance {
