@@ -32,6 +32,20 @@ export function operationKey(operation: string): string {
     .replace(/\s*:\s*/g, ":");
 }
 
+export function unknownInstance(resourceType: string, key: string): BackendError {
+  return new BackendError(
+    "not_found",
+    `no ${resourceType} instance "${key}"; call list_resource_instances to see valid keys`,
+  );
+}
+
+export function unknownRole(resourceType: string, role: string, roles: string[]): BackendError {
+  return new BackendError(
+    "invalid",
+    `unknown role "${role}" for ${resourceType}; roles: ${roles.join(", ")}`,
+  );
+}
+
 export function unknownRequest(names: RequestNames, id: string): BackendError {
   return new BackendError("not_found", `no ${names.noun} with id "${id}"; call ${names.listTool} to see ids`);
 }

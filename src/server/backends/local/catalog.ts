@@ -1,4 +1,5 @@
 import type { RequestFilter, ResourceInstance } from "../types.js";
+import { unknownInstance, unknownRole } from "../rules.js";
 import { BackendError } from "../types.js";
 import type { Statements } from "./statements.js";
 
@@ -19,11 +20,7 @@ export class Catalog {
 
   instanceRow(key: string): InstanceRow {
     const row = this.statements.getInstance.get(this.resourceType, key);
-    if (!row)
-      throw new BackendError(
-        "not_found",
-        `no ${this.resourceType} instance "${key}"; call list_resource_instances to see valid keys`,
-      );
+    if (!row) throw unknownInstance(this.resourceType, key);
     return row;
   }
 
@@ -50,10 +47,7 @@ export class Catalog {
   assertRole(role: string): void {
     if (this.statements.getRole.get(this.resourceType, role)) return;
     const roles = this.statements.listRoles.all(this.resourceType).map((row) => row.role);
-    throw new BackendError(
-      "invalid",
-      `unknown role "${role}" for ${this.resourceType}; roles: ${roles.join(", ")}`,
-    );
+    throw unknownRole(this.resourceType, role, roles);
   }
 
   /** A filter naming an unknown instance or role is a mistake worth saying, not an empty page. */

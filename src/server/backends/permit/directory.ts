@@ -1,3 +1,4 @@
+import { unknownInstance, unknownRole } from "../rules.js";
 import { BackendError } from "../types.js";
 import { PermitCallError, isStatus, toBackendError } from "./failure.js";
 import type { People } from "./mapping.js";
@@ -40,11 +41,7 @@ export class Directory {
     try {
       return await this.sdk.getInstance(key);
     } catch (error) {
-      if (isStatus(error, 404))
-        throw new BackendError(
-          "not_found",
-          `no ${this.resourceType} instance "${key}"; call list_resource_instances to see valid keys`,
-        );
+      if (isStatus(error, 404)) throw unknownInstance(this.resourceType, key);
       throw rethrown(error);
     }
   }
@@ -52,10 +49,10 @@ export class Directory {
   async assertRole(role: string): Promise<void> {
     const roles = await this.listRoles();
     if (roles.some((known) => known.key === role)) return;
-    const keys = roles.map((known) => known.key);
-    throw new BackendError(
-      "invalid",
-      `unknown role "${role}" for ${this.resourceType}; roles: ${keys.join(", ")}`,
+    throw unknownRole(
+      this.resourceType,
+      role,
+      roles.map((known) => known.key),
     );
   }
 
