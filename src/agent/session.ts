@@ -189,11 +189,24 @@ class GraphSession implements Session {
         new Command({ resume: { ...response, interruptId: review.interruptId } }),
       );
     } catch (error) {
-      await queue.release(threadId, review.interruptId);
+      await this.giveBack(threadId, review.interruptId);
       throw error;
     }
     await queue.remove(threadId, review.interruptId);
     return output;
+  }
+
+  /**
+   * After a resume that failed: while the thread still waits on the review, it is released for another
+   * answer; if the run got past it before failing (a tool ran, then the model failed), it can never be
+   * answered again and leaves the queue. When the thread cannot be read, it is kept (released).
+   */
+  private async giveBack(threadId: string, interruptId: string): Promise<void> {
+    const { queue } = this.options.store;
+    const current = await this.pendingReview(threadId).catch(() => undefined);
+    if (current === undefined || current?.interruptId === interruptId)
+      await queue.release(threadId, interruptId);
+    else await queue.removeStale(threadId, current?.interruptId ?? null);
   }
 
   /** After a run: keep the transcript whole, queue a new review, and ask for it when told to. */
@@ -212,6 +225,8 @@ class GraphSession implements Session {
       result.calls.push(...output.calls);
       // The run's own stream says whether it paused: no need to read the checkpoint back.
       const paused = output.interrupt;
+      // Anything else queued for this thread can never be answered now: the thread has moved on.
+      await this.options.store.queue.removeStale(threadId, paused?.id ?? null);
       if (!paused) return result;
       const review = await this.toReview(threadId, paused.id, paused.value as ReviewRequest);
       await this.options.store.queue.put(toQueued(review));

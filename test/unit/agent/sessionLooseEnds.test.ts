@@ -6,6 +6,7 @@ import type { Policy } from "../../../src/review/policy.js";
 import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
 import { createFakeToolbox } from "../../fixtures/fakeMcp.js";
+import { sampleReview } from "../store/harness.js";
 
 const policy: Policy = {
   rules: [{ tool: "pay", tier: "confirm", message: "money leaves" }],
@@ -68,6 +69,68 @@ describe("a review that timed out", () => {
     expect(audit.map((record) => [record.args.to, record.decision, record.reviewer])).toEqual([
       ["bob", "timed_out", null],
       ["ann", "approved", "rita"],
+    ]);
+  });
+});
+
+describe("reviews left in the queue by a thread that moved on", () => {
+  const queued = async (store: Store) =>
+    (await store.queue.list()).map((review) => `${review.threadId}/${review.interruptId}`);
+
+  it("leave the queue when a run of the thread ends with no review waiting", async () => {
+    const { session, store } = await setUp([{ text: "hello" }]);
+    // Left by a process that died after its run ended, before it removed the review it had answered.
+    await store.queue.put(sampleReview("t-moved", "answered-long-ago"));
+    await store.queue.put(sampleReview("t-other", "still-waiting"));
+    expect((await session.send("t-moved", "hi", { actingUser: "joe" })).status).toBe("done");
+    expect(await queued(store)).toEqual(["t-other/still-waiting"]);
+  });
+
+  it("leave the queue when the run pauses on another review, which stays", async () => {
+    const { session, store } = await setUp([
+      { tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] },
+    ]);
+    await store.queue.put(sampleReview("t-moved", "answered-long-ago"));
+    const result = await session.send("t-moved", "pay ann", { actingUser: "joe", onReview: "queue" });
+    expect(result.status).toBe("pending");
+    expect(await queued(store)).toEqual([`t-moved/${result.review?.interruptId ?? "?"}`]);
+    expect((await store.queue.get("t-moved"))?.request.actionRequests[0]?.name).toBe("pay");
+  });
+
+  it("a review whose resume ran its tool and then failed leaves the queue", async () => {
+    const pay = { tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] };
+    // The model has no turn left after the payment: the resumed run fails once the tool has run.
+    const { session, store, received } = await setUp([pay]);
+    const paused = await session.send("t-failed", "pay ann", { actingUser: "joe", onReview: "queue" });
+    const approve = { decisions: [{ type: "approve" as const }], reviewer: "mom" };
+    await expect(session.resume("t-failed", approve)).rejects.toThrow(/no turn left/);
+    expect(received).toHaveLength(1);
+    expect(await session.pendingReview("t-failed")).toBeNull();
+    expect(await queued(store)).toEqual([]);
+    expect(paused.review).not.toBeNull();
+  });
+
+  it("a review whose resume failed before it was applied stays, free for another answer", async () => {
+    store = await openStore("memory", { cwd: process.cwd() });
+    const fake = createFakeToolbox();
+    let isServerDown = false;
+    const session = openSession({
+      store,
+      model: new ScriptedChatModel([{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }], "t"),
+      toolbox: {
+        toolsFor: (user) =>
+          isServerDown ? Promise.reject(new Error("server down")) : fake.toolbox.toolsFor(user),
+        close: () => fake.toolbox.close(),
+      },
+      policy,
+    });
+    const paused = await session.send("t-down", "pay ann", { actingUser: "joe", onReview: "queue" });
+    isServerDown = true;
+    const approve = { decisions: [{ type: "approve" as const }], reviewer: "mom" };
+    await expect(session.resume("t-down", approve)).rejects.toThrow(/server down/);
+    expect(fake.received).toEqual([]);
+    expect(await store.queue.list()).toMatchObject([
+      { threadId: "t-down", interruptId: paused.review?.interruptId, claimedBy: null },
     ]);
   });
 });
