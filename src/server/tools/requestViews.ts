@@ -17,21 +17,22 @@ export interface RequestView<T> {
   describe(item: T): string;
 }
 
-export const accessRequestShape = z.object({
+const subject = {
   id: z.string(),
   requester: z.string(),
   resourceType: z.string(),
   resourceInstance: z.string(),
+};
+
+export const accessRequestShape = z.object({
+  ...subject,
   role: z.string(),
   reason: z.string(),
   ...decision,
 });
 
 export const operationApprovalShape = z.object({
-  id: z.string(),
-  requester: z.string(),
-  resourceType: z.string(),
-  resourceInstance: z.string(),
+  ...subject,
   operation: z.string(),
   reason: z.string(),
   ...decision,

@@ -159,11 +159,7 @@ export class LocalBackend implements Backend {
   }
 
   listAccessRequests(actor: string, filter: RequestFilter): Promise<Page<AccessRequest>> {
-    return this.settle(() => {
-      this.catalog.validateFilter(filter);
-      const page = this.accessRequests.list(actor, filter);
-      return { ...page, items: page.items.map(toAccessRequest) };
-    });
+    return this.list(this.accessRequests, actor, filter, toAccessRequest);
   }
 
   approveAccessRequest(actor: string, id: string, reviewerComment?: string): Promise<AccessRequest> {
@@ -227,11 +223,7 @@ export class LocalBackend implements Backend {
     actor: string,
     filter: Omit<RequestFilter, "role">,
   ): Promise<Page<OperationApproval>> {
-    return this.settle(() => {
-      this.catalog.validateFilter(filter);
-      const page = this.operationApprovals.list(actor, filter);
-      return { ...page, items: page.items.map(toOperationApproval) };
-    });
+    return this.list(this.operationApprovals, actor, filter, toOperationApproval);
   }
 
   approveOperationApproval(actor: string, id: string, reviewerComment?: string): Promise<OperationApproval> {
@@ -279,6 +271,19 @@ export class LocalBackend implements Backend {
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
+  }
+
+  private list<T>(
+    table: RequestTable,
+    actor: string,
+    filter: RequestFilter,
+    toModel: (row: RequestRow) => T,
+  ): Promise<Page<T>> {
+    return this.settle(() => {
+      this.catalog.validateFilter(filter);
+      const page = table.list(actor, filter);
+      return { ...page, items: page.items.map(toModel) };
+    });
   }
 
   private stamp(): string {
