@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/session.js";
-import type { Env } from "../../config/load.js";
 import { AskfirstError, ExitCode, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview } from "../../store/types.js";
@@ -165,41 +164,30 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
   setup.checkChatOptions(chat);
   const { parseModelSpec } = await import("../../models/spec.js");
   const modelSpec = parseModelSpec(options.model, ctx.env);
-  const [{ loadPolicy }, { chooseStoreSpec, openStore }, { createModel }, { openSession }] =
-    await Promise.all([
-      import("../../review/policyFile.js"),
-      import("../../store/open.js"),
-      import("../../models/create.js"),
-      import("../../agent/session.js"),
-    ]);
-  const policy = await loadPolicy(setup.choosePolicyPath(chat, ctx.cwd));
-  const notice = (line: string) => ctx.stdout.write(`  note: ${line}\n`);
-  const reviewer = await setup.chooseReviewer(chat, ctx, notice);
-  const model = await createModel(modelSpec, ctx.env);
-  const store = await openStore(chooseStoreSpec(options.store, ctx.env), { cwd: ctx.cwd });
-  const toolbox = await openToolbox(options, ctx.env);
+  const { openAgentRuntime, openToolbox } = await import("../agentRuntime.js");
+  const toolbox = await openToolbox(chat, ctx.env);
   try {
-    const session = openSession({
-      store,
-      model: model.model,
+    const runtime = await openAgentRuntime(chat, ctx, {
       toolbox,
-      policy,
-      reviewer,
-      reviewTimeoutSeconds: options.reviewTimeout,
+      modelSpec,
       clock,
+      chooseReviewer: (notice) => setup.chooseReviewer(chat, ctx, notice),
     });
-    const result = await answerReview({
-      session,
-      threadId,
-      clock,
-      decide: (review) => decide(review, options, reviewer, setup.chooseReviewerName(chat)),
-      onReview: byFlags ? "queue" : "ask",
-      write: (text) => ctx.stdout.write(text),
-    });
-    return printResult(result, options, ctx);
+    try {
+      const result = await answerReview({
+        session: runtime.session,
+        threadId,
+        clock,
+        decide: (review) => decide(review, options, runtime.reviewer, setup.chooseReviewerName(chat)),
+        onReview: byFlags ? "queue" : "ask",
+        write: (text) => ctx.stdout.write(text),
+      });
+      return await printResult(result, options, ctx);
+    } finally {
+      await runtime.store.close();
+    }
   } finally {
     await toolbox.close();
-    await store.close();
   }
 }
 
@@ -225,17 +213,4 @@ async function printResult(result: TurnResult, options: ReviewOptions, ctx: CliC
 function toChatOptions(options: ReviewOptions): ChatOptions {
   const { approve: _approve, reject: _reject, edit: _edit, ...shared } = options;
   return { ...shared, onReview: "ask" };
-}
-
-async function openToolbox(options: ReviewOptions, env: Env) {
-  const { builtInServer, createToolbox, customServers } = await import("../../mcp/connect.js");
-  const servers = options.server?.length
-    ? customServers(options.server)
-    : [
-        builtInServer(env, {
-          ...(options.demo ? { demo: options.demo } : {}),
-          ...(options.data ? { data: options.data } : {}),
-        }),
-      ];
-  return createToolbox(servers, { debug: Boolean(env.DEBUG) });
 }

@@ -1,0 +1,86 @@
+import type { Session } from "../agent/session.js";
+import type { Env } from "../config/load.js";
+import type { Toolbox } from "../mcp/connect.js";
+import type { ModelSpec } from "../models/spec.js";
+import type { Reviewer } from "../review/decisions.js";
+import type { Store } from "../store/types.js";
+import { choosePolicyPath, type ChatOptions } from "./chat/setup.js";
+import type { CliContext } from "./context.js";
+
+/**
+ * What `chat` and `review` both open to run the agent: they take the same connection flags, and a review
+ * resumes a run exactly as the chat that paused it would have gone on.
+ */
+
+/**
+ * The MCP servers a run talks to: the `--server` command lines, else the built-in server (with `--demo`
+ * and `--data`). A server starts when a user's tools are first asked for; the caller closes the toolbox.
+ */
+export async function openToolbox(
+  options: Pick<ChatOptions, "server" | "demo" | "data">,
+  env: Env,
+): Promise<Toolbox> {
+  const { builtInServer, createToolbox, customServers } = await import("../mcp/connect.js");
+  const servers = options.server?.length
+    ? customServers(options.server)
+    : [
+        builtInServer(env, {
+          ...(options.demo ? { demo: options.demo } : {}),
+          ...(options.data ? { data: options.data } : {}),
+        }),
+      ];
+  return createToolbox(servers, { debug: Boolean(env.DEBUG) });
+}
+
+export interface AgentRuntime {
+  session: Session;
+  store: Store;
+  reviewer: Reviewer;
+  /** What the model says about itself when it starts (the offline model says it is rules, not AI). */
+  banner?: string | undefined;
+}
+
+export interface AgentRuntimeParts {
+  toolbox: Toolbox;
+  modelSpec: ModelSpec;
+  /** Builds the reviewer; `notice` prints a note to the person (e.g. that the answers ran out). */
+  chooseReviewer: (notice: (line: string) => void) => Promise<Reviewer>;
+  clock?: () => number;
+}
+
+/**
+ * Opens, in this order, the policy, the reviewer, the model and the store, and a session over them and the
+ * given toolbox. The caller closes the store (and its toolbox); if anything fails, nothing is left open.
+ */
+export async function openAgentRuntime(
+  options: ChatOptions,
+  ctx: CliContext,
+  parts: AgentRuntimeParts,
+): Promise<AgentRuntime> {
+  const [{ loadPolicy }, { chooseStoreSpec, openStore }, { createModel }, { openSession }] =
+    await Promise.all([
+      import("../review/policyFile.js"),
+      import("../store/open.js"),
+      import("../models/create.js"),
+      import("../agent/session.js"),
+    ]);
+  const policy = await loadPolicy(choosePolicyPath(options, ctx.cwd));
+  const reviewer = await parts.chooseReviewer((line) => ctx.stdout.write(`  note: ${line}\n`));
+  const model = await createModel(parts.modelSpec, ctx.env);
+  const store = await openStore(chooseStoreSpec(options.store, ctx.env), { cwd: ctx.cwd });
+  try {
+    const session = openSession({
+      store,
+      model: model.model,
+      toolbox: parts.toolbox,
+      policy,
+      reviewer,
+      reviewTimeoutSeconds: options.reviewTimeout,
+      ...(parts.clock ? { clock: parts.clock } : {}),
+    });
+    return { session, store, reviewer, banner: model.banner };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
