@@ -35,16 +35,21 @@ function startChatOnTerminal(world: ReviewWorld, args: string[]): { child: Child
   return { child, pidFile };
 }
 
-async function waitForPending(world: ReviewWorld, threadId: string, timeoutMs = 20_000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+function waitForPending(world: ReviewWorld, threadId: string): Promise<boolean> {
+  return waitFor(async () => {
     const pending = await world.cli(["pending", "--json"]);
-    if (
+    return (
       pending.code === 0 &&
       (JSON.parse(pending.stdout) as { threadId: string }[]).some((v) => v.threadId === threadId)
-    )
-      return true;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    );
+  });
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
 }
@@ -107,15 +112,6 @@ function startReview(world: ReviewWorld, args: string[]): ChildProcess {
   child.stdout?.resume();
   child.stderr?.resume();
   return child;
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
 }
 
 describe("a tool killed mid-run", () => {
