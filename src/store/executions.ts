@@ -19,6 +19,10 @@ export function createMemoryExecutionJournal(): ExecutionJournal {
       executions.set(key(execution.threadId, execution.toolCallId), begun(execution));
       return Promise.resolve(null);
     },
+    get(threadId, toolCallId) {
+      const execution = executions.get(key(threadId, toolCallId));
+      return Promise.resolve(execution ? { ...execution } : null);
+    },
     finish(threadId, toolCallId, ending) {
       const execution = executions.get(key(threadId, toolCallId));
       if (execution) Object.assign(execution, ending);
@@ -83,6 +87,11 @@ export function createSqliteExecutionJournal(db: Database.Database): ExecutionJo
         if (insert.run(...startValues(execution)).changes === 1) return null;
         return rowToExecution(read.get(execution.threadId, execution.toolCallId) as ExecutionRow);
       }),
+    get: (threadId, toolCallId) =>
+      settle(() => {
+        const row = read.get(threadId, toolCallId) as ExecutionRow | undefined;
+        return row ? rowToExecution(row) : null;
+      }),
     finish: (threadId, toolCallId, ending) =>
       settle(() => void update.run(ending.finishedAt, ending.outcome, ending.result, threadId, toolCallId)),
   };
@@ -95,6 +104,13 @@ function settle<T>(work: () => T): Promise<T> {
 
 export function createPostgresExecutionJournal(pool: pg.Pool, q: Quote): ExecutionJournal {
   const table = q("askfirst_executions");
+  const get = async (threadId: string, toolCallId: string): Promise<ToolExecution | null> => {
+    const existing = await pool.query<ExecutionRow>(
+      `SELECT * FROM ${table} WHERE thread_id = $1 AND tool_call_id = $2`,
+      [threadId, toolCallId],
+    );
+    return existing.rows[0] ? rowToExecution(existing.rows[0]) : null;
+  };
   return {
     async start(execution) {
       const inserted = await pool.query(
@@ -103,12 +119,9 @@ export function createPostgresExecutionJournal(pool: pg.Pool, q: Quote): Executi
         startValues(execution),
       );
       if (inserted.rowCount === 1) return null;
-      const existing = await pool.query<ExecutionRow>(
-        `SELECT * FROM ${table} WHERE thread_id = $1 AND tool_call_id = $2`,
-        [execution.threadId, execution.toolCallId],
-      );
-      return rowToExecution(existing.rows[0] as ExecutionRow);
+      return get(execution.threadId, execution.toolCallId);
     },
+    get,
     async finish(threadId, toolCallId, ending) {
       await pool.query(
         `UPDATE ${table} SET finished_at = $1, outcome = $2, result = $3 WHERE thread_id = $4 AND tool_call_id = $5`,

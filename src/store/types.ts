@@ -155,6 +155,8 @@ export interface ExecutionJournal {
    * caller recorded it, and alone may run it; otherwise the record already there, and the call must not run.
    */
   start(execution: ToolExecutionStart): Promise<ToolExecution | null>;
+  /** What is recorded for the call, or null when it was never started. */
+  get(threadId: string, toolCallId: string): Promise<ToolExecution | null>;
   /** Records how a started call ended. */
   finish(
     threadId: string,

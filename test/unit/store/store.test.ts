@@ -161,6 +161,11 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
         result: "sold out",
       });
       expect(await second.executions.start(starting("x-3", 4_000))).toBeNull();
+      expect(await store.executions.get("x-2", "call-1")).toMatchObject({
+        outcome: "error",
+        result: "sold out",
+      });
+      expect(await store.executions.get("x-4", "call-1")).toBeNull();
     });
   });
 
