@@ -38,19 +38,21 @@ export interface AgentGraphDeps {
 export function buildAgentGraph(deps: AgentGraphDeps) {
   const clock = deps.clock ?? Date.now;
   const { model, toolbox, policy, audit } = deps;
+  const journal = deps.executions ?? createMemoryExecutionJournal();
   const graph = assemble(createAgentState(deps.windowSize ?? defaultWindowSize), {
     callLlm: createCallLlmNode({ model, toolbox, clock, contextTokens: deps.contextTokens ?? 8000 }),
     humanReview: createHumanReviewNode({
       toolbox,
       policy,
       audit,
+      journal,
       clock,
       reviewTimeoutMs: deps.reviewTimeoutMs ?? null,
     }),
     runTool: createRunToolNode({
       toolbox,
       audit,
-      journal: deps.executions ?? createMemoryExecutionJournal(),
+      journal,
       clock,
     }),
   });

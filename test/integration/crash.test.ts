@@ -114,6 +114,33 @@ function startReview(world: ReviewWorld, args: string[]): ChildProcess {
   return child;
 }
 
+/**
+ * Queues a review of `send_money` in a new thread, approves it with `askfirst review`, and kills that
+ * process with kill -9 while the tool runs: after the tool ran, before any checkpoint.
+ */
+async function killWhileToolRuns(world: ReviewWorld, threadId: string, args: Record<string, unknown>) {
+  const model = world.model("ask", [{ tool_calls: [{ name: "send_money", args }] }]);
+  const asked = await world.cli(
+    ["chat", "-t", threadId, "-u", "joe", "-q", "send it"].concat(["--on-review", "queue", "-m", model]),
+  );
+  expect(asked.code).toBe(3);
+  const calls = world.serverCalls().length;
+  const release = world.holdCalls();
+  const reviewing = startReview(
+    world,
+    [threadId, "--approve", "--reviewer", "mom"].concat(["-m", world.model("never", [{ text: "Sent." }])]),
+  );
+  const exited = new Promise((resolve) => reviewing.on("close", resolve));
+  try {
+    expect(await waitFor(() => world.serverCalls().length === calls + 1)).toBe(true);
+    reviewing.kill("SIGKILL");
+    await exited;
+  } finally {
+    if (reviewing.exitCode === null) reviewing.kill("SIGKILL");
+    release();
+  }
+}
+
 describe("a tool killed mid-run", () => {
   let world: ReviewWorld;
   beforeAll(() => {
@@ -124,27 +151,7 @@ describe("a tool killed mid-run", () => {
   it("is not run again after kill -9: the restart says it may have run, and the audit records that", async () => {
     const threadId = "thread-twice";
     const args = { to: "ann", amount: 5 };
-    const model = world.model("ask", [{ tool_calls: [{ name: "send_money", args }] }]);
-    const asked = await world.cli(
-      ["chat", "-t", threadId, "-u", "joe", "-q", "send ann 5"].concat(["--on-review", "queue", "-m", model]),
-    );
-    expect(asked.code).toBe(3);
-
-    // The tool records the call, then blocks: the run is killed after the tool ran, before any checkpoint.
-    const release = world.holdCalls();
-    const reviewing = startReview(
-      world,
-      [threadId, "--approve", "--reviewer", "mom"].concat(["-m", world.model("never", [{ text: "Sent." }])]),
-    );
-    const exited = new Promise((resolve) => reviewing.on("close", resolve));
-    try {
-      expect(await waitFor(() => world.serverCalls().length === 1)).toBe(true);
-      reviewing.kill("SIGKILL");
-      await exited;
-    } finally {
-      if (reviewing.exitCode === null) reviewing.kill("SIGKILL");
-      release();
-    }
+    await killWhileToolRuns(world, threadId, args);
 
     const restarted = await world.cli(
       ["chat", "-t", threadId, "--answers", world.answers("yes", ["yes"])].concat([
@@ -159,11 +166,35 @@ describe("a tool killed mid-run", () => {
     expect(restarted.stdout).toMatch(/send_money may have run before a crash: .*not run again/);
     expect(restarted.stdout).toContain("agent: I could not confirm it.");
     expect(world.serverCalls()).toEqual([{ tool: "send_money", user: "joe", args }]);
-    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    const audit = JSON.parse(
+      (await world.cli(["audit", "--thread", threadId, "--json"])).stdout,
+    ) as AuditRecord[];
     expect(audit).toMatchObject([
       { threadId, decision: "approved", reviewer: "dad", outcome: "error", executedArgsHash: hashArgs(args) },
     ]);
     expect(audit[0]?.error).toMatch(/may have run before a crash/);
     expect((await world.cli(["pending"])).stdout).toBe("No reviews are pending.\n");
+  });
+
+  it("a rejection on restart cannot undo it: the model, the person and the audit are told it may have run", async () => {
+    const threadId = "thread-too-late";
+    const args = { to: "bob", amount: 7 };
+    await killWhileToolRuns(world, threadId, args);
+
+    const rejected = await world.cli(
+      ["review", threadId, "--reject", "not bob", "--reviewer", "dad"].concat([
+        "-m",
+        world.model("sorry", [{ text: "Noted." }]),
+      ]),
+    );
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout).toMatch(/The rejection came too late: send_money may have run before a crash/);
+    expect(world.serverCalls().filter((call) => call.args.to === "bob")).toHaveLength(1);
+    const audit = JSON.parse(
+      (await world.cli(["audit", "--thread", threadId, "--json"])).stdout,
+    ) as AuditRecord[];
+    expect(audit).toMatchObject([
+      { threadId, decision: "rejected", reviewer: "dad", outcome: "error", executedArgsHash: hashArgs(args) },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import type { ToolMessage } from "@langchain/core/messages";
 import { Command, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { hashArgs } from "../../store/auditChain.js";
-import type { AuditEntry, AuditLog } from "../../store/types.js";
+import type { AuditEntry, AuditLog, ExecutionJournal } from "../../store/types.js";
 import type { Decision } from "../../review/decisions.js";
 import { maskSecrets } from "../../review/mask.js";
 import { classify, type Classification, type Policy } from "../../review/policy.js";
@@ -13,12 +13,15 @@ import {
   type ConfirmCall,
   type ResumeValue,
 } from "../reviewRequest.js";
+import { reconcileRefusals } from "./startedBefore.js";
 import { grantKey, type AgentState, type CallOutcome, type ReviewedCall } from "../state.js";
 
 export interface HumanReviewDeps {
   toolbox: Toolbox;
   policy: Policy;
   audit: AuditLog;
+  /** Read to tell a refusal that comes after its call was started (by a run that crashed) as such. */
+  journal: ExecutionJournal;
   clock: () => number;
   /** How long a person has to answer; recorded as the review's deadline. Null for none. */
   reviewTimeoutMs: number | null;
@@ -64,6 +67,7 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
       time: new Date(now).toISOString(),
     });
     const threadId = String(config.configurable?.thread_id ?? "");
+    await reconcileRefusals(deps.journal, threadId, settled);
     for (const entry of settled.audit)
       await deps.audit.append({ ...entry, threadId, actingUser: state.actingUser });
     return new Command({

@@ -7,6 +7,7 @@ import { hashArgs } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
 import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
 import type { AgentState, CallOutcome, ReviewedCall } from "../state.js";
+import { mayHaveRun } from "./startedBefore.js";
 
 export interface RunToolDeps {
   toolbox: Toolbox;
@@ -89,13 +90,7 @@ function fromJournal(call: IdentifiedCall, earlier: ToolExecution): Execution {
   const { argsHash, result } = earlier;
   if (earlier.outcome === "error" && result !== null) return failed(call, result, argsHash);
   if (earlier.outcome !== "ok" || result === null)
-    return failed(
-      call,
-      `${call.name} may have run before a crash: it was started at ${new Date(earlier.startedAt).toISOString()} ` +
-        "but never reported back, so it was not run again (a tool call runs at most once). " +
-        "Check whether it took effect before asking for it again.",
-      argsHash,
-    );
+    return failed(call, mayHaveRun(call.name, earlier.startedAt), argsHash);
   const message = new ToolMessage({
     id: resultId(call.id),
     content: result,

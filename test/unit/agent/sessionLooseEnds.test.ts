@@ -3,6 +3,7 @@ import { openSession } from "../../../src/agent/session.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../../src/models/scripted.js";
 import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
+import { hashArgs } from "../../../src/store/auditChain.js";
 import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
 import { createFakeToolbox } from "../../fixtures/fakeMcp.js";
@@ -131,6 +132,36 @@ describe("reviews left in the queue by a thread that moved on", () => {
     expect(fake.received).toEqual([]);
     expect(await store.queue.list()).toMatchObject([
       { threadId: "t-down", interruptId: paused.review?.interruptId, claimedBy: null },
+    ]);
+  });
+});
+
+describe("a refusal that comes after its call was started", () => {
+  it("reports the result the call already had, instead of saying it did not run", async () => {
+    const { session, store, received } = await setUp([
+      { tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] },
+      { text: "It had already gone through." },
+    ]);
+    const paused = await session.send("t-late", "pay ann", { actingUser: "joe", onReview: "queue" });
+    const toolCallId = paused.review?.request.context.actions[0]?.toolCallId ?? "";
+    // What an earlier run of this review left before it crashed: the payment ran and reported back.
+    const argsHash = hashArgs({ to: "ann", amount: 5 });
+    await store.executions.start({ threadId: "t-late", toolCallId, tool: "pay", argsHash, startedAt: 1 });
+    await store.executions.finish("t-late", toolCallId, {
+      outcome: "ok",
+      result: "joe paid 5 to ann",
+      finishedAt: 2,
+    });
+    const reject = { decisions: [{ type: "reject" as const, message: "not now" }], reviewer: "mom" };
+    const result = await session.resume("t-late", reject);
+    expect(received).toEqual([]);
+    expect(result.calls).toMatchObject([{ decision: "rejected", reviewer: "mom", outcome: "ok" }]);
+    const tool = result.messages.find((message) => message.type === "tool");
+    expect(tool?.data.content).toBe(
+      "The rejection came too late: pay had already run before a crash. Its result: joe paid 5 to ann",
+    );
+    expect(await store.audit.list({ threadId: "t-late" })).toMatchObject([
+      { decision: "rejected", outcome: "ok", error: null, executedArgsHash: argsHash },
     ]);
   });
 });

@@ -1,0 +1,66 @@
+import type { ToolMessage } from "@langchain/core/messages";
+import type { AuditEntry, ExecutionJournal, ToolExecution } from "../../store/types.js";
+import { errorResult } from "../messages.js";
+import type { CallOutcome } from "../state.js";
+
+/**
+ * Calls an earlier run started: runs are checkpointed at their end, so a run that died after starting a
+ * tool is resumed from before it, and its review may be asked (and answered) again.
+ */
+
+/** What the model and the person are told about a call started earlier that never reported back. */
+export function mayHaveRun(tool: string, startedAt: number): string {
+  return (
+    `${tool} may have run before a crash: it was started at ${new Date(startedAt).toISOString()} ` +
+    "but never reported back, so it was not run again (a tool call runs at most once). " +
+    "Check whether it took effect before asking for it again."
+  );
+}
+
+/** What human_review_node settled, as far as refused calls go. */
+export interface Refusals {
+  messages: ToolMessage[];
+  outcomes: CallOutcome[];
+  audit: Omit<AuditEntry, "threadId" | "actingUser">[];
+}
+
+/**
+ * A refusal (rejection, timeout or denial) that comes after its call was started cannot undo it. For such
+ * calls the model, the person and the audit get what the journal knows instead of "it did not run":
+ * the result it had, or that it may have run.
+ */
+export async function reconcileRefusals(
+  journal: ExecutionJournal,
+  threadId: string,
+  refusals: Refusals,
+): Promise<void> {
+  for (const entry of refusals.audit) {
+    if (entry.outcome !== "not_run") continue;
+    const started = await journal.get(threadId, entry.toolCallId);
+    if (!started) continue;
+    const { ok, text } = describeLate(entry.tool, entry.decision, started);
+    entry.outcome = ok ? "ok" : "error";
+    entry.error = ok ? null : text;
+    entry.executedArgsHash = started.argsHash;
+    const call = { id: entry.toolCallId, name: entry.tool, args: {} };
+    const index = refusals.messages.findIndex((message) => message.tool_call_id === entry.toolCallId);
+    if (index >= 0) refusals.messages[index] = errorResult(call, text);
+    const outcome = refusals.outcomes.find((item) => item.toolCallId === entry.toolCallId);
+    if (outcome) Object.assign(outcome, { outcome: entry.outcome, detail: text });
+  }
+}
+
+function describeLate(tool: string, decision: string, started: ToolExecution): { ok: boolean; text: string } {
+  const late = `The ${decision === "timed_out" ? "timeout" : decision === "rejected" ? "rejection" : "denial"} came too late:`;
+  if (started.outcome === "ok" && started.result !== null)
+    return {
+      ok: true,
+      text: `${late} ${tool} had already run before a crash. Its result: ${started.result}`,
+    };
+  if (started.outcome === "error" && started.result !== null)
+    return {
+      ok: false,
+      text: `${late} ${tool} had already been run before a crash, and failed: ${started.result}`,
+    };
+  return { ok: false, text: `${late} ${mayHaveRun(tool, started.startedAt)}` };
+}
