@@ -8,7 +8,6 @@ import type { Backend } from "./backends/types.js";
 import { createServer } from "./createServer.js";
 import type { DemoConfig } from "./demo/menu.js";
 import { demoSeedPath, parseDemoName, readSeedFile, type Seed } from "./seed.js";
-import { serveHttp } from "./transports/http.js";
 import { parseHttpLimits } from "./transports/httpOptions.js";
 import { parseListenAddress } from "./transports/listenAddress.js";
 import { serveStdio } from "./transports/stdio.js";
@@ -33,6 +32,8 @@ export async function runServe(options: ServeOptions, ctx: CliContext): Promise<
     const tokens = loadTokens(options.tokens && resolve(ctx.cwd, options.tokens), ctx.env);
     const backend = await openBackend({ kind, dataDir, seed, env: ctx.env });
     const log = (line: string): void => void ctx.stderr.write(`${line}\n`);
+    // Loaded only for --http (~30-50 ms): the stdio server a chat spawns starts sooner.
+    const { serveHttp } = await import("./transports/http.js");
     const serving = await serveHttp(address, tokens, (actor) => createServer({ backend, actor, demo }), {
       ...limits,
       log,
