@@ -15,8 +15,12 @@ const decisionLabel: Record<CallOutcome["decision"], string> = {
   timed_out: "timed out",
 };
 
+const refusals: ReadonlySet<CallOutcome["decision"]> = new Set(["rejected", "denied_by_policy", "timed_out"]);
+
 export function formatCall(call: CallOutcome): string {
-  const mark = call.outcome === "ok" ? "✓" : call.outcome === "error" ? "!" : "✗";
+  // A refusal that came after the call had already run (before a crash) is flagged, never ticked.
+  const ranDespiteRefusal = call.outcome === "ok" && refusals.has(call.decision);
+  const mark = ranDespiteRefusal ? "!" : call.outcome === "ok" ? "✓" : call.outcome === "error" ? "!" : "✗";
   const who =
     call.reviewer && call.decision !== "allowed" && call.decision !== "notified"
       ? ` by ${call.reviewer}`
@@ -25,6 +29,7 @@ export function formatCall(call: CallOutcome): string {
   const head = `  ${mark} ${call.tool}(${args.length > 120 ? `${args.slice(0, 117)}...` : args}) — ${decisionLabel[call.decision]}${who} [${call.tier}: ${call.rule}]`;
   if (call.outcome === "error") return `${head}\n      failed: ${call.detail ?? "unknown error"}`;
   if (call.outcome === "not_run") return `${head}\n      ${call.detail ?? "did not run"}`;
+  if (ranDespiteRefusal) return `${head}\n      ${call.detail ?? "it had already run"}`;
   return head;
 }
 
