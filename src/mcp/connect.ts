@@ -3,6 +3,9 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// Loaded with this module (only commands that talk to MCP servers import it), so the first `toolsFor`
+// spawns the servers at once instead of after the rest of the agent has loaded.
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type {
   JsonSchemaType,
   JsonSchemaValidator,
@@ -117,11 +120,6 @@ interface Connection {
 }
 
 async function connect(server: ServerCommand, user: string, debug: boolean): Promise<Connection> {
-  const [{ Client }, { StdioClientTransport }, { AjvJsonSchemaValidator }] = await Promise.all([
-    import("@modelcontextprotocol/sdk/client/index.js"),
-    import("@modelcontextprotocol/sdk/client/stdio.js"),
-    import("@modelcontextprotocol/sdk/validation/ajv"),
-  ]);
   const transport = new StdioClientTransport({
     command: server.command,
     args: server.args,
@@ -133,6 +131,15 @@ async function connect(server: ServerCommand, user: string, debug: boolean): Pro
     lastLines.push(...chunk.toString().split("\n").filter(Boolean));
     lastLines.splice(0, Math.max(0, lastLines.length - 5));
   });
+  // Spawn the server now (synchronously, within this call) and load the client (~0.1 s) while it starts;
+  // `client.connect` starts the transport itself, so it is handed the start under way (and its failure).
+  const started = transport.start();
+  started.catch(() => undefined);
+  transport.start = () => started;
+  const [{ Client }, { AjvJsonSchemaValidator }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/validation/ajv"),
+  ]);
   const client = new Client(
     { name: "askfirst", version: "0.1.0" },
     { jsonSchemaValidator: compiledOnFirstUse(new AjvJsonSchemaValidator()) },
