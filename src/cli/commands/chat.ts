@@ -3,9 +3,10 @@ import { AskfirstError, ExitCode } from "../../errors.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { CliContext } from "../context.js";
 import { collect, parsePositiveInt } from "../program.js";
+import { addServerOptions } from "./serverOptions.js";
 
 export function registerChat(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command("chat")
     .description(
       "Talk to the agent; every tool call passes the review policy, sensitive ones wait for a person",
@@ -30,13 +31,6 @@ export function registerChat(program: Command, ctx: CliContext): void {
     )
     .option("--reviewer <name>", "name recorded for who answered reviews (default: the OS user)")
     .option(
-      "--server <command line>",
-      "an MCP server to spawn over stdio, instead of the built-in one (repeatable)",
-      collect,
-    )
-    .option("--data <dir>", "data folder of the built-in server (as for askfirst serve)")
-    .option("--demo <name>", "serve a demo with the built-in server: family-food")
-    .option(
       "--store <spec>",
       "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)",
     )
@@ -54,19 +48,25 @@ export function registerChat(program: Command, ctx: CliContext): void {
         .choices(["ask", "queue"])
         .default("ask"),
     )
-    .option("--verbose", "also print each tool result the agent received")
-    .action(async (options: ChatOptions) => {
-      const { startChat } = await import("../chat/start.js");
-      const code = await startChat(options, ctx);
-      if (code === ExitCode.pendingReview)
-        throw new AskfirstError(
-          "a review is waiting; answer it with askfirst review <thread> or chat -t <thread>",
-          {
-            code: "left_pending",
-            exitCode: code,
-          },
-        );
-      if (code !== ExitCode.ok)
-        throw new AskfirstError("interrupted", { code: "interrupted", exitCode: code });
-    });
+    .option("--verbose", "also print each tool result the agent received");
+  addServerOptions(command).action(async (options: ChatOptions) => {
+    const { startChat } = await import("../chat/start.js");
+    const code = await startChat(options, ctx);
+    if (code === ExitCode.pendingReview)
+      throw new AskfirstError(
+        "a review is waiting; answer it with askfirst review <thread> or chat -t <thread>",
+        {
+          code: "left_pending",
+          exitCode: code,
+        },
+      );
+    if (code === ExitCode.interrupted)
+      throw new AskfirstError("interrupted", { code: "interrupted", exitCode: code });
+    // The failed turn has already said why; this only ends a -q run with its exit code.
+    if (code !== ExitCode.ok)
+      throw new AskfirstError("stopped: a query failed (see above)", {
+        code: "query_failed",
+        exitCode: code,
+      });
+  });
 }

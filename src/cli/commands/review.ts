@@ -5,7 +5,8 @@ import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.
 import type { PendingReview } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { CliContext } from "../context.js";
-import { collect, parsePositiveInt } from "../program.js";
+import { parsePositiveInt } from "../program.js";
+import { addServerOptions } from "./serverOptions.js";
 
 export interface ReviewOptions {
   approve?: boolean;
@@ -27,7 +28,7 @@ const storeHelp =
   "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)";
 
 export function registerReview(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command("review")
     .description(
       "Answer a thread's pending review from here, then run the agent on until it ends or pauses again",
@@ -44,13 +45,6 @@ export function registerReview(program: Command, ctx: CliContext): void {
       "-m, --model <spec>",
       "the model the run continues with: gemini[:<name>] | scripted:<file.json> | local",
     )
-    .option(
-      "--server <command line>",
-      "an MCP server to spawn over stdio, instead of the built-in one (repeatable)",
-      collect,
-    )
-    .option("--data <dir>", "data folder of the built-in server (as for askfirst serve)")
-    .option("--demo <name>", "serve a demo with the built-in server: family-food")
     .option("--policy <file>", "review policy JSON for the rest of the run")
     .option("--reviewer <name>", "name recorded for who answered (default: the OS user)")
     .option("--store <spec>", storeHelp)
@@ -60,18 +54,18 @@ export function registerReview(program: Command, ctx: CliContext): void {
       parsePositiveInt,
       300,
     )
-    .option("--verbose", "also print each tool result the agent received")
-    .action(async (threadId: string, options: ReviewOptions) => {
-      const code = await startReview(threadId, options, ctx, Date.now);
-      if (code === ExitCode.pendingReview)
-        throw new AskfirstError(
-          `the run paused for another review; answer it with askfirst review ${threadId}`,
-          {
-            code: "left_pending",
-            exitCode: code,
-          },
-        );
-    });
+    .option("--verbose", "also print each tool result the agent received");
+  addServerOptions(command).action(async (threadId: string, options: ReviewOptions) => {
+    const code = await startReview(threadId, options, ctx, Date.now);
+    if (code === ExitCode.pendingReview)
+      throw new AskfirstError(
+        `the run paused for another review; answer it with askfirst review ${threadId}`,
+        {
+          code: "left_pending",
+          exitCode: code,
+        },
+      );
+  });
 }
 
 export function checkReviewFlags(options: ReviewOptions): void {

@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import { collect } from "../program.js";
+
+/** The flags that choose the MCP servers a run talks to; `chat` and `review` take the same ones. */
+export function addServerOptions(command: Command): Command {
+  return command
+    .option(
+      "--server <command line>",
+      "an MCP server to spawn over stdio, instead of the built-in one (repeatable)",
+      collect,
+    )
+    .option("--data <dir>", "data folder of the built-in server (as for askfirst serve)")
+    .option("--demo <name>", "serve a demo with the built-in server: family-food");
+}

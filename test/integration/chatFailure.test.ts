@@ -1,0 +1,40 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "askfirst-chat-failure-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("askfirst chat -q when a turn fails", () => {
+  it("says why the turn failed, stops with exit 1, and never calls it an interruption", async () => {
+    const model = join(dir, "model.json");
+    await writeFile(model, JSON.stringify([{ text: "Hello, henry." }]));
+    const result = await runCli([
+      "chat",
+      "--demo",
+      "family-food",
+      "--data",
+      join(dir, "data"),
+      "--store",
+      "memory",
+      "-m",
+      `scripted:${model}`,
+      "-q",
+      "hi",
+      "-q",
+      "and again",
+    ]);
+    expect(result.stdout).toContain("agent: Hello, henry.");
+    expect(result.stderr).toMatch(/that turn failed: the scripted model .* has no turn left/);
+    expect(result.stderr).toContain("stopped: a query failed (see above)");
+    expect(result.stderr).not.toContain("interrupted");
+    expect(result.code).toBe(1);
+  });
+});
