@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSpinner, pausingReviewer } from "../../../../src/cli/chat/spinner.js";
 import type { CliContext } from "../../../../src/cli/context.js";
 import type { Reviewer } from "../../../../src/review/decisions.js";
@@ -27,6 +27,15 @@ function terminalContext(): { ctx: CliContext; written: () => string } {
 }
 
 describe("chat spinner", () => {
+  // ora draws nothing when CI is set or TERM is dumb; these tests play a person's terminal.
+  beforeEach(() => {
+    vi.stubEnv("CI", undefined);
+    vi.stubEnv("TERM", "xterm-256color");
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("draws nothing while a reviewer asks the person, and spins again after", async () => {
     const { ctx, written } = terminalContext();
     const spinner = createSpinner(ctx);
