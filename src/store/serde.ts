@@ -22,6 +22,9 @@ export class CheckpointSerializer extends JsonPlusSerializer {
   /** Revived LangChain objects by the exact text of their stored record. */
   private readonly revived = new Map<string, unknown>();
 
+  /** The last checkpoints read through the fast path, by their exact stored text (never mutated). */
+  private readonly recentReads = new Map<string, { value: unknown }>();
+
   /** Each message's `toJSON()`, made with the message id it had then. */
   private readonly storedForms = new WeakMap<BaseMessage, { id: string | undefined; form: unknown }>();
 
@@ -55,16 +58,35 @@ export class CheckpointSerializer extends JsonPlusSerializer {
     return copy;
   }
 
+  /**
+   * A turn reads its thread's checkpoint twice (the session's "is a review pending?" and the run's own
+   * load), so the last few reads are kept by their exact text. Each read gets its own copy of the plain
+   * objects and arrays, since LangGraph writes into a checkpoint it has read; LangChain objects are shared,
+   * as above.
+   */
   protected override async _loads(data: string): Promise<unknown> {
+    const known = this.recentReads.get(data);
+    if (known !== undefined) return copyContainers(known.value);
     const parsed: unknown = JSON.parse(data);
     for (let round = 0; round < 2; round += 1) {
       const missing = new Map<string, string>();
       const value = this.revive(parsed, missing, false);
       if (value === unsupported) break;
-      if (missing.size === 0) return value;
+      if (missing.size === 0) {
+        this.keepRead(data, copyContainers(value));
+        return value;
+      }
       await Promise.all([...missing].map(async ([stored, text]) => this.remember(stored, await load(text))));
     }
     return super._loads(data);
+  }
+
+  private keepRead(data: string, value: unknown): void {
+    if (this.recentReads.size >= recentReadsKept) {
+      const oldest = this.recentReads.keys().next();
+      if (!oldest.done) this.recentReads.delete(oldest.value);
+    }
+    this.recentReads.set(data, { value });
   }
 
   /**
@@ -121,3 +143,16 @@ export class CheckpointSerializer extends JsonPlusSerializer {
 }
 
 const unsupported = Symbol("unsupported");
+
+/** A turn's reads are of one or two checkpoints (and their metadata); a few more cover a review's resume. */
+const recentReadsKept = 8;
+
+/** A copy of the plain objects and arrays in `value`; anything else (LangChain objects) is shared. */
+function copyContainers(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyContainers);
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = copyContainers(field);
+  return copy;
+}

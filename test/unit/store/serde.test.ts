@@ -109,6 +109,27 @@ describe("the checkpoint serializer", () => {
     expect(ours.channel_values.messages[1]).toBeInstanceOf(AIMessage);
   });
 
+  it("reads the same checkpoint again as it was stored, even after LangGraph changed the last read", async () => {
+    const serializer = new CheckpointSerializer();
+    const [type, bytes] = await new JsonPlusSerializer().dumpsTyped(checkpointWith(conversation(5)));
+    type Read = ReturnType<typeof checkpointWith>;
+    const first = (await serializer.loadsTyped(type, bytes)) as Read;
+    first.channel_versions.messages = 99;
+    first.versions_seen.call_llm.messages = 99;
+    first.channel_values.messages.push(new HumanMessage({ id: "later", content: "added by a run" }));
+    const second = (await serializer.loadsTyped(type, bytes)) as Read;
+    expect(second).toEqual(await roundTrip(new JsonPlusSerializer(), checkpointWith(conversation(5))));
+    (second.channel_values.grants as Record<string, string>).extra = "x";
+    const third = (await serializer.loadsTyped(type, bytes)) as Read;
+    expect(third.channel_values.grants).toEqual({ "henry\u0000list_dishes": "rita" });
+    expect(third.channel_values.messages.map((message) => message.id)).toEqual([
+      "human_5",
+      "ai_5",
+      "result_call_5",
+      "ai_reply_5",
+    ]);
+  });
+
   it("reads correctly when a checkpoint holds more messages than it keeps revived", async () => {
     const serializer = new CheckpointSerializer(2);
     for (let turn = 0; turn < 5; turn += 1) await roundTrip(serializer, checkpointWith(conversation(turn)));
