@@ -32,6 +32,10 @@ export function createCallLlmNode(deps: CallLlmDeps) {
  * so a tool call is never shown without what asked for it. Never empty while the window has a human turn.
  */
 export async function modelView(messages: BaseMessage[], contextTokens: number): Promise<BaseMessage[]> {
+  // trimMessages copies every message it keeps (twice a turn, the whole window); a window that fits and
+  // starts with a person's message is kept whole by it, so it is handed over as it is.
+  const first = messages[0];
+  if (first && isHumanMessage(first) && countTokens(messages) <= contextTokens) return messages;
   const trimmed = await trimMessages(messages, {
     maxTokens: contextTokens,
     tokenCounter: countTokens,

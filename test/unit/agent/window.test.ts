@@ -1,4 +1,10 @@
-import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import {
+  AIMessage,
+  HumanMessage,
+  ToolMessage,
+  trimMessages,
+  type BaseMessage,
+} from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { modelView } from "../../../src/agent/nodes/callLlm.js";
 import { keepWindow, windowReducer } from "../../../src/agent/window.js";
@@ -55,5 +61,22 @@ describe("the bounded message window", () => {
     expect(view.at(-1)?.id).toBe("f2");
     const tiny = await modelView(messages, 1);
     expect(tiny[0]?.id).toBe("h2");
+  });
+
+  it("shows the model the whole window when it fits, and the same messages trimMessages would keep", async () => {
+    const messages = [0, 1, 2].flatMap((index) => turn(index, 2));
+    const view = await modelView(messages, 8000);
+    const kept = await trimMessages(messages, {
+      maxTokens: 8000,
+      tokenCounter: () => 0,
+      strategy: "last",
+      startOn: "human",
+    });
+    expect(view.map((message) => message.id)).toEqual(messages.map((message) => message.id));
+    expect(view.map((message) => [message.getType(), message.content])).toEqual(
+      kept.map((message) => [message.getType(), message.content]),
+    );
+    const fromAnswer = await modelView(messages.slice(3), 8000);
+    expect(fromAnswer[0]?.id).toBe("h1");
   });
 });
