@@ -22,6 +22,9 @@ export class CheckpointSerializer extends JsonPlusSerializer {
   /** Revived LangChain objects by the exact text of their stored record. */
   private readonly revived = new Map<string, unknown>();
 
+  /** The text of each parsed record of the read under way (parsed records are never changed). */
+  private readonly storedTexts = new WeakMap<object, string>();
+
   /** The last checkpoints read through the fast path, by their exact stored text (never mutated). */
   private readonly recentReads = new Map<string, { value: unknown }>();
 
@@ -110,12 +113,22 @@ export class CheckpointSerializer extends JsonPlusSerializer {
     if (!isLangChain) return this.reviveFields(record, missing, isInsideLangChain);
     // A LangChain object inside another is rare; leave the nesting to the generic reviver.
     if (isInsideLangChain) return unsupported;
-    const stored = JSON.stringify(record);
+    const stored = this.storedText(record);
     if (this.revived.has(stored)) return this.revived.get(stored);
     const fields = this.reviveFields(record, missing, true);
     if (fields === unsupported) return unsupported;
     missing.set(stored, JSON.stringify(fields));
     return null;
+  }
+
+  /** A read that meets new records walks its checkpoint twice; each record's text is made once. */
+  private storedText(record: object): string {
+    let text = this.storedTexts.get(record);
+    if (text === undefined) {
+      text = JSON.stringify(record);
+      this.storedTexts.set(record, text);
+    }
+    return text;
   }
 
   private reviveFields(
