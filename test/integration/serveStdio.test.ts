@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { spawnServe, type StdioServer } from "./serveClient.js";
+import { spawnServe, type StdioServer } from "../helpers/serveClient.js";
 
 describe("askfirst serve over stdio", () => {
   let dataDir: string;

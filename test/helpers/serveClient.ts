@@ -1,0 +1,36 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { cliPath, repoRoot } from "./cli.js";
+import { type ToolCaller, toolCaller } from "./toolCalls.js";
+
+/** A real `askfirst serve` child over stdio, driven by the official SDK client, acting as `user`. */
+export interface StdioServer extends ToolCaller {
+  user: string;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Spawns `askfirst serve <args>` as `user`; `env` adds to the clean environment (e.g. a backend's settings). */
+export async function spawnServe(
+  user: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<StdioServer> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cliPath, "serve", ...args],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ASKFIRST_USER: user, ...env },
+    cwd: repoRoot,
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = new Client({ name: `it-${user}`, version: "0.0.0" });
+  await client.connect(transport);
+  return {
+    user,
+    ...toolCaller(client, `${user} `),
+    stderr: () => stderr,
+    close: () => client.close(),
+  };
+}
