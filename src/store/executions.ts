@@ -97,9 +97,13 @@ export function createSqliteExecutionJournal(db: Database.Database): ExecutionJo
   };
 }
 
-/** better-sqlite3 throws synchronously; the contract is a rejected promise. */
-function settle<T>(work: () => T): Promise<T> {
-  return new Promise<T>((resolve) => resolve(work()));
+/** better-sqlite3 is synchronous; this keeps the async contract and turns a throw into a rejection. */
+export function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 export function createPostgresExecutionJournal(pool: pg.Pool, q: Quote): ExecutionJournal {

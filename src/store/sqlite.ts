@@ -5,7 +5,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError } from "../errors.js";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { currentClaimOwner, isClaimStale } from "./claims.js";
-import { createSqliteExecutionJournal, executionsTableSql } from "./executions.js";
+import { createSqliteExecutionJournal, executionsTableSql, settle } from "./executions.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer } from "./open.js";
 import { recordToRow, reviewToRow, rowToRecord, rowToReview, type AuditRow, type ReviewRow } from "./rows.js";
@@ -120,17 +120,17 @@ function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
     "DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id IS NOT ?",
   );
   return {
-    put: (review) => run(() => void insert.run(...reviewToRow(review))),
-    list: () => run(() => (listAll.all() as ReviewRow[]).map(rowToReview)),
+    put: (review) => settle(() => void insert.run(...reviewToRow(review))),
+    list: () => settle(() => (listAll.all() as ReviewRow[]).map(rowToReview)),
     get: (threadId) =>
-      run(() => {
+      settle(() => {
         const row = getLatest.get(threadId) as ReviewRow | undefined;
         return row ? rowToReview(row) : null;
       }),
-    claim: (threadId, interruptId, reviewer) => run(() => claim(threadId, interruptId, reviewer)),
-    release: (threadId, interruptId) => run(() => void release.run(threadId, interruptId)),
-    remove: (threadId, interruptId) => run(() => void remove.run(threadId, interruptId)),
-    removeStale: (threadId, current) => run(() => void removeStale.run(threadId, current)),
+    claim: (threadId, interruptId, reviewer) => settle(() => claim(threadId, interruptId, reviewer)),
+    release: (threadId, interruptId) => settle(() => void release.run(threadId, interruptId)),
+    remove: (threadId, interruptId) => settle(() => void remove.run(threadId, interruptId)),
+    removeStale: (threadId, current) => settle(() => void removeStale.run(threadId, current)),
   };
 }
 
@@ -184,13 +184,13 @@ function createSqliteAuditLog(db: Db): AuditLog {
     return verifyChain((listAll.all() as AuditRow[]).map(rowToRecord), head);
   });
   return {
-    append: (entry) => run(() => append.immediate(entry)),
+    append: (entry) => settle(() => append.immediate(entry)),
     list: (filter) =>
-      run(() => {
+      settle(() => {
         const rows = filter?.threadId ? listThread.all(filter.threadId) : listAll.all();
         return (rows as AuditRow[]).map(rowToRecord);
       }),
-    verify: () => run(() => snapshot()),
+    verify: () => settle(() => snapshot()),
   };
 }
 
@@ -203,9 +203,11 @@ function createSqliteTranscript(db: Db): Transcript {
     for (const message of messages) insert.run(threadId, requireMessageId(message), JSON.stringify(message));
   });
   return {
-    append: (threadId, messages) => run(() => appendAll.immediate(threadId, messages)),
+    append: (threadId, messages) => settle(() => appendAll.immediate(threadId, messages)),
     read: (threadId) =>
-      run(() => (read.all(threadId) as { message: string }[]).map((row) => JSON.parse(row.message) as never)),
+      settle(() =>
+        (read.all(threadId) as { message: string }[]).map((row) => JSON.parse(row.message) as never),
+      ),
   };
 }
 
@@ -217,12 +219,12 @@ function createSqliteThreadIndex(db: Db, clock: () => number): ThreadIndex {
   const get = db.prepare("SELECT * FROM askfirst_threads WHERE thread_id = ?");
   return {
     touch: (threadId, actingUser) =>
-      run(() => {
+      settle(() => {
         const now = clock();
         upsert.run(threadId, actingUser, now, now);
       }),
     get: (threadId) =>
-      run(() => {
+      settle(() => {
         const row = get.get(threadId) as
           { thread_id: string; acting_user: string; created_at: number; updated_at: number } | undefined;
         if (!row) return null;
@@ -235,13 +237,4 @@ function createSqliteThreadIndex(db: Db, clock: () => number): ThreadIndex {
         return info;
       }),
   };
-}
-
-/** better-sqlite3 is synchronous; this keeps the async contract and turns a throw into a rejection. */
-function run<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
 }
