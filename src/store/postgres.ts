@@ -6,7 +6,7 @@ import { createPostgresExecutionJournal, executionsTableSql } from "./executions
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
 import { createPostgresQueue } from "./postgresQueue.js";
-import { recordToRow, rowToRecord, type AuditRow } from "./rows.js";
+import { recordToRow, rowToRecord, rowToThread, type AuditRow, type ThreadRow } from "./rows.js";
 import type { AuditLog, Store, ThreadIndex, Transcript } from "./types.js";
 
 /**
@@ -199,20 +199,11 @@ function createPostgresThreadIndex(pool: pg.Pool, q: Quote, clock: () => number)
       );
     },
     async get(threadId) {
-      const result = await pool.query<{
-        thread_id: string;
-        acting_user: string;
-        created_at: string;
-        updated_at: string;
-      }>(`SELECT * FROM ${q("askfirst_threads")} WHERE thread_id = $1`, [threadId]);
-      const row = result.rows[0];
-      if (!row) return null;
-      return {
-        threadId: row.thread_id,
-        actingUser: row.acting_user,
-        createdAt: Number(row.created_at),
-        updatedAt: Number(row.updated_at),
-      };
+      const result = await pool.query<ThreadRow>(
+        `SELECT * FROM ${q("askfirst_threads")} WHERE thread_id = $1`,
+        [threadId],
+      );
+      return result.rows[0] ? rowToThread(result.rows[0]) : null;
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { ReviewRequest } from "../review/decisions.js";
-import type { AuditEntry, AuditRecord, PendingReview } from "./types.js";
+import type { AuditEntry, AuditRecord, PendingReview, ThreadInfo } from "./types.js";
 
 /**
- * How the SQL stores lay out queue and audit rows, shared so SQLite and PostgreSQL read back the same
+ * How the SQL stores lay out queue, audit and thread rows, shared so SQLite and PostgreSQL read back the same
  * records. An audit row keeps its entry as JSON beside the columns it is looked up by; the columns win
  * when read back, so an edit to either is caught by the hash.
  */
@@ -63,5 +63,21 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     seq: Number(row.seq),
     prevHash: row.prev_hash,
     hash: row.hash,
+  };
+}
+
+export interface ThreadRow {
+  thread_id: string;
+  acting_user: string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export function rowToThread(row: ThreadRow): ThreadInfo {
+  return {
+    threadId: row.thread_id,
+    actingUser: row.acting_user,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
   };
 }

@@ -8,8 +8,17 @@ import { currentClaimOwner, isClaimStale } from "./claims.js";
 import { createSqliteExecutionJournal, executionsTableSql, settle } from "./executions.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer } from "./open.js";
-import { recordToRow, reviewToRow, rowToRecord, rowToReview, type AuditRow, type ReviewRow } from "./rows.js";
-import type { AuditLog, ReviewQueue, Store, ThreadIndex, ThreadInfo, Transcript } from "./types.js";
+import {
+  recordToRow,
+  reviewToRow,
+  rowToRecord,
+  rowToReview,
+  rowToThread,
+  type AuditRow,
+  type ReviewRow,
+  type ThreadRow,
+} from "./rows.js";
+import type { AuditLog, ReviewQueue, Store, ThreadIndex, Transcript } from "./types.js";
 
 type Db = Database.Database;
 
@@ -225,16 +234,8 @@ function createSqliteThreadIndex(db: Db, clock: () => number): ThreadIndex {
       }),
     get: (threadId) =>
       settle(() => {
-        const row = get.get(threadId) as
-          { thread_id: string; acting_user: string; created_at: number; updated_at: number } | undefined;
-        if (!row) return null;
-        const info: ThreadInfo = {
-          threadId: row.thread_id,
-          actingUser: row.acting_user,
-          createdAt: row.created_at,
-          updatedAt: row.updated_at,
-        };
-        return info;
+        const row = get.get(threadId) as ThreadRow | undefined;
+        return row ? rowToThread(row) : null;
       }),
   };
 }
