@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openSession } from "../../../src/agent/session.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../../src/models/scripted.js";
 import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
 import { hashArgs } from "../../../src/store/auditChain.js";
-import { openStore } from "../../../src/store/open.js";
-import type { Store } from "../../../src/store/types.js";
 import { createFakeToolbox } from "../../fixtures/fakeMcp.js";
+import { scriptedSessions } from "../../helpers/session.js";
 
 const policy: Policy = {
   rules: [
@@ -29,25 +28,7 @@ class FixedReviewer implements Reviewer {
   }
 }
 
-let store: Store | undefined;
-afterEach(async () => {
-  await store?.close();
-  store = undefined;
-});
-
-async function setUp(turns: ScriptedTurn[], reviewer?: Reviewer, windowSize?: number) {
-  store = await openStore("memory", { cwd: process.cwd() });
-  const fake = createFakeToolbox();
-  const session = openSession({
-    store,
-    model: new ScriptedChatModel(turns, "test turns"),
-    toolbox: fake.toolbox,
-    policy,
-    ...(reviewer ? { reviewer } : {}),
-    ...(windowSize ? { windowSize } : {}),
-  });
-  return { session, store, ...fake };
-}
+const setUp = scriptedSessions(policy);
 
 const payments = [
   { name: "pay", args: { to: "ann", amount: 5 } },

@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openSession } from "../../../src/agent/session.js";
-import { ScriptedChatModel, type ScriptedTurn } from "../../../src/models/scripted.js";
+import { ScriptedChatModel } from "../../../src/models/scripted.js";
 import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
 import { hashArgs } from "../../../src/store/auditChain.js";
-import { openStore } from "../../../src/store/open.js";
 import type { Store } from "../../../src/store/types.js";
-import { createFakeToolbox } from "../../fixtures/fakeMcp.js";
+import { scriptedSessions } from "../../helpers/session.js";
 import { sampleReview } from "../store/harness.js";
 
 const policy: Policy = {
@@ -23,24 +22,7 @@ class PartlyAnsweringReviewer implements Reviewer {
   }
 }
 
-let store: Store | undefined;
-afterEach(async () => {
-  await store?.close();
-  store = undefined;
-});
-
-async function setUp(turns: ScriptedTurn[], reviewer?: Reviewer) {
-  store = await openStore("memory", { cwd: process.cwd() });
-  const fake = createFakeToolbox();
-  const session = openSession({
-    store,
-    model: new ScriptedChatModel(turns, "test turns"),
-    toolbox: fake.toolbox,
-    policy,
-    ...(reviewer ? { reviewer } : {}),
-  });
-  return { session, store, ...fake };
-}
+const setUp = scriptedSessions(policy);
 
 describe("a review that timed out", () => {
   it("names no reviewer for the calls nobody answered in time, and the person for the ones they did", async () => {
@@ -112,16 +94,16 @@ describe("reviews left in the queue by a thread that moved on", () => {
   });
 
   it("a review whose resume failed before it was applied stays, free for another answer", async () => {
-    store = await openStore("memory", { cwd: process.cwd() });
-    const fake = createFakeToolbox();
+    // Only its store and fake server: the session below reaches that server through a link that can fail.
+    const { store, toolbox, received } = await setUp([]);
     let isServerDown = false;
     const session = openSession({
       store,
       model: new ScriptedChatModel([{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }], "t"),
       toolbox: {
         toolsFor: (user) =>
-          isServerDown ? Promise.reject(new Error("server down")) : fake.toolbox.toolsFor(user),
-        close: () => fake.toolbox.close(),
+          isServerDown ? Promise.reject(new Error("server down")) : toolbox.toolsFor(user),
+        close: () => toolbox.close(),
       },
       policy,
     });
@@ -129,7 +111,7 @@ describe("reviews left in the queue by a thread that moved on", () => {
     isServerDown = true;
     const approve = { decisions: [{ type: "approve" as const }], reviewer: "mom" };
     await expect(session.resume("t-down", approve)).rejects.toThrow(/server down/);
-    expect(fake.received).toEqual([]);
+    expect(received).toEqual([]);
     expect(await store.queue.list()).toMatchObject([
       { threadId: "t-down", interruptId: paused.review?.interruptId, claimedBy: null },
     ]);
