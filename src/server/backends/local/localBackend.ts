@@ -59,9 +59,6 @@ function emptyDataError(dataDir: string): UsageError {
   );
 }
 
-// The matching rule is shared with the Permit backend; importers of this module keep finding it here.
-export { operationKey };
-
 function newId(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString("hex")}`;
 }

@@ -9,8 +9,8 @@ import { applySeedOnce } from "../../../../../src/server/backends/local/applySee
 import {
   type LocalBackend,
   openLocalBackend,
-  operationKey,
 } from "../../../../../src/server/backends/local/localBackend.js";
+import { operationKey } from "../../../../../src/server/backends/rules.js";
 import { demoSeedPath, readSeedFile } from "../../../../../src/server/seed.js";
 
 const seed = readSeedFile(demoSeedPath("family-food"));
