@@ -2,8 +2,6 @@
 // agent-loop and store-size benchmarks (the plain design alone takes most of a minute). Turns 390-400 of
 // the long thread are timed in alternation with turns 1-15 of a new thread in another store, so turn 400
 // and turn 10 are measured under the same load on the machine.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   InstantModel,
@@ -14,7 +12,7 @@ import {
   storeBytes,
   timeTurns,
 } from "./agentKit.mjs";
-import { nowMs } from "./lib.mjs";
+import { nowMs, withTempDir } from "./lib.mjs";
 
 export const turns = 400;
 export const sizeTurns = [100, 200, 400];
@@ -94,15 +92,10 @@ let shared;
  * beside turns 386-400), store `sizes` at 100, 200 and 400 turns. Computed on first use.
  */
 export function runAgentThreads() {
-  shared ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), "askfirst-bench-agent-"));
-    try {
-      const ours = await runDesign(oursThread, dir, "ours");
-      const plain = await runDesign(plainThread, dir, "plain");
-      return { ours, plain };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  })();
+  shared ??= withTempDir("agent", async (dir) => {
+    const ours = await runDesign(oursThread, dir, "ours");
+    const plain = await runDesign(plainThread, dir, "plain");
+    return { ours, plain };
+  });
   return shared;
 }

@@ -1,10 +1,7 @@
 // Local backend permission checks in a tight loop, against the bare SQLite lookup the check is built on.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { demoSeedPath, readSeedFile } from "../dist/server/seed.js";
 import { openLocalBackend } from "../dist/server/backends/local/localBackend.js";
-import { nowMs, row } from "./lib.mjs";
+import { nowMs, row, withTempDir } from "./lib.mjs";
 
 const loops = 100_000;
 
@@ -16,8 +13,7 @@ async function timeLoop(fn) {
 }
 
 export async function benchBackend() {
-  const dataDir = mkdtempSync(join(tmpdir(), "askfirst-bench-backend-"));
-  try {
+  return withTempDir("backend", async (dataDir) => {
     const backend = openLocalBackend({ dataDir, seed: readSeedFile(demoSeedPath("family-food")) });
     const cases = [
       ["henry", "read", "pizza-palace"],
@@ -42,7 +38,5 @@ export async function benchBackend() {
         micros <= 20,
       ),
     ];
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,15 +1,13 @@
 // `askfirst chat -q` start to exit, with a scripted model and the built-in server (one auto-allowed tool
 // call, then an answer), against `askfirst --help` start to exit.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cliPath, fmtMs, fmtRatio, medianOf, row, timeCommand } from "./lib.mjs";
+import { cliPath, fmtMs, fmtRatio, medianOf, row, timeCommand, withTempDir } from "./lib.mjs";
 
 const runs = 9;
 
 export async function benchChatQuery() {
-  const dir = mkdtempSync(join(tmpdir(), "askfirst-bench-chat-"));
-  try {
+  return withTempDir("chat", async (dir) => {
     const script = join(dir, "turns.json");
     writeFileSync(
       script,
@@ -50,7 +48,5 @@ export async function benchChatQuery() {
         chat <= 1000,
       ),
     ];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,10 +1,22 @@
 // Shared helpers for the benchmarks: timing, medians, and spawning the built CLI.
 import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const cliPath = resolve(repoRoot, "dist/cli/main.js");
+
+/** Runs `work(dir)` in a new temporary folder, and removes the folder afterwards whatever happened. */
+export async function withTempDir(name, work) {
+  const dir = mkdtempSync(join(tmpdir(), `askfirst-bench-${name}-`));
+  try {
+    return await work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

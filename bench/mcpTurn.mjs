@@ -1,12 +1,10 @@
 // A whole turn whose one tool call is auto-allowed and runs over stdio MCP on the built-in server
 // (`askfirst serve --demo family-food`, check_permission), against the bare MCP call alone. Both are
 // timed in alternation, so a busy moment on the machine lands on both.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtInServer, createToolbox } from "../dist/mcp/connect.js";
 import { InstantModel, openBenchSession } from "./agentKit.mjs";
-import { cliPath, fmtMs, median, nowMs, row } from "./lib.mjs";
+import { cliPath, fmtMs, median, nowMs, row, withTempDir } from "./lib.mjs";
 import { connectStdio } from "./mcpClient.mjs";
 
 export const checkCall = {
@@ -57,40 +55,40 @@ async function bareCall(client) {
 }
 
 export async function benchMcpTurn() {
-  const dir = mkdtempSync(join(tmpdir(), "askfirst-bench-mcp-turn-"));
-  const policy = { rules: [{ tool: "check_permission", tier: "allow" }], default: "confirm" };
-  const { store, session, toolbox } = await openDemoSession(dir, "turns", policy);
-  const bare = await connectStdio(
-    process.execPath,
-    [cliPath, "serve", "--demo", "family-food", "--data", join(dir, "bare-data")],
-    { ASKFIRST_USER: "henry" },
-  );
-  try {
-    const turn = turnRunner(session, "mcp-thread", "allowed");
-    const turns = [];
-    const calls = [];
-    for (let i = 0; i < warmup + measured; i += 1) {
-      const call = await bareCall(bare);
-      const whole = await turn();
-      if (i < warmup) continue;
-      calls.push(call);
-      turns.push(whole);
+  return withTempDir("mcp-turn", async (dir) => {
+    const policy = { rules: [{ tool: "check_permission", tier: "allow" }], default: "confirm" };
+    const { store, session, toolbox } = await openDemoSession(dir, "turns", policy);
+    const bare = await connectStdio(
+      process.execPath,
+      [cliPath, "serve", "--demo", "family-food", "--data", join(dir, "bare-data")],
+      { ASKFIRST_USER: "henry" },
+    );
+    try {
+      const turn = turnRunner(session, "mcp-thread", "allowed");
+      const turns = [];
+      const calls = [];
+      for (let i = 0; i < warmup + measured; i += 1) {
+        const call = await bareCall(bare);
+        const whole = await turn();
+        if (i < warmup) continue;
+        calls.push(call);
+        turns.push(whole);
+      }
+      const overhead = median(turns) - median(calls);
+      return [
+        row(
+          `turn with one auto-allowed call over stdio MCP (check_permission, median of ${measured})`,
+          fmtMs(median(turns)),
+          `bare MCP call: ${fmtMs(median(calls))}; overhead ${fmtMs(overhead)}`,
+          `+${fmtMs(overhead)}`,
+          "overhead ≤ 5 ms",
+          overhead <= 5,
+        ),
+      ];
+    } finally {
+      await bare.close();
+      await toolbox.close();
+      await store.close();
     }
-    const overhead = median(turns) - median(calls);
-    return [
-      row(
-        `turn with one auto-allowed call over stdio MCP (check_permission, median of ${measured})`,
-        fmtMs(median(turns)),
-        `bare MCP call: ${fmtMs(median(calls))}; overhead ${fmtMs(overhead)}`,
-        `+${fmtMs(overhead)}`,
-        "overhead ≤ 5 ms",
-        overhead <= 5,
-      ),
-    ];
-  } finally {
-    await bare.close();
-    await toolbox.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

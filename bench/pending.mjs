@@ -1,11 +1,9 @@
 // `askfirst pending` on a store with 10,000 threads (each with a checkpoint), 1,000 of them waiting for a
 // review, against the same command on an empty store.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyCheckpoint } from "@langchain/langgraph-checkpoint";
 import { openStore } from "../dist/store/open.js";
-import { cliPath, fmtMs, fmtRatio, medianOf, row, timeCommand } from "./lib.mjs";
+import { cliPath, fmtMs, fmtRatio, medianOf, row, timeCommand, withTempDir } from "./lib.mjs";
 
 const threads = 10_000;
 const waiting = 1_000;
@@ -65,8 +63,7 @@ async function fill(spec, cwd) {
 }
 
 export async function benchPending() {
-  const dir = mkdtempSync(join(tmpdir(), "askfirst-bench-pending-"));
-  try {
+  return withTempDir("pending", async (dir) => {
     const full = `sqlite:${join(dir, "full.db")}`;
     const empty = `sqlite:${join(dir, "empty.db")}`;
     await fill(full, dir);
@@ -85,7 +82,5 @@ export async function benchPending() {
         fullMs <= 200,
       ),
     ];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,10 +1,7 @@
 // A review round trip (the call needs a person: interrupt, queue, claim, resume with approve, run) against
 // the same turn with the call allowed by policy. Same server, tool, model and store kind; the reviewer
 // answers at once, so the difference is what the review machinery costs.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fmtMs, fmtRatio, median, row } from "./lib.mjs";
+import { fmtMs, fmtRatio, median, row, withTempDir } from "./lib.mjs";
 import { openDemoSession, turnRunner } from "./mcpTurn.mjs";
 
 const warmup = 20;
@@ -17,40 +14,40 @@ const instantApprover = {
 };
 
 export async function benchReview() {
-  const dir = mkdtempSync(join(tmpdir(), "askfirst-bench-review-"));
-  const rule = (tier) => ({ rules: [{ tool: "check_permission", tier }], default: "confirm" });
-  const allowed = await openDemoSession(dir, "allowed", rule("allow"));
-  const reviewed = await openDemoSession(dir, "reviewed", rule("confirm"), instantApprover);
-  try {
-    const allowedTurn = turnRunner(allowed.session, "allowed-thread", "allowed");
-    const reviewedTurn = turnRunner(reviewed.session, "reviewed-thread", "approved");
-    const plain = [];
-    const withReview = [];
-    for (let i = 0; i < warmup + measured; i += 1) {
-      const a = await allowedTurn();
-      const r = await reviewedTurn();
-      if (i < warmup) continue;
-      plain.push(a);
-      withReview.push(r);
+  return withTempDir("review", async (dir) => {
+    const rule = (tier) => ({ rules: [{ tool: "check_permission", tier }], default: "confirm" });
+    const allowed = await openDemoSession(dir, "allowed", rule("allow"));
+    const reviewed = await openDemoSession(dir, "reviewed", rule("confirm"), instantApprover);
+    try {
+      const allowedTurn = turnRunner(allowed.session, "allowed-thread", "allowed");
+      const reviewedTurn = turnRunner(reviewed.session, "reviewed-thread", "approved");
+      const plain = [];
+      const withReview = [];
+      for (let i = 0; i < warmup + measured; i += 1) {
+        const a = await allowedTurn();
+        const r = await reviewedTurn();
+        if (i < warmup) continue;
+        plain.push(a);
+        withReview.push(r);
+      }
+      const pending = await reviewed.store.queue.list();
+      if (pending.length > 0) throw new Error(`${pending.length} reviews were left in the queue`);
+      const ratio = median(withReview) / median(plain);
+      return [
+        row(
+          `review round trip: interrupt, approve, resume, run (stdio MCP, median of ${measured})`,
+          fmtMs(median(withReview)),
+          `same turn, call allowed: ${fmtMs(median(plain))}`,
+          fmtRatio(ratio),
+          "≤ 1.2×",
+          ratio <= 1.2,
+        ),
+      ];
+    } finally {
+      for (const opened of [allowed, reviewed]) {
+        await opened.toolbox.close();
+        await opened.store.close();
+      }
     }
-    const pending = await reviewed.store.queue.list();
-    if (pending.length > 0) throw new Error(`${pending.length} reviews were left in the queue`);
-    const ratio = median(withReview) / median(plain);
-    return [
-      row(
-        `review round trip: interrupt, approve, resume, run (stdio MCP, median of ${measured})`,
-        fmtMs(median(withReview)),
-        `same turn, call allowed: ${fmtMs(median(plain))}`,
-        fmtRatio(ratio),
-        "≤ 1.2×",
-        ratio <= 1.2,
-      ),
-    ];
-  } finally {
-    for (const opened of [allowed, reviewed]) {
-      await opened.toolbox.close();
-      await opened.store.close();
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
