@@ -19,7 +19,7 @@ export interface ConfirmCall {
 }
 
 /** The resume value the graph accepts: the shared response plus the interrupt it answers. */
-export const resumeSchema = reviewResponseSchema.extend({ interruptId: z.string().optional() });
+const resumeSchema = reviewResponseSchema.extend({ interruptId: z.string().optional() });
 export type ResumeValue = z.infer<typeof resumeSchema>;
 
 /** One interrupt value for every call of a message that needs a person (LangChain's HITL shape). */

@@ -84,7 +84,7 @@ function forwardedEnv(env: Env): Record<string, string> {
   return forwarded;
 }
 
-export function resolveCliPath(): string {
+function resolveCliPath(): string {
   const beside = fileURLToPath(new URL("../cli/main.js", import.meta.url));
   if (existsSync(beside)) return beside;
   // Running from sources (tests): use the build of the same checkout.

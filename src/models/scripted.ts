@@ -24,7 +24,7 @@ const turnSchema = z
     "a turn needs text or tool_calls",
   );
 
-export const scriptedTurnsSchema = z.array(turnSchema);
+const scriptedTurnsSchema = z.array(turnSchema);
 export type ScriptedTurn = z.infer<typeof turnSchema>;
 
 /** Where the next turn is; shared by every copy of the model so a whole session consumes one script. */

@@ -5,9 +5,9 @@ import { UsageError } from "../errors.js";
 export type ModelSpec =
   { kind: "gemini"; name: string } | { kind: "scripted"; file: string } | { kind: "local" };
 
-export const defaultGeminiModel = "gemini-2.0-flash";
+const defaultGeminiModel = "gemini-2.0-flash";
 
-export const modelSpecHelp = "gemini[:<name>], scripted:<file.json> or local";
+const modelSpecHelp = "gemini[:<name>], scripted:<file.json> or local";
 
 /** Without `--model`: gemini when GOOGLE_API_KEY is set, otherwise the offline local model. */
 export function parseModelSpec(spec: string | undefined, env: Env): ModelSpec {

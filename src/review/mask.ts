@@ -1,7 +1,7 @@
 /** Argument keys whose values are secrets: never shown, logged or audited as they are. */
-export const secretKeyPattern = /token|secret|password|api[_-]?key|authorization/i;
+const secretKeyPattern = /token|secret|password|api[_-]?key|authorization/i;
 
-export const maskedValue = "***";
+const maskedValue = "***";
 
 /** A deep copy of `value` with every secret-named key's value replaced by "***". */
 export function maskSecrets<T>(value: T): T {

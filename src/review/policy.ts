@@ -88,7 +88,7 @@ export function classify(policy: Policy, call: PolicyCall): Classification {
   return fallback;
 }
 
-export function describeRule(rule: PolicyRule, index: number): string {
+function describeRule(rule: PolicyRule, index: number): string {
   const label = rule.name ?? [rule.tool ?? "any tool"].flat().join(", ");
   return `rule ${index + 1} (${label})`;
 }
@@ -111,7 +111,7 @@ function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
  * String comparisons ignore case and surrounding or repeated spaces: a model writing "truffle pizza" for
  * "Truffle Pizza" must not slip past a rule (the policy fails closed on spelling, not open).
  */
-export function holds(condition: PolicyCondition, args: Record<string, unknown>): boolean {
+function holds(condition: PolicyCondition, args: Record<string, unknown>): boolean {
   const value = readPath(args, condition.arg);
   if (condition.equals !== undefined) return sameScalar(value, condition.equals);
   if (condition.in !== undefined) return condition.in.some((item) => sameScalar(value, item));

@@ -106,7 +106,7 @@ export class TerminalReviewer implements Reviewer {
   }
 }
 
-export function renderCard(
+function renderCard(
   request: ReviewRequest,
   action: ActionRequest,
   context: ActionContext | undefined,

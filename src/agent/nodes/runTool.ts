@@ -144,7 +144,7 @@ function readableToolError(error: unknown): string {
  * The text of a tool result. MCP adapters hand over a text block (sometimes serialised as JSON, with the
  * structured content inside); the model and the transcript get the server's sentence.
  */
-export function readableText(content: unknown): string {
+function readableText(content: unknown): string {
   if (typeof content === "string") {
     if (!content.startsWith("{") && !content.startsWith("[")) return content;
     try {

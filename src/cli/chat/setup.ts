@@ -23,7 +23,7 @@ export interface ChatOptions {
   verbose?: boolean;
 }
 
-export const knownDemos = ["family-food"];
+const knownDemos = ["family-food"];
 
 /** Flags > ASKFIRST_USER > the demo's first child (so `npm start` tells the story) > the OS user. */
 export function chooseActingUser(options: ChatOptions, env: Env): string {

@@ -71,7 +71,7 @@ function findEnum(values: unknown[], text: string): unknown {
 }
 
 /** "pizza-palace", "pizza palace" or "Pizza Palace" all find the key pizza-palace. */
-export function findKey(text: string, keys: string[]): string | undefined {
+function findKey(text: string, keys: string[]): string | undefined {
   const squashed = text.toLowerCase().replace(/[\s_]+/g, "-");
   const known = keys.find((key) => squashed.includes(key.toLowerCase()));
   if (known) return known;

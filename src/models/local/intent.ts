@@ -66,7 +66,7 @@ const synonyms: Record<string, string[]> = {
   eat: ["dish"],
 };
 
-export function canonicalTokens(text: string): Set<string> {
+function canonicalTokens(text: string): Set<string> {
   const tokens = new Set<string>();
   for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {
     for (const token of synonyms[word] ?? [singular(word)]) tokens.add(token);
@@ -74,7 +74,7 @@ export function canonicalTokens(text: string): Set<string> {
   return tokens;
 }
 
-export function singular(word: string): string {
+function singular(word: string): string {
   if (word.endsWith("ies")) return `${word.slice(0, -3)}y`;
   if (word.endsWith("es") && /(sh|ch|x|s)es$/.test(word)) return word.slice(0, -2);
   if (word.endsWith("s") && !word.endsWith("ss")) return word.slice(0, -1);

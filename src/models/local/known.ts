@@ -19,7 +19,7 @@ export function collectKnown(messages: BaseMessage[]): Known {
 }
 
 /** The structured content of a tool result when the server sent one, else its text parsed as JSON. */
-export function resultData(message: ToolMessage): unknown[] {
+function resultData(message: ToolMessage): unknown[] {
   const found: unknown[] = [];
   const artifacts: unknown = message.artifact;
   if (Array.isArray(artifacts)) {
