@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { AskfirstError } from "../../errors.js";
 import type { AuditLog, AuditProblem, AuditRecord } from "../../store/types.js";
 import type { CliContext } from "../context.js";
-import { formatDuration } from "./pending.js";
+import { formatDuration, openStoreForReading, storeOptionHelp } from "./pending.js";
 
 interface AuditOptions {
   thread?: string;
@@ -18,16 +18,9 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option("--thread <id>", "only this thread's records")
     .option("--json", "print JSON instead of text")
     .option("--verify", "check the whole hash chain; exit 1 naming each edited, deleted or reordered record")
-    .option(
-      "--store <spec>",
-      "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)",
-    )
+    .option("--store <spec>", storeOptionHelp)
     .action(async (options: AuditOptions) => {
-      const { chooseStoreSpec, openStore } = await import("../../store/open.js");
-      const store = await openStore(chooseStoreSpec(options.store, ctx.env), {
-        cwd: ctx.cwd,
-        checkpointer: false,
-      });
+      const store = await openStoreForReading(options.store, ctx);
       try {
         if (options.verify) await runVerify(store.audit, options, ctx);
         else {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Tier } from "../../review/decisions.js";
 import { maskSecrets } from "../../review/mask.js";
-import type { PendingReview } from "../../store/types.js";
+import type { PendingReview, Store } from "../../store/types.js";
 import type { CliContext } from "../context.js";
 
 interface PendingOptions {
@@ -9,22 +9,26 @@ interface PendingOptions {
   store?: string;
 }
 
+export const storeOptionHelp =
+  "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)";
+
+/**
+ * The store of `pending` and `audit`, which only read the queue or the audit log. No checkpointer: they
+ * must not load LangGraph (see issue 6, pending in ≤ 200 ms).
+ */
+export async function openStoreForReading(spec: string | undefined, ctx: CliContext): Promise<Store> {
+  const { chooseStoreSpec, openStore } = await import("../../store/open.js");
+  return openStore(chooseStoreSpec(spec, ctx.env), { cwd: ctx.cwd, checkpointer: false });
+}
+
 export function registerPending(program: Command, ctx: CliContext): void {
   program
     .command("pending")
     .description("List every review waiting for a person, across processes, from the store")
     .option("--json", "print JSON instead of text")
-    .option(
-      "--store <spec>",
-      "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)",
-    )
+    .option("--store <spec>", storeOptionHelp)
     .action(async (options: PendingOptions) => {
-      const { chooseStoreSpec, openStore } = await import("../../store/open.js");
-      // No checkpointer: listing the queue must not load LangGraph (see issue 6, pending in ≤ 200 ms).
-      const store = await openStore(chooseStoreSpec(options.store, ctx.env), {
-        cwd: ctx.cwd,
-        checkpointer: false,
-      });
+      const store = await openStoreForReading(options.store, ctx);
       try {
         const views = gatherPending(await store.queue.list(), Date.now());
         ctx.stdout.write(options.json ? `${JSON.stringify(views, null, 2)}\n` : formatPending(views));

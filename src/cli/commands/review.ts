@@ -6,6 +6,7 @@ import type { PendingReview } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { CliContext } from "../context.js";
 import { parsePositiveInt } from "../program.js";
+import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js";
 import { addServerOptions } from "./serverOptions.js";
 
 export interface ReviewOptions {
@@ -23,9 +24,6 @@ export interface ReviewOptions {
   reviewTimeout: number;
   verbose?: boolean;
 }
-
-const storeHelp =
-  "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)";
 
 export function registerReview(program: Command, ctx: CliContext): void {
   const command = program
@@ -47,7 +45,7 @@ export function registerReview(program: Command, ctx: CliContext): void {
     )
     .option("--policy <file>", "review policy JSON for the rest of the run")
     .option("--reviewer <name>", "name recorded for who answered (default: the OS user)")
-    .option("--store <spec>", storeHelp)
+    .option("--store <spec>", storeOptionHelp)
     .option(
       "--review-timeout <seconds>",
       "seconds to answer at the terminal, and for later reviews",
@@ -124,7 +122,6 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
       code: "no_review",
       source: "user",
     });
-  const { gatherPending, formatPendingView } = await import("./pending.js");
   const [view] = gatherPending([review], input.clock());
   if (view) input.write(`${formatPendingView(view)}\n`);
   // Not refused here: a claim left by a reviewer that died is taken over when this answer is applied.
