@@ -5,7 +5,10 @@ import { z } from "zod";
 import { parseOrThrow } from "../config/load.js";
 import { UsageError } from "../errors.js";
 
-const key = z.string().regex(/^[a-z0-9][a-z0-9_.@-]{0,99}$/i, "expected a key of letters, digits, _ . @ -");
+/** The form of every key in a seed; the users of tokens and ASKFIRST_USER must have it too. */
+export const keyPattern = /^[a-z0-9][a-z0-9_.@-]{0,99}$/i;
+
+const key = z.string().regex(keyPattern, "expected a key of letters, digits, _ . @ -");
 
 /**
  * What a data folder starts with: one resource type (its actions and resource roles), its instances, the

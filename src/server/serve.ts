@@ -7,13 +7,11 @@ import { openBackend, parseBackendKind } from "./backends/index.js";
 import type { Backend } from "./backends/types.js";
 import { createServer } from "./createServer.js";
 import type { DemoConfig } from "./demo/menu.js";
-import { demoSeedPath, parseDemoName, readSeedFile, type Seed } from "./seed.js";
+import { demoSeedPath, keyPattern, parseDemoName, readSeedFile, type Seed } from "./seed.js";
 import { parseHttpLimits } from "./transports/httpOptions.js";
 import { parseListenAddress } from "./transports/listenAddress.js";
 import { serveStdio } from "./transports/stdio.js";
 import { loadTokens } from "./transports/tokens.js";
-
-const userPattern = /^[a-z0-9][a-z0-9_.@-]{0,99}$/i;
 
 /** `askfirst serve`: checks every flag before touching the data folder, then serves until closed. */
 export async function runServe(options: ServeOptions, ctx: CliContext): Promise<void> {
@@ -69,7 +67,7 @@ function stdioUser(ctx: CliContext): string {
       "serve over stdio acts for the user in ASKFIRST_USER, which is not set (e.g. ASKFIRST_USER=henry askfirst serve --demo family-food)",
       "no_user",
     );
-  if (!userPattern.test(user))
+  if (!keyPattern.test(user))
     throw new UsageError(
       `ASKFIRST_USER "${user.slice(0, 40)}" is not a user key; expected letters, digits, _ . @ -`,
       "bad_user",

@@ -2,15 +2,15 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type Env, readEnv } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
+import { keyPattern } from "../seed.js";
 
 /** Bearer token → user. Tokens are secrets: no message built here ever contains one. */
 export type TokenMap = ReadonlyMap<string, string>;
 
-const userKey = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_.@-]{0,99}$/i, "expected a user key of letters, digits, _ . @ -");
+const tokenPattern = /^\S{8,}$/;
+const userKey = z.string().regex(keyPattern, "expected a user key of letters, digits, _ . @ -");
 const tokenFileSchema = z.record(
-  z.string().regex(/^\S{8,}$/, "tokens must be at least 8 characters with no spaces"),
+  z.string().regex(tokenPattern, "tokens must be at least 8 characters with no spaces"),
   userKey,
 );
 
@@ -54,7 +54,7 @@ function readTokenEnv(value: string | undefined): TokenMap {
     const at = pair.indexOf("=");
     const token = pair.slice(0, at).trim();
     const user = pair.slice(at + 1).trim();
-    if (at <= 0 || !/^\S{8,}$/.test(token) || !userKey.safeParse(user).success)
+    if (at <= 0 || !tokenPattern.test(token) || !userKey.safeParse(user).success)
       throw new UsageError(
         `ASKFIRST_HTTP_TOKENS entry ${index + 1} is invalid; expected token=user, tokens of at least 8 characters`,
         "bad_tokens",
