@@ -32,6 +32,13 @@ interface Item {
   usedAt?: string | null;
 }
 
+/** The access requests the server holds, as joe (a parent) sees them through his own client. */
+async function accessRequests(): Promise<Item[]> {
+  return withDemoClient(join(dir, "data"), "joe", async (client) => {
+    return (await callStructured(client, "list_access_requests")).items as Item[];
+  });
+}
+
 describe("askfirst chat, the family food demo story", () => {
   it("plays the whole story with the local model and canned answers; the server shows each step", async () => {
     const story = await import("node:fs/promises").then((fs) =>
@@ -88,12 +95,10 @@ describe("askfirst chat with the example scripted model", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("agent: There are four restaurants");
     expect(result.stdout).toMatch(/create_access_request\(.*\) — ran \(notify\)/);
-    await withDemoClient(join(dir, "data"), "joe", async (client) => {
-      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
-      expect(requests).toMatchObject([
-        { requester: "henry", resourceInstance: "pizza-palace", status: "pending" },
-      ]);
-    });
+    const requests = await accessRequests();
+    expect(requests).toMatchObject([
+      { requester: "henry", resourceInstance: "pizza-palace", status: "pending" },
+    ]);
   });
 });
 
@@ -143,14 +148,12 @@ describe("askfirst chat reviews", () => {
       /← create_access_request result: Rejected by the reviewer .*: burgers are for weekends/,
     );
 
-    await withDemoClient(join(dir, "data"), "joe", async (client) => {
-      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
-      const seen = requests.map((item) => [item.resourceInstance, item.reason]).sort();
-      expect(seen).toEqual([
-        ["pizza-palace", "one"],
-        ["sushi-world", "edited by a parent"],
-      ]);
-    });
+    const requests = await accessRequests();
+    const seen = requests.map((item) => [item.resourceInstance, item.reason]).sort();
+    expect(seen).toEqual([
+      ["pizza-palace", "one"],
+      ["sushi-world", "edited by a parent"],
+    ]);
   });
 
   it("a model that claims another identity changes nothing: the server acts for the person's user", async () => {
@@ -186,10 +189,8 @@ describe("askfirst chat reviews", () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("← check_permission result: henry may not update on pizza-palace.");
-    await withDemoClient(join(dir, "data"), "joe", async (client) => {
-      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
-      expect(requests).toMatchObject([{ requester: "henry", role: "parent", status: "pending" }]);
-    });
+    const requests = await accessRequests();
+    expect(requests).toMatchObject([{ requester: "henry", role: "parent", status: "pending" }]);
   });
 
   it("with no terminal and no answers file, a call that needs review is rejected and the run says so", async () => {
@@ -207,9 +208,7 @@ describe("askfirst chat reviews", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/no terminal and no --answers file/);
     expect(result.stdout).toMatch(/create_access_request\(.*\) — rejected/);
-    await withDemoClient(join(dir, "data"), "joe", async (client) => {
-      expect((await callStructured(client, "list_access_requests")).items).toEqual([]);
-    });
+    expect(await accessRequests()).toEqual([]);
   });
 
   it("running out of answers rejects and says so", async () => {
@@ -238,10 +237,8 @@ describe("askfirst chat reviews", () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/no answer left in .*answers\.txt/);
-    await withDemoClient(join(dir, "data"), "joe", async (client) => {
-      const requests = (await callStructured(client, "list_access_requests")).items as Item[];
-      expect(requests.map((item) => item.resourceInstance)).toEqual(["pizza-palace"]);
-    });
+    const requests = await accessRequests();
+    expect(requests.map((item) => item.resourceInstance)).toEqual(["pizza-palace"]);
   });
 
   it("--on-review queue leaves the review pending, prints the thread id and exits 3", async () => {
