@@ -5,6 +5,7 @@ import type {
   Page,
   PageRequest,
   RequestFilter,
+  RequestStatus,
   ResourceInstance,
 } from "../types.js";
 import {
@@ -100,7 +101,7 @@ export class PermitBackend implements Backend {
     await this.directory.assertRole(role);
     if ((await this.directory.rolesOn(actor, resourceInstance)).includes(role))
       throw alreadyHoldsRole(actor, role, resourceInstance);
-    const pending = await this.pendingOf(this.access, actor, resourceInstance);
+    const pending = await this.ownOf(this.access, actor, resourceInstance, "pending");
     const same = pending.find((request) => request.role === role);
     if (same) throw alreadyPending(this.access, actor, { id: same.id, resourceInstance }, role);
     const raw = await callPermit(this.access.api.create({ user: actor }, resourceInstance, reason, role));
@@ -133,7 +134,7 @@ export class PermitBackend implements Backend {
     await this.directory.assertKnownUser(actor);
     await this.directory.instance(resourceInstance);
     const key = operationKey(operation);
-    const pending = await this.pendingOf(this.approvals, actor, resourceInstance);
+    const pending = await this.ownOf(this.approvals, actor, resourceInstance, "pending");
     const same = pending.find((approval) => operationKey(approval.operation) === key);
     if (same)
       throw alreadyPending(this.approvals, actor, { id: same.id, resourceInstance }, `"${operation}"`);
@@ -190,11 +191,10 @@ export class PermitBackend implements Backend {
     resourceInstance: string,
     operation?: string,
   ): Promise<OperationApproval | null> {
-    const filter = { status: "approved" as const, resourceInstance, page: 1, perPage: 10_000 };
-    const approved = (await this.lifecycle.list(this.approvals, actor, filter)).items;
+    const approved = await this.ownOf(this.approvals, actor, resourceInstance, "approved");
     const key = operation === undefined ? undefined : operationKey(operation);
     const usable = approved
-      .filter((item) => item.requester === actor && item.usedAt === null)
+      .filter((item) => item.usedAt === null)
       .filter((item) => key === undefined || operationKey(item.operation) === key)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const chosen = usable[0];
@@ -204,12 +204,14 @@ export class PermitBackend implements Backend {
     return { ...chosen, usedAt };
   }
 
-  private async pendingOf<T extends AccessRequest | OperationApproval>(
+  /** The actor's own requests of one kind and status on the instance. */
+  private async ownOf<T extends AccessRequest | OperationApproval>(
     kind: RequestKind<T>,
     actor: string,
     resourceInstance: string,
+    status: RequestStatus,
   ): Promise<T[]> {
-    const filter = { status: "pending" as const, resourceInstance, page: 1, perPage: 10_000 };
+    const filter = { status, resourceInstance, page: 1, perPage: 10_000 };
     const page = await this.lifecycle.list(kind, actor, filter);
     return page.items.filter((item) => item.requester === actor);
   }
