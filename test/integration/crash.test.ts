@@ -5,33 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashArgs } from "../../src/store/auditChain.js";
 import type { AuditRecord } from "../../src/store/types.js";
 import { cliPath } from "../helpers/cli.js";
-import { createReviewWorld, type ReviewWorld } from "./reviewFixtures.js";
+import { createReviewWorld, queueSendMoney, spawnOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
 
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/**
- * Starts `askfirst chat` on a pseudo-terminal (util-linux `script`), so the terminal reviewer really waits
- * at its prompt, and types one request. The shell writes its pid, which exec hands to node. The terminal
- * gets a size, as a real one has: with 0 columns, the spinner's redraws never end.
- */
+/** Starts `askfirst chat` on a pseudo-terminal, so the terminal reviewer really waits, and types one request. */
 function startChatOnTerminal(world: ReviewWorld, args: string[]): { child: ChildProcess; pidFile: string } {
   const pidFile = join(world.folder, "chat.pid");
-  const command = [process.execPath, cliPath, "chat", ...args, "--store", world.store]
-    .concat(["--server", world.serverLine, "--policy", world.policy])
-    .map(quote)
-    .join(" ");
-  const child = spawn(
-    "script",
-    ["-qfec", `stty cols 100 rows 40; echo $$ > ${quote(pidFile)}; exec ${command}`, "/dev/null"],
-    {
-      cwd: world.folder,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
-      stdio: ["pipe", "pipe", "pipe"],
-    },
-  );
-  child.stdout?.resume();
-  child.stderr?.resume();
-  setTimeout(() => child.stdin?.write("send ann 5\r"), 1_500);
+  const child = spawnOnTerminal(world, ["chat", ...args], pidFile);
+  child.stdout.resume();
+  child.stderr.resume();
+  setTimeout(() => child.stdin.write("send ann 5\r"), 1_500);
   return { child, pidFile };
 }
 
@@ -103,8 +85,7 @@ describe("a review survives kill -9", () => {
 
 /** Starts `askfirst review` in the background with the world's store, server and policy. */
 function startReview(world: ReviewWorld, args: string[]): ChildProcess {
-  const connect = ["--store", world.store, "--server", world.serverLine, "--policy", world.policy];
-  const child = spawn(process.execPath, [cliPath, "review", ...args, ...connect], {
+  const child = spawn(process.execPath, [cliPath, "review", ...args, ...world.connect()], {
     cwd: world.folder,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -119,11 +100,8 @@ function startReview(world: ReviewWorld, args: string[]): ChildProcess {
  * process with kill -9 while the tool runs: after the tool ran, before any checkpoint.
  */
 async function killWhileToolRuns(world: ReviewWorld, threadId: string, args: Record<string, unknown>) {
-  const model = world.model("ask", [{ tool_calls: [{ name: "send_money", args }] }]);
-  const asked = await world.cli(
-    ["chat", "-t", threadId, "-u", "joe", "-q", "send it"].concat(["--on-review", "queue", "-m", model]),
-  );
-  expect(asked.code).toBe(3);
+  const asked = await queueSendMoney(world, { flags: ["-t", threadId, "-u", "joe"], query: "send it", args });
+  expect(asked.result.code).toBe(3);
   const calls = world.serverCalls().length;
   const release = world.holdCalls();
   const reviewing = startReview(

@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/store/types.js";
 import { postgresHarness } from "../unit/store/harness.js";
-import { createReviewWorld, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
-
-const sendMoney = { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] };
+import { createReviewWorld, queueSendMoney, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
 
 describe("askfirst chat --on-review queue, then askfirst review from another process", () => {
   let world: ReviewWorld;
@@ -11,19 +9,9 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
 
   beforeEach(async () => {
     world = createReviewWorld();
-    const asked = await world.cli([
-      "chat",
-      "-q",
-      "send ann 5",
-      "-u",
-      "joe",
-      "--on-review",
-      "queue",
-      "-m",
-      world.model("ask", [sendMoney]),
-    ]);
-    expect(asked.code).toBe(3);
-    threadId = asked.stdout.trim().split("\n").at(-1) ?? "";
+    const asked = await queueSendMoney(world, { flags: ["-u", "joe"] });
+    expect(asked.result.code).toBe(3);
+    threadId = asked.threadId;
     expect(threadId).toMatch(/^thread-/);
   });
   afterEach(() => world.cleanup());
@@ -159,19 +147,9 @@ describe("a queued review past its deadline", () => {
 
   beforeEach(async () => {
     world = createReviewWorld();
-    const asked = await world.cli([
-      "chat",
-      "-q",
-      "send ann 5",
-      "--on-review",
-      "queue",
-      "--review-timeout",
-      "1",
-      "-m",
-      world.model("ask", [sendMoney]),
-    ]);
-    expect(asked.code).toBe(3);
-    threadId = asked.stdout.trim().split("\n").at(-1) ?? "";
+    const asked = await queueSendMoney(world, { flags: ["--review-timeout", "1"] });
+    expect(asked.result.code).toBe(3);
+    threadId = asked.threadId;
     await new Promise((resolve) => setTimeout(resolve, 1_200));
   });
   afterEach(() => world.cleanup());
@@ -219,17 +197,8 @@ describe("queue and review on PostgreSQL", () => {
     const world = createReviewWorld();
     world.store = harness.spec as string;
     try {
-      const asked = await world.cli([
-        "chat",
-        "-q",
-        "send ann 5",
-        "--on-review",
-        "queue",
-        "-m",
-        world.model("a", [sendMoney]),
-      ]);
+      const { result: asked, threadId } = await queueSendMoney(world, { model: "a" });
       expect(asked.code).toBe(3);
-      const threadId = asked.stdout.trim().split("\n").at(-1) ?? "";
       const pending = JSON.parse((await world.cli(["pending", "--json"])).stdout) as { threadId: string }[];
       expect(pending.map((view) => view.threadId)).toEqual([threadId]);
       const result = await world.cli([

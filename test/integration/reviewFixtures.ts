@@ -27,6 +27,8 @@ export interface ReviewWorld {
    * the returned function is called: a run can then be killed while its tool runs.
    */
   holdCalls(): () => void;
+  /** The flags that point a `chat` or `review` at this world's store, server and policy. */
+  connect(): string[];
   /** Runs the CLI with this world's store; `chat` and `review` also get its server and policy. */
   cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
   cleanup(): void;
@@ -72,10 +74,10 @@ export function createReviewWorld(): ReviewWorld {
       writeFileSync(hold, "");
       return () => rmSync(hold, { force: true });
     },
+    connect: () => ["--store", world.store, "--server", world.serverLine, "--policy", policy],
     cli(args, options = {}) {
-      const connect =
-        args[0] === "chat" || args[0] === "review" ? ["--server", world.serverLine, "--policy", policy] : [];
-      return runCli([...args, "--store", world.store, ...connect], {
+      const connect = args[0] === "chat" || args[0] === "review" ? world.connect() : ["--store", world.store];
+      return runCli([...args, ...connect], {
         cwd: folder,
         timeoutMs: options.timeoutMs ?? 25_000,
       });
@@ -114,8 +116,46 @@ process.stdin.on("end", () => process.exit(0));
 }
 
 /**
- * Runs the CLI on a pseudo-terminal (util-linux `script`, sized like a real one) so the terminal reviewer
- * prompts, and types each reply once the output shows its cue. Resolves with the exit code and output.
+ * Queues a review of one `send_money` call: `askfirst chat -q` with `--on-review queue`, which exits 3 and
+ * prints the thread last. Resolves with that result and the thread it names.
+ */
+export async function queueSendMoney(
+  world: ReviewWorld,
+  options: { flags?: string[]; query?: string; args?: Record<string, unknown>; model?: string } = {},
+): Promise<{ result: CliResult; threadId: string }> {
+  const call = { name: "send_money", args: options.args ?? { to: "ann", amount: 5 } };
+  const model = world.model(options.model ?? "ask", [{ tool_calls: [call] }]);
+  const result = await world.cli(
+    ["chat", "-q", options.query ?? "send ann 5", ...(options.flags ?? [])].concat([
+      "--on-review",
+      "queue",
+      "-m",
+      model,
+    ]),
+  );
+  return { result, threadId: result.stdout.trim().split("\n").at(-1) ?? "" };
+}
+
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Starts the CLI, with the world's store, server and policy, on a pseudo-terminal (util-linux `script`) so
+ * the terminal reviewer really prompts. The terminal gets a size, as a real one has: with 0 columns, the
+ * spinner's redraws never end. With `pidFile`, the shell writes its pid there, which exec hands to node.
+ */
+export function spawnOnTerminal(world: ReviewWorld, args: string[], pidFile?: string) {
+  const command = [process.execPath, cliPath, ...args, ...world.connect()].map(quote).join(" ");
+  const writePid = pidFile === undefined ? "" : `echo $$ > ${quote(pidFile)}; `;
+  return spawn("script", ["-qfec", `stty cols 100 rows 40; ${writePid}exec ${command}`, "/dev/null"], {
+    cwd: world.folder,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (see spawnOnTerminal) and types each reply once the output shows its
+ * cue. Resolves with the exit code and output.
  */
 export function runOnTerminal(
   world: ReviewWorld,
@@ -123,14 +163,7 @@ export function runOnTerminal(
   replies: { after: RegExp; type: string }[],
   timeoutMs = 25_000,
 ): Promise<{ code: number | null; output: string }> {
-  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-  const connect = ["--store", world.store, "--server", world.serverLine, "--policy", world.policy];
-  const command = [process.execPath, cliPath, ...args, ...connect].map(quote).join(" ");
-  const child = spawn("script", ["-qfec", `stty cols 100 rows 40; exec ${command}`, "/dev/null"], {
-    cwd: world.folder,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawnOnTerminal(world, args);
   let output = "";
   const pending = [...replies];
   child.stdout.on("data", (chunk: Buffer) => {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
 import { sampleReview } from "../unit/store/harness.js";
-import { createReviewWorld, type ReviewWorld } from "./reviewFixtures.js";
-
-const sendMoney = { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] };
+import { createReviewWorld, queueSendMoney, type ReviewWorld } from "./reviewFixtures.js";
 
 describe("askfirst pending lists only reviews that can still be answered", () => {
   let world: ReviewWorld;
@@ -13,15 +11,8 @@ describe("askfirst pending lists only reviews that can still be answered", () =>
   afterAll(() => world.cleanup());
 
   it("drops a review whose resume ran the tool and then failed", async () => {
-    const asked = await world.cli(
-      ["chat", "-t", "thread-failed", "-u", "joe", "-q", "send ann 5"].concat([
-        "--on-review",
-        "queue",
-        "-m",
-        world.model("ask", [sendMoney]),
-      ]),
-    );
-    expect(asked.code).toBe(3);
+    const asked = await queueSendMoney(world, { flags: ["-t", "thread-failed", "-u", "joe"] });
+    expect(asked.result.code).toBe(3);
     // The model has nothing more to say: the resumed run fails after the money was sent.
     const failed = await world.cli(["review", "thread-failed", "--approve", "-m", world.model("mute", [])]);
     expect(failed.code).toBe(1);
