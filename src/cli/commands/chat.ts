@@ -3,6 +3,7 @@ import { AskfirstError, ExitCode } from "../../errors.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { CliContext } from "../context.js";
 import { collect, parsePositiveInt } from "../program.js";
+import { storeOptionHelp } from "./pending.js";
 import { addServerOptions } from "./serverOptions.js";
 
 export function registerChat(program: Command, ctx: CliContext): void {
@@ -30,10 +31,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
       "answer reviews from this file, one line per reviewed call: yes | no: <reason> | edit <json> | always",
     )
     .option("--reviewer <name>", "name recorded for who answered reviews (default: the OS user)")
-    .option(
-      "--store <spec>",
-      "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)",
-    )
+    .option("--store <spec>", storeOptionHelp)
     .option(
       "--review-timeout <seconds>",
       "seconds a person has to answer a review; then it is rejected as timed out",
