@@ -76,20 +76,16 @@ export class CheckpointSerializer extends JsonPlusSerializer {
       const value = this.revive(parsed, missing, false);
       if (value === unsupported) break;
       if (missing.size === 0) {
-        this.keepRead(data, copyContainers(value));
+        setBounded(this.recentReads, data, { value: copyContainers(value) }, recentReadsKept);
         return value;
       }
-      await Promise.all([...missing].map(async ([stored, text]) => this.remember(stored, await load(text))));
+      await Promise.all(
+        [...missing].map(async ([stored, text]) =>
+          setBounded(this.revived, stored, await load(text), this.capacity),
+        ),
+      );
     }
     return super._loads(data);
-  }
-
-  private keepRead(data: string, value: unknown): void {
-    if (this.recentReads.size >= recentReadsKept) {
-      const oldest = this.recentReads.keys().next();
-      if (!oldest.done) this.recentReads.delete(oldest.value);
-    }
-    this.recentReads.set(data, { value });
   }
 
   /**
@@ -145,20 +141,21 @@ export class CheckpointSerializer extends JsonPlusSerializer {
     if (fields.lc === 2) return fields.type === "undefined" ? undefined : unsupported;
     return fields;
   }
-
-  private remember(stored: string, value: unknown): void {
-    if (this.revived.size >= this.capacity) {
-      const oldest = this.revived.keys().next();
-      if (!oldest.done) this.revived.delete(oldest.value);
-    }
-    this.revived.set(stored, value);
-  }
 }
 
 const unsupported = Symbol("unsupported");
 
 /** A turn's reads are of one or two checkpoints (and their metadata); a few more cover a review's resume. */
 const recentReadsKept = 8;
+
+/** Sets `key`, first dropping the oldest entry when the map already holds `limit`. */
+function setBounded<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  if (map.size >= limit) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
 
 /** A copy of the plain objects and arrays in `value`; anything else (LangChain objects) is shared. */
 function copyContainers(value: unknown): unknown {
