@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { initializeBody as initialize, mcpPostHeaders } from "../helpers/rawMcp.js";
 import { type RunningHttp, startHttp } from "./httpServe.js";
 
 const henryToken = "henry-token-3f9a1c";
@@ -21,14 +22,6 @@ async function connectAs(url: string, token: string): Promise<Client> {
 function textOf(result: Awaited<ReturnType<Client["callTool"]>>): string {
   return (result.content as { text?: string }[]).map((part) => part.text ?? "").join("\n");
 }
-
-const initialize = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
-};
-const postHeaders = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
 
 describe("askfirst serve --http", () => {
   let dir: string;
@@ -56,14 +49,13 @@ describe("askfirst serve --http", () => {
       join(dir, "tokens.json"),
     ]);
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-    const body = JSON.stringify(initialize);
-    const missing = await fetch(running.url, { method: "POST", headers: postHeaders, body });
+    const missing = await fetch(running.url, { method: "POST", headers: mcpPostHeaders, body: initialize });
     expect(missing.status).toBe(401);
     expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
     const wrong = await fetch(running.url, {
       method: "POST",
-      headers: { ...postHeaders, Authorization: "Bearer not-a-known-token" },
-      body,
+      headers: { ...mcpPostHeaders, Authorization: "Bearer not-a-known-token" },
+      body: initialize,
     });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).not.toContain("not-a-known-token");
@@ -98,14 +90,14 @@ describe("askfirst serve --http", () => {
     // A raw session opened with henry's token cannot be used with joe's.
     const opened = await fetch(running.url, {
       method: "POST",
-      headers: { ...postHeaders, Authorization: `Bearer ${henryToken}` },
-      body: JSON.stringify(initialize),
+      headers: { ...mcpPostHeaders, Authorization: `Bearer ${henryToken}` },
+      body: initialize,
     });
     const sessionId = opened.headers.get("mcp-session-id") ?? "";
     expect(sessionId).not.toBe("");
     const hijack = await fetch(running.url, {
       method: "POST",
-      headers: { ...postHeaders, Authorization: `Bearer ${joeToken}`, "mcp-session-id": sessionId },
+      headers: { ...mcpPostHeaders, Authorization: `Bearer ${joeToken}`, "mcp-session-id": sessionId },
       body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
     });
     expect(hijack.status).toBe(403);

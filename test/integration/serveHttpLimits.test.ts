@@ -1,25 +1,15 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { initializeBody as initialize, mcpPostHeaders, type RawAnswer, sendRaw } from "../helpers/rawMcp.js";
 import { type RunningHttp, startHttp } from "./httpServe.js";
 
 const henryToken = "henry-token-5d8e2f";
 const env = { ASKFIRST_HTTP_TOKENS: `${henryToken}=henry` };
-const headers = {
-  "Content-Type": "application/json",
-  Accept: "application/json, text/event-stream",
-  Authorization: `Bearer ${henryToken}`,
-};
-const initialize = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
-});
+const headers = { ...mcpPostHeaders, Authorization: `Bearer ${henryToken}` };
 const listInstances = JSON.stringify({
   jsonrpc: "2.0",
   id: 2,
@@ -27,30 +17,8 @@ const listInstances = JSON.stringify({
   params: { name: "list_resource_instances", arguments: {} },
 });
 
-interface Answer {
-  status: number;
-  body: string;
-  sessionId: string;
-}
-
-/** POST through node:http, which sends the Host header it is given (fetch would replace it). */
-function post(url: string, body: string, extra: Record<string, string> = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { ...headers, ...extra } }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: text,
-          sessionId: String(res.headers["mcp-session-id"]),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const post = (url: string, body: string, extra: Record<string, string> = {}): Promise<RawAnswer> =>
+  sendRaw(url, "POST", { ...headers, ...extra }, body);
 
 describe("askfirst serve --http limits", () => {
   let dir: string;
@@ -77,7 +45,7 @@ describe("askfirst serve --http limits", () => {
     expect(second.body).toContain(
       "server busy: 1 session is open, the most it serves at once (--max-sessions)",
     );
-    const used = await post(url, listInstances, { "mcp-session-id": first.sessionId });
+    const used = await post(url, listInstances, { "mcp-session-id": first.sessionId ?? "" });
     expect(used.status).toBe(200);
     expect(used.body).toContain("pizza-palace");
 
@@ -88,7 +56,7 @@ describe("askfirst serve --http limits", () => {
         interval: 100,
       },
     );
-    const expired = await post(url, listInstances, { "mcp-session-id": first.sessionId });
+    const expired = await post(url, listInstances, { "mcp-session-id": first.sessionId ?? "" });
     expect(expired.status).toBe(404);
     expect(expired.body).toContain("unknown or expired session; initialize a new one");
     expect((await post(url, initialize)).status).toBe(200);

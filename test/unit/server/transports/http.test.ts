@@ -1,25 +1,15 @@
-import { request } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type HttpOptions, type HttpServing, serveHttp } from "../../../../src/server/transports/http.js";
+import { initializeBody as initialize, mcpPostHeaders, sendRaw as send } from "../../../helpers/rawMcp.js";
 import { ManualTimers } from "./manualTimers.js";
 
 const henryToken = "henry-secret-0a1b2c";
 const tokens = new Map([[henryToken, "henry"]]);
 const auth = { Authorization: `Bearer ${henryToken}` };
-const postHeaders = {
-  "Content-Type": "application/json",
-  Accept: "application/json, text/event-stream",
-  ...auth,
-};
-const initialize = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
-});
+const postHeaders = { ...mcpPostHeaders, ...auth };
 
 /** A real MCP server whose one tool says whom the session acts for. */
 function whoamiServer(user: string): McpServer {
@@ -28,39 +18,6 @@ function whoamiServer(user: string): McpServer {
     content: [{ type: "text", text: user }],
   }));
   return server;
-}
-
-interface Raw {
-  status: number;
-  body: string;
-  sessionId?: string;
-}
-
-/** A request through node:http, which (unlike fetch) sends the Host header it is given. */
-function send(
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  body?: string | Buffer[],
-): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => {
-        const sessionId = res.headers["mcp-session-id"];
-        resolve({
-          status: res.statusCode ?? 0,
-          body: text,
-          sessionId: typeof sessionId === "string" ? sessionId : undefined,
-        });
-      });
-    });
-    req.on("error", reject);
-    if (Array.isArray(body)) for (const chunk of body) req.write(chunk);
-    else if (body !== undefined) req.write(body);
-    req.end();
-  });
 }
 
 const listTools = (sessionId: string) =>
