@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { readEnv, type Env } from "../config/load.js";
 import { UsageError } from "../errors.js";
-import { parseModelSpec, type ModelSpec } from "./spec.js";
+import type { ModelSpec } from "./spec.js";
 
 export interface AgentModel {
   model: BaseChatModel;
@@ -12,16 +12,15 @@ export interface AgentModel {
 }
 
 /**
- * The seam where the CLI meets a model: `gemini[:name]`, `scripted:<file.json>` or `local`. Each client is
- * imported only when chosen, so commands that never talk to a model never load one.
+ * The seam where the CLI meets a model: `gemini[:name]`, `scripted:<file.json>` or `local`, as parseModelSpec
+ * read it. Each client is imported only when chosen, so commands that never talk to a model never load one.
  */
-export async function createModel(spec: string | ModelSpec | undefined, env: Env): Promise<AgentModel> {
-  const parsed = typeof spec === "object" ? spec : parseModelSpec(spec, env);
-  if (parsed.kind === "scripted") {
+export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel> {
+  if (spec.kind === "scripted") {
     const { ScriptedChatModel } = await import("./scripted.js");
-    return { model: await ScriptedChatModel.fromFile(parsed.file), label: `scripted:${parsed.file}` };
+    return { model: await ScriptedChatModel.fromFile(spec.file), label: `scripted:${spec.file}` };
   }
-  if (parsed.kind === "local") {
+  if (spec.kind === "local") {
     const { LocalRulesModel, localModelBanner } = await import("./local/localModel.js");
     return { model: new LocalRulesModel(), label: "local", banner: localModelBanner };
   }
@@ -31,10 +30,10 @@ export async function createModel(spec: string | ModelSpec | undefined, env: Env
   const { ChatGoogleGenerativeAI } = await import("@langchain/google-genai");
   const baseUrl = readEnv(env, "GOOGLE_GEMINI_BASE_URL");
   const model = new ChatGoogleGenerativeAI({
-    model: parsed.name,
+    model: spec.name,
     apiKey,
     maxRetries: 1,
     ...(baseUrl ? { baseUrl } : {}),
   });
-  return { model, label: `gemini:${parsed.name}` };
+  return { model, label: `gemini:${spec.name}` };
 }
