@@ -5,8 +5,6 @@ import type { ModelSpec } from "./spec.js";
 
 export interface AgentModel {
   model: BaseChatModel;
-  /** e.g. "gemini:gemini-2.0-flash", "scripted:turns.json", "local". */
-  label: string;
   /** Shown once when the session starts, e.g. that the local model is rules, not AI. */
   banner?: string;
 }
@@ -18,11 +16,11 @@ export interface AgentModel {
 export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel> {
   if (spec.kind === "scripted") {
     const { ScriptedChatModel } = await import("./scripted.js");
-    return { model: await ScriptedChatModel.fromFile(spec.file), label: `scripted:${spec.file}` };
+    return { model: await ScriptedChatModel.fromFile(spec.file) };
   }
   if (spec.kind === "local") {
     const { LocalRulesModel, localModelBanner } = await import("./local/localModel.js");
-    return { model: new LocalRulesModel(), label: "local", banner: localModelBanner };
+    return { model: new LocalRulesModel(), banner: localModelBanner };
   }
   const apiKey = readEnv(env, "GOOGLE_API_KEY");
   if (!apiKey)
@@ -35,5 +33,5 @@ export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel
     maxRetries: 1,
     ...(baseUrl ? { baseUrl } : {}),
   });
-  return { model, label: `gemini:${spec.name}` };
+  return { model };
 }
