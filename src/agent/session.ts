@@ -10,6 +10,7 @@ import { AskfirstError } from "../errors.js";
 import type { Toolbox } from "../mcp/connect.js";
 import type { Reviewer, ReviewRequest, ReviewResponse } from "../review/decisions.js";
 import type { Policy } from "../review/policy.js";
+import { isExpired, timedOutResponse } from "../store/deadlines.js";
 import type { PendingReview, Store } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
@@ -175,9 +176,12 @@ class GraphSession implements Session {
         code: "bad_answer",
         source: "user",
       });
+    // Past the stored deadline an answer counts for nothing, whoever gives it and however it reached here:
+    // the calls are rejected as timed out (audited `timed_out`, no reviewer).
+    const answer = isExpired(review, this.clock()) ? timedOutResponse(review) : response;
     const { queue } = this.options.store;
     if (!queued) await queue.put(toQueued(review));
-    if (!(await queue.claim(threadId, review.interruptId, response.reviewer)))
+    if (!(await queue.claim(threadId, review.interruptId, answer.reviewer)))
       throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
         code: "review_taken",
         source: "user",
@@ -186,7 +190,7 @@ class GraphSession implements Session {
     try {
       output = await this.run(
         threadId,
-        new Command({ resume: { ...response, interruptId: review.interruptId } }),
+        new Command({ resume: { ...answer, interruptId: review.interruptId } }),
       );
     } catch (error) {
       await this.giveBack(threadId, review.interruptId);

@@ -56,6 +56,54 @@ describe("a review that timed out", () => {
   });
 });
 
+describe("an answer that comes after the review's deadline", () => {
+  it("counts for nothing, whoever resumes: the call is rejected as timed out and never runs", async () => {
+    const { store, toolbox, received } = await setUp([]);
+    let now = 1_000_000;
+    const session = openSession({
+      store,
+      model: new ScriptedChatModel(
+        [{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }, { text: "It timed out." }],
+        "t",
+      ),
+      toolbox,
+      policy,
+      clock: () => now,
+      reviewTimeoutSeconds: 60,
+    });
+    const paused = await session.send("t-late", "pay ann", { actingUser: "joe", onReview: "queue" });
+    expect(paused.review?.deadline).toBe(1_000_000 + 60_000);
+    now += 61_000;
+    const result = await session.resume("t-late", { decisions: [{ type: "approve" }], reviewer: "mom" });
+    expect(received).toEqual([]);
+    expect(result.calls.map((call) => [call.decision, call.reviewer, call.outcome])).toEqual([
+      ["timed_out", null, "not_run"],
+    ]);
+    const audit = await store.audit.list({ threadId: "t-late" });
+    expect(audit.map((record) => [record.decision, record.reviewer])).toEqual([["timed_out", null]]);
+  });
+
+  it("still applies an answer given before the deadline", async () => {
+    const { store, toolbox, received } = await setUp([]);
+    let now = 1_000_000;
+    const session = openSession({
+      store,
+      model: new ScriptedChatModel(
+        [{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }, { text: "Paid." }],
+        "t",
+      ),
+      toolbox,
+      policy,
+      clock: () => now,
+      reviewTimeoutSeconds: 60,
+    });
+    await session.send("t-in-time", "pay ann", { actingUser: "joe", onReview: "queue" });
+    now += 59_000;
+    await session.resume("t-in-time", { decisions: [{ type: "approve" }], reviewer: "mom" });
+    expect(received.map((call) => call.args.to)).toEqual(["ann"]);
+  });
+});
+
 describe("reviews left in the queue by a thread that moved on", () => {
   const queued = async (store: Store) =>
     (await store.queue.list()).map((review) => `${review.threadId}/${review.interruptId}`);
