@@ -23,9 +23,14 @@ export function lastTurn(messages: BaseMessage[]): { ai: AIMessage | null; answe
   return { ai: null, answered };
 }
 
-/** The tool calls of an AI message, each with an id (a model that sends none gets one here, once). */
+/** The tool calls of an AI message, each with its id (call_llm gives one to any call a model sent without). */
 export function callsOf(ai: AIMessage | null): IdentifiedCall[] {
-  return (ai?.tool_calls ?? []).map((call) => ({ ...call, id: call.id ?? `call_${randomUUID()}` }));
+  // call_llm gives every call an id; the fallback is only ever deterministic, so two nodes reading the
+  // same message can never disagree on a call's id (a random one would keep it from ever running).
+  return (ai?.tool_calls ?? []).map((call, index) => ({
+    ...call,
+    id: call.id ?? `${ai?.id ?? "ai"}_call_${index}`,
+  }));
 }
 
 /** The error result a rejected or denied call gets: the model reads the reason and can change course. */

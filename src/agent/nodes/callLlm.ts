@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { SystemMessage, isHumanMessage, trimMessages, type BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
@@ -23,6 +24,9 @@ export function createCallLlmNode(deps: CallLlmDeps) {
       signal: config.signal,
     });
     response.id ??= newMessageId("ai");
+    // Some providers send tool calls without ids. Each gets one here, once, where the answer enters the
+    // state: the review, the journal, the audit and run_tool all key on it and must agree.
+    for (const call of response.tool_calls ?? []) call.id ??= `call_${randomUUID()}`;
     return { messages: [response], requestedAt: deps.clock() };
   };
 }

@@ -1,3 +1,5 @@
+import type { AIMessage, BaseMessage } from "@langchain/core/messages";
+import type { ChatResult } from "@langchain/core/outputs";
 import { describe, expect, it } from "vitest";
 import { openSession } from "../../../src/agent/session.js";
 import { ScriptedChatModel } from "../../../src/models/scripted.js";
@@ -53,6 +55,53 @@ describe("a review that timed out", () => {
       ["bob", "timed_out", null],
       ["ann", "approved", "rita"],
     ]);
+  });
+});
+
+/** A model whose tool calls come without ids, as some providers send them. */
+class NoCallIdsModel extends ScriptedChatModel {
+  override bindTools(): ScriptedChatModel {
+    return this;
+  }
+  override async _generate(messages: BaseMessage[]): Promise<ChatResult> {
+    const result = await super._generate(messages);
+    for (const generation of result.generations)
+      for (const call of (generation.message as AIMessage).tool_calls ?? []) delete call.id;
+    return result;
+  }
+}
+
+describe("tool calls a model sends without ids", () => {
+  it("are reviewed and run once each, under the id call_llm gave them", async () => {
+    const { store, toolbox, received } = await setUp([]);
+    const session = openSession({
+      store,
+      model: new NoCallIdsModel(
+        [
+          {
+            tool_calls: [
+              { name: "pay", args: { to: "ann", amount: 5 } },
+              { name: "pay", args: { to: "bob", amount: 7 } },
+            ],
+          },
+          { text: "Paid ann; bob was refused." },
+        ],
+        "no ids",
+      ),
+      toolbox,
+      policy,
+      reviewer: new PartlyAnsweringReviewer([{ type: "approve" }, { type: "reject", message: "not bob" }]),
+    });
+    const result = await session.send("t-no-ids", "pay both", { actingUser: "joe" });
+    expect(received.map((call) => call.args.to)).toEqual(["ann"]);
+    const audit = await store.audit.list({ threadId: "t-no-ids" });
+    expect(audit.map((record) => [record.args.to, record.decision])).toEqual([
+      ["bob", "rejected"],
+      ["ann", "approved"],
+    ]);
+    const ids = audit.map((record) => record.toolCallId);
+    expect(new Set(ids).size).toBe(2);
+    expect(result.replies).toEqual(["Paid ann; bob was refused."]);
   });
 });
 
