@@ -15,6 +15,7 @@ import type { PendingReview, Store } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
 import { checkResponse } from "./reviewRequest.js";
+import { useLeanRunContext } from "./runContext.js";
 import { collectRun, type RunOutput } from "./runOutput.js";
 import type { CallOutcome } from "./state.js";
 
@@ -30,6 +31,8 @@ export interface SessionOptions {
   reviewTimeoutSeconds?: number | null;
   windowSize?: number;
   contextTokens?: number;
+  /** LangSmith tracing asked for in the environment: keeps LangChain's stock run context (runContext.ts). */
+  langSmithTracing?: boolean;
 }
 
 /** `ask`: put the review in the queue and ask the reviewer now; `queue`: leave it pending and return. */
@@ -75,6 +78,7 @@ export interface Session {
 export function openSession(options: SessionOptions): Session {
   const clock = options.clock ?? Date.now;
   const timeoutSeconds = options.reviewTimeoutSeconds === undefined ? 300 : options.reviewTimeoutSeconds;
+  useLeanRunContext({ langSmithTracing: options.langSmithTracing ?? false });
   const graph = buildAgentGraph({
     model: options.model,
     toolbox: options.toolbox,

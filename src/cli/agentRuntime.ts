@@ -1,5 +1,5 @@
 import type { Session } from "../agent/session.js";
-import type { Env } from "../config/load.js";
+import { langSmithTracingRequested, type Env } from "../config/load.js";
 import type { Toolbox } from "../mcp/connect.js";
 import type { ModelSpec } from "../models/spec.js";
 import type { Reviewer } from "../review/decisions.js";
@@ -76,6 +76,7 @@ export async function openAgentRuntime(
       policy,
       reviewer,
       reviewTimeoutSeconds: options.reviewTimeout,
+      langSmithTracing: langSmithTracingRequested(ctx.env),
       ...(parts.clock ? { clock: parts.clock } : {}),
     });
     return { session, store, reviewer, banner: model.banner };

@@ -32,3 +32,10 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, source: st
   const more = result.error.issues.length > 5 ? ` (+${result.error.issues.length - 5} more)` : "";
   throw new UsageError(`invalid ${source}: ${problems.join("; ")}${more}`, "invalid_config");
 }
+
+/** LangChain's own switches for LangSmith tracing; when one is on, its stock run context stays in use. */
+export function langSmithTracingRequested(env: Env): boolean {
+  return ["LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2", "LANGSMITH_TRACING", "LANGCHAIN_TRACING"].some(
+    (name) => readEnv(env, name) === "true",
+  );
+}

@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { parseOrThrow, pick, readEnv } from "../../../src/config/load.js";
+import { langSmithTracingRequested, parseOrThrow, pick, readEnv } from "../../../src/config/load.js";
 import { UsageError } from "../../../src/errors.js";
 
 describe("config loading", () => {
   it("treats blank env values as unset", () => {
     expect(readEnv({ A: "  " }, "A")).toBeUndefined();
     expect(readEnv({ A: " x " }, "A")).toBe("x");
+  });
+
+  it("sees LangSmith tracing asked for by any of LangChain's switches, and only by the value true", () => {
+    expect(langSmithTracingRequested({})).toBe(false);
+    expect(langSmithTracingRequested({ LANGSMITH_TRACING: "true" })).toBe(true);
+    expect(langSmithTracingRequested({ LANGCHAIN_TRACING_V2: " true " })).toBe(true);
+    expect(langSmithTracingRequested({ LANGSMITH_TRACING: "false", LANGCHAIN_TRACING: "1" })).toBe(false);
   });
 
   it("picks the first defined value (flags > env > file > defaults)", () => {
