@@ -11,6 +11,7 @@ import type { Toolbox } from "../mcp/connect.js";
 import type { Reviewer, ReviewRequest, ReviewResponse } from "../review/decisions.js";
 import type { Policy } from "../review/policy.js";
 import { isExpired, timedOutResponse } from "../store/deadlines.js";
+import type { CheckpointHeads } from "../store/heads.js";
 import type { PendingReview, Store } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
@@ -91,18 +92,26 @@ export function openSession(options: SessionOptions): Session {
     ...(options.windowSize !== undefined ? { windowSize: options.windowSize } : {}),
     ...(options.contextTokens !== undefined ? { contextTokens: options.contextTokens } : {}),
   });
-  return new GraphSession(graph, options, clock);
+  return new GraphSession(graph, options, clock, options.store.heads);
 }
 
 class GraphSession implements Session {
+  /**
+   * Threads whose last run here finished without a review, with the checkpoint that run wrote. While that
+   * is still the thread's latest checkpoint, no process has run the thread since, so nothing can be
+   * waiting, and the thread's state need not be read before new input.
+   */
+  private readonly finished = new Map<string, string>();
+
   constructor(
     private readonly graph: AgentGraph,
     private readonly options: SessionOptions,
     private readonly clock: () => number,
+    private readonly heads: CheckpointHeads,
   ) {}
 
   async send(threadId: string, text: string, options: { actingUser: string; onReview?: OnReview }) {
-    const waiting = await this.pendingReview(threadId);
+    const waiting = (await this.knownFinished(threadId)) ? null : await this.pendingReview(threadId);
     if (waiting)
       throw new AskfirstError(
         `thread ${threadId} has a review waiting; answer it before sending anything new (new input would abandon it)`,
@@ -245,6 +254,8 @@ class GraphSession implements Session {
   }
 
   private async run(threadId: string, input: unknown): Promise<RunOutput> {
+    this.finished.delete(threadId);
+    const before = this.heads.writtenHere(threadId);
     // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
     // still checkpointed on exit, so a pending review survives the process.
     const stream = await this.graph.stream(input as never, {
@@ -252,7 +263,17 @@ class GraphSession implements Session {
       streamMode: "updates",
       durability: "exit",
     });
-    return collectRun(stream);
+    const output = await collectRun(stream);
+    const written = this.heads.writtenHere(threadId);
+    if (!output.interrupt && written !== undefined && written !== before)
+      this.finished.set(threadId, written);
+    return output;
+  }
+
+  /** True when the thread's latest checkpoint is the one our last run on it wrote as it finished. */
+  private async knownFinished(threadId: string): Promise<boolean> {
+    const written = this.finished.get(threadId);
+    return written !== undefined && written === (await this.heads.latest(threadId));
   }
 }
 

@@ -1,7 +1,8 @@
-import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import type { BaseCheckpointSaver, MemorySaver } from "@langchain/langgraph-checkpoint";
 import type { StoredMessage } from "@langchain/core/messages";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { createMemoryExecutionJournal } from "./executions.js";
+import { watchHeads, type CheckpointHeads } from "./heads.js";
 import type {
   AuditEntry,
   AuditLog,
@@ -24,6 +25,7 @@ export function createMemoryStore(options: {
   auditRecords?: AuditRecord[];
 }): Store {
   const clock = options.clock ?? Date.now;
+  let heads: CheckpointHeads | undefined;
   return {
     kind: "memory",
     get checkpointer() {
@@ -34,8 +36,26 @@ export function createMemoryStore(options: {
     transcript: createMemoryTranscript(),
     threads: createMemoryThreadIndex(clock),
     executions: createMemoryExecutionJournal(),
+    get heads() {
+      return (heads ??= memoryHeads(options.checkpointer));
+    },
     close: () => Promise.resolve(),
   };
+}
+
+/** A MemorySaver's latest checkpoint is the greatest id in its thread's top-level namespace. */
+function memoryHeads(checkpointer: () => BaseCheckpointSaver): CheckpointHeads {
+  let saver: BaseCheckpointSaver | null = null;
+  try {
+    saver = checkpointer();
+  } catch {
+    // opened without a checkpointer: nothing is written here, and there is nothing to read
+  }
+  const storage = (saver as Partial<MemorySaver> | null)?.storage;
+  return watchHeads(saver, (threadId) => {
+    const ids = Object.keys(storage?.[threadId]?.[""] ?? {});
+    return Promise.resolve(ids.length > 0 ? ids.reduce((a, b) => (b > a ? b : a)) : null);
+  });
 }
 
 const queueKey = (threadId: string, interruptId: string): string => JSON.stringify([threadId, interruptId]);

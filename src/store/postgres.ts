@@ -3,6 +3,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError, UsageError } from "../errors.js";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { createPostgresExecutionJournal, executionsTableSql } from "./executions.js";
+import { watchHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
 import { createPostgresQueue } from "./postgresQueue.js";
@@ -43,6 +44,13 @@ export async function openPostgresStore(
     transcript: createPostgresTranscript(pool, q),
     threads: createPostgresThreadIndex(pool, q, options.clock),
     executions: createPostgresExecutionJournal(pool, q),
+    heads: watchHeads(saver, async (threadId) => {
+      const { rows } = await pool.query<{ checkpoint_id: string }>(
+        `SELECT checkpoint_id FROM ${q("checkpoints")} WHERE thread_id = $1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`,
+        [threadId],
+      );
+      return rows[0]?.checkpoint_id ?? null;
+    }),
     close: () => pool.end(),
   };
 }

@@ -6,6 +6,7 @@ import { AskfirstError, describeError } from "../errors.js";
 import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { currentClaimOwner, isClaimStale } from "./claims.js";
 import { createSqliteExecutionJournal, executionsTableSql, settle } from "./executions.js";
+import { watchHeads, type CheckpointHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer } from "./open.js";
 import {
@@ -57,6 +58,7 @@ export async function openSqliteStore(
   const db = openDatabase(path);
   let saver: BaseCheckpointSaver | undefined;
   let makeSaver: (() => BaseCheckpointSaver) | undefined;
+  let heads: CheckpointHeads | undefined;
   if (options.checkpointer) {
     const [{ SqliteSaver }, { CheckpointSerializer }] = await Promise.all([
       import("@langchain/langgraph-checkpoint-sqlite"),
@@ -75,11 +77,33 @@ export async function openSqliteStore(
     transcript: createSqliteTranscript(db),
     threads: createSqliteThreadIndex(db, options.clock),
     executions: createSqliteExecutionJournal(db),
+    get heads() {
+      return (heads ??= watchHeads(makeSaver ? (saver ??= makeSaver()) : null, latestCheckpointId(db)));
+    },
     close: () => {
       if (db.open) db.close();
       return Promise.resolve();
     },
   };
+}
+
+/** The latest top-level checkpoint id of a thread, from SqliteSaver's table (null before it exists). */
+function latestCheckpointId(db: Db): (threadId: string) => Promise<string | null> {
+  let query: Database.Statement | undefined;
+  return (threadId) =>
+    settle(() => {
+      if (!query) {
+        const exists = db.prepare(
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'",
+        );
+        if (!exists.get()) return null;
+        query = db.prepare(
+          "SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1",
+        );
+      }
+      const row = query.get(threadId) as { checkpoint_id: string } | undefined;
+      return row?.checkpoint_id ?? null;
+    });
 }
 
 function openDatabase(path: string): Db {

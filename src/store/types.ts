@@ -1,3 +1,4 @@
+import type { CheckpointHeads } from "./heads.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { StoredMessage } from "@langchain/core/messages";
 import type { ReviewRequest, Tier } from "../review/decisions.js";
@@ -14,6 +15,7 @@ export interface Store {
   readonly transcript: Transcript;
   readonly threads: ThreadIndex;
   readonly executions: ExecutionJournal;
+  readonly heads: CheckpointHeads;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/errors.js";
 import { chooseStoreSpec, openStore, parseStoreSpec, redactUrl } from "../../../src/store/open.js";
@@ -56,5 +59,22 @@ describe("openStore memory", () => {
     const light = await openStore("memory", { cwd: "/", checkpointer: false });
     expect(() => light.checkpointer).toThrow(/without a checkpointer/);
     await Promise.all([store.close(), light.close()]);
+  });
+
+  it("reads no head from a new SQLite file that has no checkpoints yet, with or without a checkpointer", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "askfirst-heads-"));
+    try {
+      for (const checkpointer of [false, true]) {
+        const store = await openStore(`sqlite:${join(folder, `${checkpointer}.db`)}`, {
+          cwd: folder,
+          checkpointer,
+        });
+        expect(await store.heads.latest("t")).toBeNull();
+        expect(store.heads.writtenHere("t")).toBeUndefined();
+        await store.close();
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -211,6 +211,25 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
     const done = await resumed.invoke(new Command({ resume: "yes" }), config);
     expect(done.log).toEqual(["start", "answer: yes"]);
   });
+
+  it("knows a thread's latest checkpoint without loading it, and which one this handle wrote", async () => {
+    const threadId = `heads-${harness.name}`;
+    const config = { configurable: { thread_id: threadId } };
+    expect(await store.heads.latest(threadId)).toBeNull();
+    expect(store.heads.writtenHere(threadId)).toBeUndefined();
+    await buildAskingGraph(store.checkpointer).invoke({ log: [] }, { ...config, durability: "exit" });
+    const written = store.heads.writtenHere(threadId);
+    expect(written).toBe((await store.checkpointer.getTuple(config))?.config.configurable?.checkpoint_id);
+    expect(await store.heads.latest(threadId)).toBe(written);
+    expect(await second.heads.latest(threadId)).toBe(written);
+    // Another handle (another process, for the durable stores) moves the thread on.
+    await buildAskingGraph(second.checkpointer).invoke(new Command({ resume: "no" }), config);
+    const moved = await store.heads.latest(threadId);
+    expect(moved).not.toBe(written);
+    expect(moved).toBe((await store.checkpointer.getTuple(config))?.config.configurable?.checkpoint_id);
+    if (harness.name !== "memory") expect(store.heads.writtenHere(threadId)).toBe(written);
+    expect(await store.heads.latest("heads-none")).toBeNull();
+  });
 });
 
 function buildAskingGraph(checkpointer: BaseCheckpointSaver) {
