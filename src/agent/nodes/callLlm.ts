@@ -23,7 +23,13 @@ export function createCallLlmNode(deps: CallLlmDeps) {
     const response = await model.invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], {
       signal: config.signal,
     });
-    response.id ??= newMessageId("ai");
+    // An id set on the message alone is not serialized (toJSON writes the constructor fields): the
+    // checkpoint, the transcript and a later read must all see the same id.
+    if (!response.id) {
+      const id = newMessageId("ai");
+      response.id = id;
+      response.lc_kwargs.id = id;
+    }
     // Some providers send tool calls without ids. Each gets one here, once, where the answer enters the
     // state: the review, the journal, the audit and run_tool all key on it and must agree.
     for (const call of response.tool_calls ?? []) call.id ??= `call_${randomUUID()}`;

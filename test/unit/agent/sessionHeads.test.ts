@@ -89,4 +89,18 @@ describe("new input after a run that finished here", () => {
   });
 });
 
+describe("a model answer that came without an id", () => {
+  it("keeps the id it was given in the checkpoint as read by another process, as in the transcript", async () => {
+    const { store, session } = await sessionOn("ids.db", listTurn);
+    await session.send("t", "what is there?", { actingUser: "henry" });
+    const other = await openStore(`sqlite:${join(folder, "ids.db")}`, { cwd: folder });
+    opened.push(other);
+    const cold = await other.checkpointer.getTuple({ configurable: { thread_id: "t" } });
+    const window = (cold?.checkpoint.channel_values.messages ?? []) as { id?: string }[];
+    const stored = await store.transcript.read("t");
+    expect(window.map((message) => message.id)).toEqual(stored.map((message) => message.data.id));
+    expect(window.every((message) => typeof message.id === "string")).toBe(true);
+  });
+});
+
 process.on("exit", () => rmSync(folder, { recursive: true, force: true }));
