@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { load } from "@langchain/core/load";
 import { isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
@@ -11,8 +12,8 @@ import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
  * exact serialized text, so a message read again is not revived again. Anything else (sets, maps, other
  * special records) goes to JsonPlusSerializer unchanged. The stored format is JsonPlusSerializer's.
  *
- * Writing, each message's serialized form is kept with the message, so the window's messages are not
- * serialized again at every checkpoint.
+ * Writing, each message's serialized text is kept with the message, so the window's messages are not
+ * serialized again at every checkpoint, and what was just written is kept for the read that follows it.
  *
  * A message read twice is the same object both times: LangGraph and askfirst treat messages in a
  * checkpoint as values and never change them (LangGraph only gives an id to a message that has none, and a
@@ -28,34 +29,54 @@ export class CheckpointSerializer extends JsonPlusSerializer {
   /** The last checkpoints read through the fast path, by their exact stored text (never mutated). */
   private readonly recentReads = new Map<string, { value: unknown }>();
 
-  /** Each message's `toJSON()`, made with the message id it had then. */
-  private readonly storedForms = new WeakMap<BaseMessage, { id: string | undefined; form: unknown }>();
+  /** Each message's serialized text, made with the message id it had then. */
+  private readonly storedForms = new WeakMap<BaseMessage, { id: string | undefined; text: string }>();
 
   constructor(private readonly capacity = 2_000) {
     super();
   }
 
+  /**
+   * The text JsonPlusSerializer writes, made faster: the value is written with each message standing in as
+   * a placeholder, and each placeholder is then replaced by that message's own text, made once per message
+   * by the same writer (JSON text is the same whatever surrounds it). So a checkpoint costs the writing of
+   * its small plain part plus joining texts, not the whole window again.
+   */
   protected override _dumps(obj: unknown): Uint8Array {
-    return super._dumps(this.withStoredForms(obj, new Set()));
+    const texts: string[] = [];
+    const skeleton = decoder.decode(super._dumps(this.withPlaceholders(obj, new Set(), texts)));
+    const text =
+      texts.length === 0
+        ? skeleton
+        : skeleton.replace(placeholderPattern, (_, index: string) => texts[Number(index)] ?? "");
+    // What is written now is what the next turn reads first (the run's own load of the thread). When it is
+    // plain data and messages only, the read can be given a copy of it instead of parsing and reviving the
+    // text: the same values a read would revive, with each message the very object that was written (as a
+    // run that went on in memory would have it; messages in a checkpoint are never changed, see above).
+    const written = plainCopy(obj, new Set());
+    if (written !== notPlain) setBounded(this.recentReads, text, { value: written }, recentReadsKept);
+    return encoder.encode(text);
   }
 
-  /** A copy of plain objects and arrays with each message replaced by its serialized form. */
-  private withStoredForms(value: unknown, path: Set<object>): unknown {
+  /** A copy of plain objects and arrays with each message replaced by a placeholder for its text. */
+  private withPlaceholders(value: unknown, path: Set<object>, texts: string[]): unknown {
     if (typeof value !== "object" || value === null || path.has(value)) return value;
     if (isBaseMessage(value)) {
-      const kept = this.storedForms.get(value);
-      if (kept && kept.id === value.id) return kept.form;
-      const form: unknown = value.toJSON();
-      this.storedForms.set(value, { id: value.id, form });
-      return form;
+      let kept = this.storedForms.get(value);
+      if (!kept || kept.id !== value.id) {
+        kept = { id: value.id, text: decoder.decode(super._dumps(value.toJSON())) };
+        this.storedForms.set(value, kept);
+      }
+      texts.push(kept.text);
+      return `${placeholderTag}${texts.length - 1}`;
     }
     const isArray = Array.isArray(value);
     if (!isArray && Object.getPrototypeOf(value) !== Object.prototype) return value;
     path.add(value);
     const copy = isArray
-      ? value.map((item: unknown) => this.withStoredForms(item, path))
+      ? value.map((item: unknown) => this.withPlaceholders(item, path, texts))
       : Object.fromEntries(
-          Object.entries(value).map(([key, field]) => [key, this.withStoredForms(field, path)]),
+          Object.entries(value).map(([key, field]) => [key, this.withPlaceholders(field, path, texts)]),
         );
     path.delete(value);
     return copy;
@@ -145,8 +166,48 @@ export class CheckpointSerializer extends JsonPlusSerializer {
 
 const unsupported = Symbol("unsupported");
 
+const notPlain = Symbol("notPlain");
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * A placeholder is a string no value of ours holds: a random tag made for this process (text from anyone
+ * else cannot know it), then the index of the message's text. JSON writes it unescaped, quotes included.
+ */
+const placeholderTag = `askfirst-message-${randomUUID()}-`;
+const placeholderPattern = new RegExp(`"${placeholderTag}(\\d+)"`, "g");
+
+/**
+ * A copy of the plain objects and arrays in `value`, sharing its messages, as a read of its text would give
+ * it back; `notPlain` when it holds anything a read could give back differently (a Set, a Map, a Date, any
+ * other class, a record shaped like a serialized LangChain object, a cycle), which is left to the reviver.
+ */
+function plainCopy(value: unknown, path: Set<object>): unknown {
+  if (value === null || value === undefined || typeof value === "string" || typeof value === "boolean")
+    return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : notPlain;
+  if (typeof value !== "object" || path.has(value)) return notPlain;
+  if (isBaseMessage(value)) return value;
+  const isArray = Array.isArray(value);
+  if (!isArray && (Object.getPrototypeOf(value) !== Object.prototype || "lc" in value)) return notPlain;
+  path.add(value);
+  const entries = isArray ? value.entries() : Object.entries(value);
+  const copy: unknown[] | Record<string, unknown> = isArray ? [] : {};
+  let plain = true;
+  for (const [key, field] of entries) {
+    const copied = plainCopy(field, path);
+    if (copied === notPlain) {
+      plain = false;
+      break;
+    }
+    (copy as Record<string | number, unknown>)[key] = copied;
+  }
+  path.delete(value);
+  return plain ? copy : notPlain;
+}
+
 /** A turn's reads are of one or two checkpoints (and their metadata); a few more cover a review's resume. */
-const recentReadsKept = 8;
+const recentReadsKept = 16;
 
 /** Sets `key`, first dropping the oldest entry when the map already holds `limit`. */
 function setBounded<V>(map: Map<string, V>, key: string, value: V, limit: number): void {

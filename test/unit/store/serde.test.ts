@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CheckpointSerializer } from "../../../src/store/serde.js";
 
 function conversation(turn: number): BaseMessage[] {
@@ -142,5 +142,41 @@ describe("the checkpoint serializer", () => {
       "Rejected by the reviewer rita: too expensive.",
       [{ type: "text", text: "It was not ordered." }],
     ]);
+  });
+
+  it("reads a checkpoint it has just written as a cold read would, without parsing it again", async () => {
+    const serializer = new CheckpointSerializer();
+    const messages = conversation(6);
+    const checkpoint = checkpointWith(messages, { note: undefined, empty: [] });
+    const [type, bytes] = await serializer.dumpsTyped(checkpoint);
+    type Read = ReturnType<typeof checkpointWith> & { channel_values: { note?: string } };
+    const parse = vi.spyOn(JSON, "parse");
+    const warm = (await serializer.loadsTyped(type, bytes)) as Read;
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
+    const cold = (await new JsonPlusSerializer().loadsTyped(type, bytes)) as Read;
+    expect(warm).toEqual(cold);
+    expect("note" in warm.channel_values).toBe("note" in cold.channel_values);
+    expect(warm.channel_values.messages[0]).toBe(messages[0]);
+    // Neither what LangGraph does to the checkpoint it wrote nor to one it read reaches a later read.
+    checkpoint.channel_values.actingUser = "joe";
+    (warm.channel_values as Record<string, unknown>).grants = {};
+    const again = (await serializer.loadsTyped(type, bytes)) as Read;
+    expect(again).toEqual(cold);
+  });
+
+  it("leaves to the reviver a written value a read could give back differently", async () => {
+    const serializer = new CheckpointSerializer();
+    const lookalike = {
+      lc: 1,
+      type: "constructor",
+      id: ["langchain_core", "messages", "HumanMessage"],
+      kwargs: { content: "hi" },
+    };
+    for (const extra of [{ seen: new Set(["a"]) }, { when: new Date(0) }, { args: lookalike }]) {
+      const [type, bytes] = await serializer.dumpsTyped(checkpointWith(conversation(7), extra));
+      const ours: unknown = await serializer.loadsTyped(type, bytes);
+      expect(ours).toEqual(await new JsonPlusSerializer().loadsTyped(type, bytes));
+    }
   });
 });
