@@ -4,9 +4,9 @@
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, HumanMessage, isToolMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, isToolMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { Command, END, interrupt, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { z } from "zod";
@@ -92,6 +92,74 @@ export function openPlainGraph(path) {
   return {
     turn: (threadId, text) =>
       graph.invoke({ messages: [new HumanMessage(text)] }, { configurable: { thread_id: threadId } }),
+  };
+}
+
+/**
+ * LangGraph alone, in our graph's shape (call_llm → human_review_node → run_tool → call_llm): nodes that only
+ * make the messages, LangGraph's SqliteSaver, durability "exit", and a new thread every 10 turns so its state
+ * stays as small as our window. It is the floor under any agent built this way. With `review`, the review
+ * node interrupts and each turn resumes it at once with Command({ resume }).
+ */
+export function openBareGraph(path, { review }) {
+  let calls = 0;
+  const graph = new StateGraph(MessagesAnnotation)
+    .addNode("call_llm", ({ messages }) => {
+      calls += 1;
+      const answer = isToolMessage(messages.at(-1))
+        ? new AIMessage({ id: `ai_${calls}`, content: "Done." })
+        : new AIMessage({
+            id: `ai_${calls}`,
+            content: "",
+            tool_calls: [{ ...instantCall, id: `call_${calls}`, type: "tool_call" }],
+          });
+      return { messages: [answer] };
+    })
+    .addNode(
+      "human_review_node",
+      () => {
+        if (review && interrupt({ call: instantCall }) !== "yes") return new Command({ goto: "call_llm" });
+        return new Command({ goto: "run_tool" });
+      },
+      { ends: ["run_tool", "call_llm"] },
+    )
+    .addNode("run_tool", ({ messages }) => {
+      const call = messages.at(-1).tool_calls[0];
+      return {
+        messages: [new ToolMessage({ id: `result_${call.id}`, tool_call_id: call.id, content: "open" })],
+      };
+    })
+    .addEdge(START, "call_llm")
+    .addConditionalEdges(
+      "call_llm",
+      (state) => (state.messages.at(-1).tool_calls?.length ? "human_review_node" : END),
+      ["human_review_node", END],
+    )
+    .addEdge("run_tool", "call_llm")
+    .compile({ checkpointer: SqliteSaver.fromConnString(path) });
+  const drain = async (input, config) => {
+    let paused = false;
+    for await (const chunk of await graph.stream(input, config)) paused ||= "__interrupt__" in chunk;
+    return paused;
+  };
+  let turn = 0;
+  return async () => {
+    turn += 1;
+    const config = {
+      configurable: { thread_id: `bare-${Math.floor(turn / 10)}` },
+      durability: "exit",
+      streamMode: "updates",
+    };
+    const started = nowMs();
+    const paused = await drain(
+      { messages: [new HumanMessage({ id: `human_${turn}`, content: "Open?" })] },
+      config,
+    );
+    if (paused !== review)
+      throw new Error(`bare graph: expected ${review ? "a" : "no"} pause at turn ${turn}`);
+    if (paused && (await drain(new Command({ resume: "yes" }), config)))
+      throw new Error(`bare graph: paused again after the answer at turn ${turn}`);
+    return nowMs() - started;
   };
 }
 

@@ -3,7 +3,7 @@
 // timed in alternation, so a busy moment on the machine lands on both.
 import { join } from "node:path";
 import { builtInServer, createToolbox } from "../dist/mcp/connect.js";
-import { InstantModel, openBenchSession } from "./agentKit.mjs";
+import { InstantModel, openBareGraph, openBenchSession } from "./agentKit.mjs";
 import { cliPath, fmtMs, median, nowMs, row, withTempDir } from "./lib.mjs";
 import { connectStdio } from "./mcpClient.mjs";
 
@@ -65,21 +65,25 @@ export async function benchMcpTurn() {
     );
     try {
       const turn = turnRunner(session, "mcp-thread", "allowed");
+      const floorTurn = openBareGraph(join(dir, "bare-graph.db"), { review: false });
       const turns = [];
       const calls = [];
+      const floor = [];
       for (let i = 0; i < warmup + measured; i += 1) {
         const call = await bareCall(bare);
         const whole = await turn();
+        const bareGraph = await floorTurn();
         if (i < warmup) continue;
         calls.push(call);
         turns.push(whole);
+        floor.push(bareGraph);
       }
       const overhead = median(turns) - median(calls);
       return [
         row(
           `turn with one auto-allowed call over stdio MCP (check_permission, median of ${measured})`,
           fmtMs(median(turns)),
-          `bare MCP call: ${fmtMs(median(calls))}; overhead ${fmtMs(overhead)}`,
+          `bare MCP call: ${fmtMs(median(calls))}; overhead ${fmtMs(overhead)}; LangGraph alone in this shape, no tool: ${fmtMs(median(floor))}`,
           `+${fmtMs(overhead)}`,
           "overhead ≤ 5 ms",
           overhead <= 5,

@@ -1,6 +1,8 @@
 // A review round trip (the call needs a person: interrupt, queue, claim, resume with approve, run) against
 // the same turn with the call allowed by policy. Same server, tool, model and store kind; the reviewer
 // answers at once, so the difference is what the review machinery costs.
+import { join } from "node:path";
+import { openBareGraph } from "./agentKit.mjs";
 import { fmtMs, fmtRatio, median, row, withTempDir } from "./lib.mjs";
 import { openDemoSession, turnRunner } from "./mcpTurn.mjs";
 
@@ -21,23 +23,31 @@ export async function benchReview() {
     try {
       const allowedTurn = turnRunner(allowed.session, "allowed-thread", "allowed");
       const reviewedTurn = turnRunner(reviewed.session, "reviewed-thread", "approved");
+      const bareAllowed = openBareGraph(join(dir, "bare-allowed.db"), { review: false });
+      const bareReviewed = openBareGraph(join(dir, "bare-reviewed.db"), { review: true });
       const plain = [];
       const withReview = [];
+      const floor = { plain: [], withReview: [] };
       for (let i = 0; i < warmup + measured; i += 1) {
         const a = await allowedTurn();
         const r = await reviewedTurn();
+        const bareA = await bareAllowed();
+        const bareR = await bareReviewed();
         if (i < warmup) continue;
         plain.push(a);
         withReview.push(r);
+        floor.plain.push(bareA);
+        floor.withReview.push(bareR);
       }
       const pending = await reviewed.store.queue.list();
       if (pending.length > 0) throw new Error(`${pending.length} reviews were left in the queue`);
       const ratio = median(withReview) / median(plain);
+      const floorRatio = median(floor.withReview) / median(floor.plain);
       return [
         row(
           `review round trip: interrupt, approve, resume, run (stdio MCP, median of ${measured})`,
           fmtMs(median(withReview)),
-          `same turn, call allowed: ${fmtMs(median(plain))}`,
+          `same turn, call allowed: ${fmtMs(median(plain))}; LangGraph alone in this shape: interrupt and resume ${fmtMs(median(floor.withReview))} vs ${fmtMs(median(floor.plain))} (${fmtRatio(floorRatio)})`,
           fmtRatio(ratio),
           "≤ 1.2×",
           ratio <= 1.2,
