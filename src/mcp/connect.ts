@@ -93,20 +93,31 @@ function resolveCliPath(): string {
 
 export function createToolbox(servers: ServerCommand[], options: { debug?: boolean } = {}): Toolbox {
   const perUser = new Map<string, Promise<Connection[]>>();
+  // Each user's list is made once (every node of every turn asks for it), and is the same array each time.
+  const toolLists = new Map<string, Promise<LoadedTool[]>>();
   return {
-    async toolsFor(user) {
-      let connections = perUser.get(user);
-      if (!connections) {
-        connections = Promise.all(servers.map((server) => connect(server, user, options.debug ?? false)));
+    toolsFor(user) {
+      let tools = toolLists.get(user);
+      if (!tools) {
+        const connections = Promise.all(
+          servers.map((server) => connect(server, user, options.debug ?? false)),
+        );
         perUser.set(user, connections);
-        // A failed start is not cached: the next turn may try again.
-        connections.catch(() => perUser.delete(user));
+        // A failed start is not cached: the next turn may try again. (A clash of tool names is: the
+        // connections stay open, and every turn is told.)
+        connections.catch(() => {
+          perUser.delete(user);
+          toolLists.delete(user);
+        });
+        tools = connections.then((opened) => checkUnique(opened.flatMap((connection) => connection.tools)));
+        toolLists.set(user, tools);
       }
-      return checkUnique((await connections).flatMap((connection) => connection.tools));
+      return tools;
     },
     async close() {
       const all = await Promise.allSettled(perUser.values());
       perUser.clear();
+      toolLists.clear();
       await Promise.allSettled(
         all.flatMap((result) => (result.status === "fulfilled" ? result.value : [])).map((c) => c.close()),
       );
