@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { SystemMessage, isHumanMessage, trimMessages, type BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { Toolbox } from "../../mcp/connect.js";
+import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { newMessageId } from "../messages.js";
 import { systemPrompt } from "../prompt.js";
 import type { AgentState } from "../state.js";
@@ -16,9 +16,17 @@ export interface CallLlmDeps {
 }
 
 export function createCallLlmNode(deps: CallLlmDeps) {
+  // A model bound to a user's tools is made once per tool list (binding converts every tool's schema).
+  const bound = new WeakMap<LoadedTool[], ReturnType<typeof bindTools>>();
+  const bindTools = (tools: LoadedTool[]) =>
+    deps.model.bindTools ? deps.model.bindTools(tools.map((item) => item.tool)) : deps.model;
   return async (state: AgentState, config: LangGraphRunnableConfig) => {
     const tools = await deps.toolbox.toolsFor(state.actingUser);
-    const model = deps.model.bindTools ? deps.model.bindTools(tools.map((item) => item.tool)) : deps.model;
+    let model = bound.get(tools);
+    if (!model) {
+      model = bindTools(tools);
+      bound.set(tools, model);
+    }
     const view = await modelView(state.messages, deps.contextTokens);
     const response = await model.invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], {
       signal: config.signal,
