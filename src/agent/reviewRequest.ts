@@ -1,5 +1,6 @@
 import type { ToolCall } from "@langchain/core/messages/tool";
 import { z } from "zod";
+import { setBounded } from "../bounded.js";
 import { checkArgs } from "../review/argsSchema.js";
 import {
   reviewResponseSchema,
@@ -86,8 +87,7 @@ export function responseSchemaFor(request: ReviewRequest): ResponseSchema {
   let schema = schemasByShape.get(key);
   if (schema === undefined) {
     schema = buildResponseSchema(shape);
-    if (schemasByShape.size >= keptSchemas) schemasByShape.delete(schemasByShape.keys().next().value ?? "");
-    schemasByShape.set(key, schema);
+    setBounded(schemasByShape, key, schema, keptSchemas);
   }
   return schema;
 }

@@ -1,4 +1,5 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { setBounded } from "../bounded.js";
 
 /**
  * Which checkpoint is a thread's latest, known without loading one. The session uses it to skip reading a
@@ -39,9 +40,7 @@ function noteWrites(saver: BaseCheckpointSaver): Map<string, string> {
     const saved = await put(...args);
     const { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: id } = saved.configurable ?? {};
     if (typeof threadId === "string" && !namespace && typeof id === "string") {
-      written.delete(threadId);
-      if (written.size >= threadsRemembered) written.delete(written.keys().next().value as string);
-      written.set(threadId, id);
+      setBounded(written, threadId, id, threadsRemembered);
     }
     return saved;
   };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { load } from "@langchain/core/load";
 import { isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
+import { setBounded } from "../bounded.js";
 
 /**
  * LangGraph's checkpoint serializer, reading faster. Every turn reads back a checkpoint whose window holds
@@ -208,15 +209,6 @@ function plainCopy(value: unknown, path: Set<object>): unknown {
 
 /** A turn's reads are of one or two checkpoints (and their metadata); a few more cover a review's resume. */
 const recentReadsKept = 16;
-
-/** Sets `key`, first dropping the oldest entry when the map already holds `limit`. */
-function setBounded<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
-  if (map.size >= limit) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-  map.set(key, value);
-}
 
 /** A copy of the plain objects and arrays in `value`; anything else (LangChain objects) is shared. */
 function copyContainers(value: unknown): unknown {
