@@ -92,32 +92,30 @@ function resolveCliPath(): string {
 }
 
 export function createToolbox(servers: ServerCommand[], options: { debug?: boolean } = {}): Toolbox {
-  const perUser = new Map<string, Promise<Connection[]>>();
-  // Each user's list is made once (every node of every turn asks for it), and is the same array each time.
-  const toolLists = new Map<string, Promise<LoadedTool[]>>();
+  // Each user's connections, and their tool list made once (every node of every turn asks for it, and gets
+  // the same array each time).
+  const perUser = new Map<string, { connections: Promise<Connection[]>; tools: Promise<LoadedTool[]> }>();
   return {
     toolsFor(user) {
-      let tools = toolLists.get(user);
-      if (!tools) {
+      let entry = perUser.get(user);
+      if (!entry) {
         const connections = Promise.all(
           servers.map((server) => connect(server, user, options.debug ?? false)),
         );
-        perUser.set(user, connections);
+        const tools = connections.then((opened) =>
+          checkUnique(opened.flatMap((connection) => connection.tools)),
+        );
+        entry = { connections, tools };
+        perUser.set(user, entry);
         // A failed start is not cached: the next turn may try again. (A clash of tool names is: the
         // connections stay open, and every turn is told.)
-        connections.catch(() => {
-          perUser.delete(user);
-          toolLists.delete(user);
-        });
-        tools = connections.then((opened) => checkUnique(opened.flatMap((connection) => connection.tools)));
-        toolLists.set(user, tools);
+        connections.catch(() => perUser.delete(user));
       }
-      return tools;
+      return entry.tools;
     },
     async close() {
-      const all = await Promise.allSettled(perUser.values());
+      const all = await Promise.allSettled([...perUser.values()].map((entry) => entry.connections));
       perUser.clear();
-      toolLists.clear();
       await Promise.allSettled(
         all.flatMap((result) => (result.status === "fulfilled" ? result.value : [])).map((c) => c.close()),
       );
