@@ -1,6 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { CallOutcome } from "../../agent/state.js";
 import type { TurnResult } from "../../agent/session.js";
+import { maskSecrets } from "../../review/mask.js";
 import type { PendingReview } from "../../store/types.js";
 
 /** Printing only: what the person reads of a turn. Gathering happens in the session. */
@@ -48,7 +49,7 @@ export function formatTurn(result: TurnResult, options: { verbose: boolean }): s
 
 export function formatPending(review: PendingReview): string {
   const calls = review.request.actionRequests.map(
-    (action) => `${action.name}(${JSON.stringify(action.args)})`,
+    (action) => `${action.name}(${JSON.stringify(maskSecrets(action.args))})`,
   );
   return `  … waiting for review (thread ${review.threadId}): ${calls.join(", ")}`;
 }
@@ -62,7 +63,8 @@ export function formatHistory(messages: BaseMessage[]): string {
     if (type === "tool") return `  ← ${message.name ?? "tool"}: ${text}`;
     const calls = "tool_calls" in message && Array.isArray(message.tool_calls) ? message.tool_calls : [];
     const asked = calls.map(
-      (call: { name: string; args: unknown }) => `  → ${call.name}(${JSON.stringify(call.args)})`,
+      (call: { name: string; args: unknown }) =>
+        `  → ${call.name}(${JSON.stringify(maskSecrets(call.args))})`,
     );
     return [text ? `agent: ${text}` : "", ...asked].filter(Boolean).join("\n");
   });

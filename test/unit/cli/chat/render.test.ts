@@ -1,6 +1,8 @@
+import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import type { CallOutcome } from "../../../../src/agent/state.js";
-import { formatCall } from "../../../../src/cli/chat/render.js";
+import { formatCall, formatHistory, formatPending } from "../../../../src/cli/chat/render.js";
+import type { PendingReview } from "../../../../src/store/types.js";
 
 const base: CallOutcome = {
   toolCallId: "call-1",
@@ -36,5 +38,28 @@ describe("formatCall", () => {
     expect(line).not.toContain("✓");
     expect(line).toContain("! order_dish");
     expect(line).toContain(detail);
+  });
+});
+
+describe("secrets in what the chat prints", () => {
+  const args = { resource_instance: "pizza-palace", api_key: "sk-LEAKME-123" };
+
+  it("masks them in the line that says a review is waiting", () => {
+    const review = {
+      threadId: "t-1",
+      request: { actionRequests: [{ name: "order_dish", args, description: "" }] },
+    } as unknown as PendingReview;
+    const line = formatPending(review);
+    expect(line).toContain('order_dish({"resource_instance":"pizza-palace","api_key":"***"})');
+    expect(line).not.toContain("LEAKME");
+  });
+
+  it("masks them in the history `chat -t` shows", () => {
+    const text = formatHistory([
+      new HumanMessage("order"),
+      new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "order_dish", args }] }),
+    ]);
+    expect(text).toContain('→ order_dish({"resource_instance":"pizza-palace","api_key":"***"})');
+    expect(text).not.toContain("LEAKME");
   });
 });
