@@ -23,6 +23,19 @@ export interface ConfirmCall {
 const resumeSchema = reviewResponseSchema.extend({ interruptId: z.string().optional() });
 export type ResumeValue = z.infer<typeof resumeSchema>;
 
+/**
+ * The review a run was started to answer, passed in the run's `configurable` under `answeringKey`: the
+ * review node, re-running from its top, checks that it would ask about exactly these calls again. A process
+ * whose policy (or tools) sorts them otherwise must not apply the answer (see humanReview.ts).
+ */
+export interface Answering {
+  interruptId: string;
+  /** The calls the review asked about, in order (the request's `context.actions`). */
+  toolCallIds: string[];
+}
+
+export const answeringKey = "askfirst_answering";
+
 /** One interrupt value for every call of a message that needs a person (LangChain's HITL shape). */
 export function buildReviewRequest(
   calls: ConfirmCall[],

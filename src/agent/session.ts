@@ -15,7 +15,7 @@ import type { CheckpointHeads } from "../store/heads.js";
 import type { PendingReview, Store } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
-import { checkResponse } from "./reviewRequest.js";
+import { answeringKey, checkResponse, type Answering } from "./reviewRequest.js";
 import { useLeanRunContext } from "./runContext.js";
 import { collectRun, type RunOutput } from "./runOutput.js";
 import type { CallOutcome } from "./state.js";
@@ -201,10 +201,13 @@ class GraphSession implements Session {
       });
     let output: RunOutput;
     try {
-      output = await this.run(
-        threadId,
-        new Command({ resume: { ...answer, interruptId: review.interruptId } }),
-      );
+      // Keyed by the interrupt id, the answer reaches that review only: if the thread waits on another one
+      // by the time the run starts, LangGraph leaves the answer unused and the run pauses again.
+      const resume = { [review.interruptId]: { ...answer, interruptId: review.interruptId } };
+      output = await this.run(threadId, new Command({ resume }), {
+        interruptId: review.interruptId,
+        toolCallIds: review.request.context.actions.map((action) => action.toolCallId),
+      });
     } catch (error) {
       await this.giveBack(threadId, review.interruptId);
       throw error;
@@ -253,13 +256,13 @@ class GraphSession implements Session {
     }
   }
 
-  private async run(threadId: string, input: unknown): Promise<RunOutput> {
+  private async run(threadId: string, input: unknown, answering?: Answering): Promise<RunOutput> {
     this.finished.delete(threadId);
     const before = this.heads.writtenHere(threadId);
     // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
     // still checkpointed on exit, so a pending review survives the process.
     const stream = await this.graph.stream(input as never, {
-      configurable: { thread_id: threadId },
+      configurable: { thread_id: threadId, ...(answering ? { [answeringKey]: answering } : {}) },
       streamMode: "updates",
       durability: "exit",
     });

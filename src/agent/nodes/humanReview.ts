@@ -1,5 +1,6 @@
 import type { ToolMessage } from "@langchain/core/messages";
 import { Command, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { AskfirstError } from "../../errors.js";
 import { hashArgs } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal } from "../../store/types.js";
 import type { Decision } from "../../review/decisions.js";
@@ -8,8 +9,10 @@ import { classify, type Classification, type Policy } from "../../review/policy.
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { callsOf, errorResult, lastTurn, type IdentifiedCall } from "../messages.js";
 import {
+  answeringKey,
   buildReviewRequest,
   responseSchemaFor,
+  type Answering,
   type ConfirmCall,
   type ResumeValue,
 } from "../reviewRequest.js";
@@ -49,6 +52,7 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
       .filter((call) => !answered.has(call.id))
       .map((call) => classifyCall(deps.policy, call, tools, state));
     const confirm = calls.filter((item) => item.classification.tier === "confirm" && !item.grantedBy);
+    checkAnswering(config, calls, confirm);
     let response: ResumeValue | null = null;
     if (confirm.length > 0) {
       const request = buildReviewRequest(
@@ -80,6 +84,31 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
       },
     });
   };
+}
+
+/**
+ * When this run answers a review of these calls, the node must ask about exactly the calls the review
+ * asked about, in the same order, or the answer would be dropped (a call now allowed would run although
+ * the reviewer rejected it) or matched to the wrong call. That happens when the answering process has
+ * another policy or other tools than the one that asked; the run then stops before anything runs, and the
+ * review stays pending for an answer given with the same policy.
+ */
+function checkAnswering(config: LangGraphRunnableConfig, calls: Classified[], confirm: Classified[]): void {
+  const answering = config.configurable?.[answeringKey] as Answering | undefined;
+  if (!answering || !calls.some((item) => answering.toolCallIds.includes(item.call.id))) return;
+  const asked = confirm.map((item) => item.call.id);
+  if (
+    asked.length === answering.toolCallIds.length &&
+    asked.every((id, i) => id === answering.toolCallIds[i])
+  )
+    return;
+  const names = (ids: string[]) =>
+    ids.map((id) => calls.find((item) => item.call.id === id)?.call.name ?? id).join(", ") || "nothing";
+  throw new AskfirstError(
+    `the review asked about ${names(answering.toolCallIds)}, but the policy here asks about ${names(asked)}; ` +
+      "nothing was run and the review is still pending: answer it with the policy and servers of the chat that asked",
+    { code: "review_policy_mismatch", source: "user" },
+  );
 }
 
 function classifyCall(

@@ -62,3 +62,61 @@ describe("a review asked in the session that queued it", () => {
     await fake.toolbox.close();
   });
 });
+
+describe("an answer given from another process", () => {
+  it("is not applied when that process's policy would not ask about the same calls: nothing runs, the review stays", async () => {
+    store = await openStore("memory", { cwd: process.cwd() });
+    const fake = createFakeToolbox();
+    const model = new ScriptedChatModel([payAnn, { text: "paid" }], "two policies");
+    const asking = openSession({ store, model, toolbox: fake.toolbox, policy });
+    const first = await asking.send("t1", "pay ann", { actingUser: "joe", onReview: "queue" });
+    expect(first.status).toBe("pending");
+    // The answering process allows everything: re-sorting the calls there must not drop the rejection.
+    const lax = openSession({ store, model, toolbox: fake.toolbox, policy: { rules: [], default: "allow" } });
+    await expect(
+      lax.resume("t1", { decisions: [{ type: "reject", message: "no" }], reviewer: "ann" }),
+    ).rejects.toThrow(/the review asked about pay, but the policy here asks about nothing; nothing was run/);
+    expect(fake.received).toEqual([]);
+    expect(await store.audit.list({ threadId: "t1" })).toEqual([]);
+    const still = await asking.pendingReview("t1");
+    expect(still?.interruptId).toBe(first.review?.interruptId);
+    expect(still?.claimedBy).toBeNull();
+    // Answered with the policy that asked, it goes through as decided.
+    const answered = await asking.resume("t1", {
+      decisions: [{ type: "reject", message: "no" }],
+      reviewer: "ann",
+    });
+    expect(answered.calls[0]).toMatchObject({ decision: "rejected", reviewer: "ann", outcome: "not_run" });
+    expect(fake.received).toEqual([]);
+  });
+
+  it("reaches only the review it was given for: if the thread waits on a later one, that one stays pending", async () => {
+    store = await openStore("memory", { cwd: process.cwd() });
+    const fake = createFakeToolbox();
+    const payBob = { tool_calls: [{ name: "pay", args: { to: "bob", amount: 50 } }] };
+    const model = new ScriptedChatModel([payAnn, payBob, { text: "done" }], "two reviews");
+    const session = openSession({ store, model, toolbox: fake.toolbox, policy });
+    const first = await session.send("t1", "pay", { actingUser: "joe", onReview: "queue" });
+    const firstReview = first.review;
+    if (!firstReview) throw new Error("expected a review");
+    const second = await session.resume(
+      "t1",
+      { decisions: [{ type: "approve" }], reviewer: "quick" },
+      {
+        onReview: "queue",
+      },
+    );
+    expect(second.review?.request.actionRequests[0]?.args).toEqual({ to: "bob", amount: 50 });
+    // A late reviewer's approval of the first review, put back in the queue as a race would leave it.
+    await store.queue.put({ ...firstReview, claimedBy: undefined } as never);
+    const late = session as unknown as {
+      applyAnswer(threadId: string, response: unknown, queued: unknown): Promise<{ interrupt: unknown }>;
+    };
+    await late.applyAnswer("t1", { decisions: [{ type: "approve" }], reviewer: "late" }, firstReview);
+    expect(fake.received.map((call) => call.args)).toEqual([{ to: "ann", amount: 5 }]);
+    const waiting = await session.pendingReview("t1");
+    expect(waiting?.interruptId).toBe(second.review?.interruptId);
+    const audit = await store.audit.list({ threadId: "t1" });
+    expect(audit.map((record) => record.reviewer)).toEqual(["quick"]);
+  });
+});
