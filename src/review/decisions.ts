@@ -90,5 +90,7 @@ export type ReviewResponse = z.infer<typeof reviewResponseSchema>;
  */
 export interface Reviewer {
   readonly name: string;
+  /** True for the stand-in used when no person can answer (no terminal, no answers file). */
+  readonly nobody?: boolean;
   review(request: ReviewRequest, signal?: AbortSignal): Promise<ReviewResponse>;
 }

@@ -68,6 +68,8 @@ export class ScriptedReviewer implements Reviewer {
 
 /** No terminal and no answers file: nobody can review, so every call that needs review is rejected. */
 export class NobodyReviewer implements Reviewer {
+  readonly nobody = true;
+
   constructor(
     readonly name: string,
     private readonly notice: Notice,

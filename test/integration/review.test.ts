@@ -67,6 +67,24 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     expect(audit).toMatchObject([{ decision: "rejected", outcome: "not_run" }]);
   });
 
+  it("chat -t with no terminal and no answers file leaves the waiting review to its reviewers (exit 3)", async () => {
+    const result = await world.cli([
+      "chat",
+      "-t",
+      threadId,
+      "-q",
+      "what happened?",
+      "-m",
+      world.model("t", []),
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain("This thread has a review waiting");
+    expect(result.stdout).not.toContain("rejected");
+    expect(world.serverCalls()).toEqual([]);
+    expect((await world.cli(["pending", "--json"])).stdout).toContain(threadId);
+    expect(JSON.parse((await world.cli(["audit", "--json"])).stdout)).toEqual([]);
+  });
+
   it("--edit runs the call with the edited arguments", async () => {
     const result = await world.cli([
       "review",

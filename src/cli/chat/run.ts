@@ -50,7 +50,10 @@ async function answerWaiting(
   const waiting = await runtime.session.pendingReview(runtime.threadId);
   if (!waiting) return null;
   ctx.stdout.write(`This thread has a review waiting; it is answered first.\n${formatPending(waiting)}\n`);
-  if (options.onReview === "queue") return leavePending(runtime.threadId, ctx);
+  // A review waiting already was asked of someone: with nobody here to answer it (no terminal, no answers
+  // file), it is left for them rather than rejected in their place.
+  if (options.onReview === "queue" || runtime.reviewer.nobody === true)
+    return leavePending(runtime.threadId, ctx);
   // Past its stored deadline, nobody is asked: the calls are rejected as timed out (audited `timed_out`).
   const expired = isExpired(waiting, Date.now());
   if (expired) ctx.stdout.write("Its deadline has passed: its calls are rejected as timed out.\n");

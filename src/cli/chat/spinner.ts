@@ -51,6 +51,7 @@ export function createSpinner(ctx: CliContext): Spinner {
 export function pausingReviewer(reviewer: Reviewer, spinner: Spinner): Reviewer {
   return {
     name: reviewer.name,
+    ...(reviewer.nobody ? { nobody: true } : {}),
     review: (request: ReviewRequest, signal?: AbortSignal): Promise<ReviewResponse> =>
       spinner.pause(() => reviewer.review(request, signal)),
   };
