@@ -39,10 +39,21 @@ const commandRegistrations: Registration[] = [
 
 /** Parses a whole positive number for a flag, with an error that names the flag's expectation. */
 export function parsePositiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0)
+  const parsed = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed <= 0)
     throw new InvalidArgumentError("expected a whole number above 0");
   return parsed;
+}
+
+/** The longest review timeout: a terminal's timer cannot wait longer (Node's timers stop at 2^31 - 1 ms). */
+export const maxReviewTimeoutSeconds = 24 * 24 * 60 * 60;
+
+/** Parses `--review-timeout`: whole seconds, from 1 to 24 days. */
+export function parseReviewTimeout(value: string): number {
+  const seconds = parsePositiveInt(value);
+  if (seconds > maxReviewTimeoutSeconds)
+    throw new InvalidArgumentError(`expected at most ${maxReviewTimeoutSeconds} seconds (24 days)`);
+  return seconds;
 }
 
 /** Collects a repeatable flag into an array. */

@@ -89,10 +89,18 @@ export function missingCheckpointer(): never {
   );
 }
 
-/** A store spec safe to print: the password of a PostgreSQL URL is masked. */
+/** Query parameters of a PostgreSQL URL that carry a secret (libpq and pg read them). */
+const secretParams = ["password", "sslpassword", "sslkey"];
+
+/** A store spec safe to print: the password of a PostgreSQL URL is masked, in its user part and its query. */
 export function redactUrl(spec: string): string {
-  if (!URL.canParse(spec)) return spec.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+  if (!URL.canParse(spec))
+    return spec
+      .replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")
+      .replace(new RegExp(`([?&](?:${secretParams.join("|")})=)[^&#]*`, "gi"), "$1***");
   const url = new URL(spec);
   if (url.password) url.password = "***";
+  for (const key of [...url.searchParams.keys()])
+    if (secretParams.includes(key.toLowerCase())) url.searchParams.set(key, "***");
   return url.toString();
 }

@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { AskfirstError, ExitCode } from "../../errors.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { CliContext } from "../context.js";
-import { collect, parsePositiveInt } from "../program.js";
+import { collect, parseReviewTimeout } from "../program.js";
 import { storeOptionHelp } from "./pending.js";
 import { addServerOptions } from "./serverOptions.js";
 
@@ -35,7 +35,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
     .option(
       "--review-timeout <seconds>",
       "seconds a person has to answer a review; then it is rejected as timed out",
-      parsePositiveInt,
+      parseReviewTimeout,
       300,
     )
     .addOption(

@@ -5,7 +5,7 @@ import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.
 import type { PendingReview } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { CliContext } from "../context.js";
-import { parsePositiveInt } from "../program.js";
+import { parseReviewTimeout } from "../program.js";
 import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js";
 import { addServerOptions } from "./serverOptions.js";
 
@@ -49,7 +49,7 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .option(
       "--review-timeout <seconds>",
       "seconds to answer at the terminal, and for later reviews",
-      parsePositiveInt,
+      parseReviewTimeout,
       300,
     )
     .option("--verbose", "also print each tool result the agent received");

@@ -41,6 +41,10 @@ describe("parseStoreSpec", () => {
   it("never echoes a password from a URL it rejects or prints", () => {
     expect(() => parseStoreSpec("mongodb://me:hunter2@h/db", "/w")).toThrow(/^(?!.*hunter2)/);
     expect(redactUrl("postgres://me:hunter2@h:5432/db")).toBe("postgres://me:***@h:5432/db");
+    expect(redactUrl("postgres://me@h/db?sslmode=require&password=hunter2&PASSWORD=x")).toBe(
+      "postgres://me@h/db?sslmode=require&password=***&PASSWORD=***",
+    );
+    expect(redactUrl("postgres://me@h/db?sslpassword=hunter2")).not.toContain("hunter2");
   });
 });
 
