@@ -51,6 +51,22 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     expect((await world.cli(["pending"])).stdout).toBe("No reviews are pending.\n");
   });
 
+  it("--interrupt answers only the review askfirst pending showed", async () => {
+    const [view] = JSON.parse((await world.cli(["pending", "--json"])).stdout) as { interruptId: string }[];
+    expect((await world.cli(["pending"])).stdout).toContain(`--interrupt ${view?.interruptId}`);
+    const other = "0".repeat(32);
+    const refused = await world.cli(["review", threadId, "--interrupt", other, "--approve"]);
+    expect(refused.stderr).toContain(`no longer waits on review ${other}`);
+    expect(refused.code).not.toBe(0);
+    expect(world.serverCalls()).toEqual([]);
+    const result = await world.cli([
+      ...["review", threadId, "--interrupt", view?.interruptId ?? "", "--approve"],
+      ...["-m", world.model("after", [{ text: "Sent." }])],
+    ]);
+    expect(result.code).toBe(0);
+    expect(world.serverCalls()).toHaveLength(1);
+  });
+
   it("--reject tells the model why, and runs nothing", async () => {
     const result = await world.cli([
       "review",

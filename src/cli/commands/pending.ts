@@ -97,6 +97,7 @@ export function formatPendingView(view: PendingView): string {
   const status = view.claimedBy ? `being answered by ${view.claimedBy}` : "unclaimed";
   const lines = [
     `thread ${view.threadId}  acting user ${view.actingUser}  waiting ${formatDuration(view.waitingMs)}  ${formatDeadline(view.remainingMs)}  ${status}`,
+    `  review ${view.interruptId}  (askfirst review ${view.threadId} --interrupt ${view.interruptId} answers only this one)`,
   ];
   view.calls.forEach((call, index) => {
     lines.push(`  ${index + 1}. ${call.tool} on ${call.server}  (${call.tier}: ${call.rule})`);

@@ -10,6 +10,8 @@ import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js"
 import { addServerOptions } from "./serverOptions.js";
 
 export interface ReviewOptions {
+  /** The review the answer is for (as askfirst pending shows it); another one waiting is not answered. */
+  interrupt?: string;
   approve?: boolean;
   reject?: string;
   edit?: string;
@@ -32,6 +34,10 @@ export function registerReview(program: Command, ctx: CliContext): void {
       "Answer a thread's pending review from here, then run the agent on until it ends or pauses again",
     )
     .argument("<thread>", "the thread whose review to answer (see askfirst pending)")
+    .option(
+      "--interrupt <id>",
+      "answer only this review (the id askfirst pending shows); refused if the thread waits on another",
+    )
     .option("--approve", "approve every call of the review")
     .option("--reject <reason>", "reject every call of the review; the reason reaches the model")
     .option("--edit <json>", "approve the review's one call with these arguments instead")
@@ -106,6 +112,8 @@ export interface AnswerReviewInput {
   decide: (review: PendingReview) => Promise<ReviewResponse>;
   /** What later reviews of the same run do: asked by the same reviewer, or left pending. */
   onReview: OnReview;
+  /** The review the answer is meant for (`--interrupt`); when another is waiting, nothing is answered. */
+  interruptId?: string;
   write: (text: string) => void;
 }
 
@@ -122,6 +130,11 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
       code: "no_review",
       source: "user",
     });
+  if (input.interruptId !== undefined && review.interruptId !== input.interruptId)
+    throw new AskfirstError(
+      `thread ${threadId} no longer waits on review ${input.interruptId} (someone answered it); it waits on review ${review.interruptId}: see askfirst pending, nothing was answered`,
+      { code: "review_taken", source: "user" },
+    );
   const [view] = gatherPending([review], input.clock());
   if (view) input.write(`${formatPendingView(view)}\n`);
   // Not refused here: a claim left by a reviewer that died is taken over when this answer is applied.
@@ -171,6 +184,7 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
         clock,
         decide: (review) => decide(review, options, runtime.reviewer, setup.chooseReviewerName(chat)),
         onReview: byFlags ? "queue" : "ask",
+        ...(options.interrupt !== undefined ? { interruptId: options.interrupt.trim() } : {}),
         write: (text) => ctx.stdout.write(text),
       });
       return await printResult(result, options, ctx);

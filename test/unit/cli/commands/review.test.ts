@@ -139,6 +139,46 @@ describe("an answer given for one review", () => {
   });
 });
 
+describe("answerReview with the review's id (--interrupt)", () => {
+  it("answers that review, and refuses, answering nothing, when the thread has moved on to another", async () => {
+    const world = await pendingPayment([
+      { tool_calls: [{ name: "pay", args: { to: "bob", amount: 900 } }] },
+      { text: "ok" },
+    ]);
+    const seen = await world.session.pendingReview("t1");
+    if (!seen) throw new Error("expected a review");
+    // Someone else answers the review this reviewer saw; the thread now waits on a payment to bob.
+    await answer(world.session, world.clock, approve("dad")).result;
+    const written: string[] = [];
+    const late = answerReview({
+      session: world.session,
+      threadId: "t1",
+      clock: world.clock,
+      decide: approve("mom"),
+      onReview: "queue",
+      interruptId: seen.interruptId,
+      write: (text) => written.push(text),
+    });
+    await expect(late).rejects.toThrow(
+      new RegExp(`no longer waits on review ${seen.interruptId} \\(someone answered it\\)`),
+    );
+    expect(written).toEqual([]);
+    expect(world.fake.received).toEqual([{ tool: "pay", user: "joe", args: { to: "ann", amount: 5 } }]);
+    const waiting = await world.session.pendingReview("t1");
+    expect(waiting?.request.actionRequests[0]?.args).toEqual({ to: "bob", amount: 900 });
+    const current = await answerReview({
+      session: world.session,
+      threadId: "t1",
+      clock: world.clock,
+      decide: approve("mom"),
+      onReview: "queue",
+      interruptId: waiting?.interruptId ?? "",
+      write: () => undefined,
+    });
+    expect(current.calls).toMatchObject([{ decision: "approved", reviewer: "mom", outcome: "ok" }]);
+  });
+});
+
 describe("flagDecisions", () => {
   const review = (calls: number) =>
     ({
