@@ -29,6 +29,8 @@ export interface AgentGraphDeps {
   reviewTimeoutMs?: number | null;
   windowSize?: number;
   contextTokens?: number;
+  /** Scrubbed from the model's errors (see callLlm.ts). */
+  modelSecrets?: string[];
 }
 
 /**
@@ -40,7 +42,13 @@ export function buildAgentGraph(deps: AgentGraphDeps) {
   const { model, toolbox, policy, audit } = deps;
   const journal = deps.executions ?? createMemoryExecutionJournal();
   const graph = assemble(createAgentState(deps.windowSize ?? defaultWindowSize), {
-    callLlm: createCallLlmNode({ model, toolbox, clock, contextTokens: deps.contextTokens ?? 8000 }),
+    callLlm: createCallLlmNode({
+      model,
+      toolbox,
+      clock,
+      contextTokens: deps.contextTokens ?? 8000,
+      secrets: deps.modelSecrets ?? [],
+    }),
     humanReview: createHumanReviewNode({
       toolbox,
       policy,

@@ -32,6 +32,8 @@ export interface SessionOptions {
   reviewTimeoutSeconds?: number | null;
   windowSize?: number;
   contextTokens?: number;
+  /** The model client's secrets (its API key): never in an error the model raises, shown or checkpointed. */
+  modelSecrets?: string[];
   /** LangSmith tracing asked for in the environment: keeps LangChain's stock run context (runContext.ts). */
   langSmithTracing?: boolean;
 }
@@ -91,6 +93,7 @@ export function openSession(options: SessionOptions): Session {
     reviewTimeoutMs: timeoutSeconds === null ? null : timeoutSeconds * 1000,
     ...(options.windowSize !== undefined ? { windowSize: options.windowSize } : {}),
     ...(options.contextTokens !== undefined ? { contextTokens: options.contextTokens } : {}),
+    ...(options.modelSecrets ? { modelSecrets: options.modelSecrets } : {}),
   });
   return new GraphSession(graph, options, clock, options.store.heads);
 }

@@ -72,6 +72,7 @@ export async function openAgentRuntime(
     const session = openSession({
       store,
       model: model.model,
+      ...(model.secrets ? { modelSecrets: model.secrets } : {}),
       toolbox: parts.toolbox,
       policy,
       reviewer,

@@ -7,6 +7,8 @@ export interface AgentModel {
   model: BaseChatModel;
   /** Shown once when the session starts, e.g. that the local model is rules, not AI. */
   banner?: string;
+  /** Secrets the client holds (its API key): scrubbed from any error it raises before it is shown or stored. */
+  secrets?: string[];
 }
 
 /**
@@ -33,5 +35,5 @@ export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel
     maxRetries: 1,
     ...(baseUrl ? { baseUrl } : {}),
   });
-  return { model };
+  return { model, secrets: [apiKey] };
 }

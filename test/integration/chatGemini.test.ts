@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -91,6 +91,41 @@ describe("askfirst chat with gemini", () => {
     expect(result.stdout).toContain("agent: There are four restaurants, Pizza Palace among them.");
     expect(result.stdout + result.stderr).not.toContain(key);
     for (const request of recorded) expect(JSON.stringify(request.body)).not.toContain(key);
+  });
+
+  it("keeps the key out of the error shown and the store when the endpoint quotes it back", async () => {
+    // A proxy in front of Gemini that answers 400 and echoes the key it was sent.
+    server = createServer((request, response) => {
+      void readBody(request).then(() => {
+        response.writeHead(400, { "content-type": "application/json" });
+        const key = String(request.headers["x-goog-api-key"]);
+        response.end(JSON.stringify({ error: { code: 400, message: `API key not valid: ${key}` } }));
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const key = "AIzaEchoedBackSecret9931";
+    const store = join(dir, "store.db");
+    const result = await runCli(
+      [
+        "chat",
+        "--demo",
+        "family-food",
+        "--data",
+        join(dir, "data"),
+        "--store",
+        `sqlite:${store}`,
+        "-q",
+        "hi",
+      ],
+      { cwd: dir, env: { GOOGLE_API_KEY: key, GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` } },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/that turn failed: .*API key not valid: \[redacted\]/);
+    expect(result.stdout + result.stderr).not.toContain(key);
+    for (const file of await readdir(dir))
+      if (file.startsWith("store.db"))
+        expect((await readFile(join(dir, file))).includes(key), file).toBe(false);
   });
 
   it("without GOOGLE_API_KEY, --model gemini is a usage error that says what to do", async () => {

@@ -13,6 +13,8 @@ export interface CallLlmDeps {
   clock: () => number;
   /** Rough budget of what the model sees, in tokens (≈ 4 characters each). */
   contextTokens: number;
+  /** The model client's secrets: an error that quotes one (a proxy echoing the key) is rethrown without it. */
+  secrets?: string[];
 }
 
 export function createCallLlmNode(deps: CallLlmDeps) {
@@ -28,9 +30,11 @@ export function createCallLlmNode(deps: CallLlmDeps) {
       bound.set(tools, model);
     }
     const view = await modelView(state.messages, deps.contextTokens);
-    const response = await model.invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], {
-      signal: config.signal,
-    });
+    const response = await model
+      .invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], { signal: config.signal })
+      .catch((error: unknown) => {
+        throw withoutSecrets(error, deps.secrets ?? []);
+      });
     // An id set on the message alone is not serialized (toJSON writes the constructor fields): the
     // checkpoint, the transcript and a later read must all see the same id.
     if (!response.id) {
@@ -43,6 +47,27 @@ export function createCallLlmNode(deps: CallLlmDeps) {
     for (const call of response.tool_calls ?? []) call.id ??= `call_${randomUUID()}`;
     return { messages: [response], requestedAt: deps.clock() };
   };
+}
+
+/**
+ * The error as it was, unless its text holds a secret: then a plain Error of the same name and message with
+ * each secret replaced, and nothing else of the original (its cause, response or stack could hold it too).
+ * What leaves the node is shown to the person and written to the checkpoint.
+ */
+export function withoutSecrets(error: unknown, secrets: string[]): unknown {
+  const present = secrets.filter((secret) => secret.length >= 4);
+  if (present.length === 0) return error;
+  const text = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
+  let leaked = present.some((secret) => text.includes(secret));
+  if (!leaked && error instanceof Error && error.cause !== undefined)
+    leaked = present.some((secret) => String(error.cause).includes(secret));
+  if (!leaked) return error;
+  const scrub = (value: string) =>
+    present.reduce((clean, secret) => clean.split(secret).join("[redacted]"), value);
+  const scrubbed = new Error(scrub(error instanceof Error ? error.message : String(error)));
+  scrubbed.name = error instanceof Error ? error.name : "Error";
+  scrubbed.stack = `${scrubbed.name}: ${scrubbed.message}`;
+  return scrubbed;
 }
 
 /**
