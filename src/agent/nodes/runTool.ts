@@ -1,7 +1,9 @@
 import { ToolMessage, isToolMessage } from "@langchain/core/messages";
+import { ToolInputParsingException } from "@langchain/core/tools";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { describeError } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
+import { checkArgs } from "../../review/argsSchema.js";
 import { maskSecrets } from "../../review/mask.js";
 import { hashArgs } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
@@ -125,7 +127,14 @@ async function execute(runnable: Runnable, config: LangGraphRunnableConfig): Pro
     });
     return { ok: true, argsHash, message, text };
   } catch (error) {
-    return failed(call, readableToolError(error), argsHash);
+    // The adapter checks arguments against the tool's schema before sending and says only that they do not
+    // match: the model is told what is wrong, in the words of the schema the server advertised.
+    const problem =
+      error instanceof ToolInputParsingException ? checkArgs(loaded.inputSchema, reviewed.args) : null;
+    const text = problem
+      ? `the arguments do not fit ${call.name}'s schema (${problem}); it did not run`
+      : readableToolError(error);
+    return failed(call, text, argsHash);
   }
 }
 

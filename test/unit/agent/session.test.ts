@@ -158,6 +158,19 @@ describe("the review graph", () => {
     expect(entry).toMatchObject({ outcome: "error", error: "refused: closed" });
   });
 
+  it("arguments that do not fit the tool's schema reach the model as what is wrong, and nothing is sent", async () => {
+    const { session, received } = await setUp(
+      [{ tool_calls: [{ name: "fail", args: { why: 5 } }] }, { text: "sorry" }],
+      new FixedReviewer([]),
+    );
+    const result = await session.send("t4b", "try", { actingUser: "joe" });
+    expect(result.calls[0]).toMatchObject({ outcome: "error" });
+    expect(result.calls[0]?.detail).toMatch(
+      /^the arguments do not fit fail's schema \(why: .*"string".*\); it did not run$/,
+    );
+    expect(received).toEqual([]);
+  });
+
   it("keeps a bounded window in the checkpoint while the transcript keeps everything", async () => {
     const turns: ScriptedTurn[] = [];
     for (let index = 0; index < 12; index += 1)
