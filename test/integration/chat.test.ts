@@ -276,6 +276,20 @@ describe("askfirst chat input errors", () => {
     );
   });
 
+  it("a bad /as in a -q run stops it (exit 2) before a query runs as the user still acting", async () => {
+    const model = await writeJson("model.json", []);
+    const result = await runCli(
+      [...demo(), "-u", "joe", "-m", `scripted:${model}`, "-q", "/as rose smith", "-q", "hi"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain("usage: /as <user>");
+    expect(result.stdout).toContain("still acting as joe");
+    expect(result.stdout).not.toContain("you (joe): hi");
+  });
+
   it("a scripted model that runs out of turns fails that turn clearly", async () => {
     const model = await writeJson("model.json", []);
     const result = await runCli([...demo(), "-m", `scripted:${model}`, "-q", "hi"], { cwd: dir });

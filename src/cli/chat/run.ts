@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Session, TurnResult } from "../../agent/session.js";
 import { ExitCode, describeError, isAskfirstError, type ExitCode as Code } from "../../errors.js";
 import type { Reviewer } from "../../review/decisions.js";
+import { keyPattern } from "../../server/seed.js";
 import { isExpired, timedOutResponse } from "../../store/deadlines.js";
 import type { CliContext } from "../context.js";
 import { createLineSource, type LineSource } from "./lines.js";
@@ -93,7 +94,7 @@ async function handleLine(runtime: ChatRuntime, options: ChatOptions, ctx: CliCo
   if (!text) return ExitCode.ok;
   if (text === "/quit" || text === "/exit") return "quit";
   if (text === "/help") ctx.stdout.write(`${chatHelp}\n`);
-  else if (text === "/as" || text.startsWith("/as ")) switchUser(runtime, text, ctx);
+  else if (text === "/as" || text.startsWith("/as ")) return switchUser(runtime, text, ctx);
   else if (text.startsWith("/")) ctx.stdout.write(`unknown command ${text.split(/\s/)[0]}; type /help\n`);
   else {
     return turn(runtime, options, ctx, () =>
@@ -119,14 +120,21 @@ function queryLines(queries: string[]): LineSource {
   };
 }
 
-function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): void {
+/**
+ * A user key as the built-in server takes it. A bad one changes nothing; in a `-q` run it also stops the run
+ * (exit 2), since the queries after it were meant for another user than the one still acting.
+ */
+function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): Code {
   const user = text.slice("/as".length).trim();
-  if (!/^[\w.@-]{1,64}$/.test(user)) {
-    ctx.stdout.write("usage: /as <user> (letters, digits, . _ @ -)\n");
-    return;
+  if (!keyPattern.test(user)) {
+    ctx.stdout.write(
+      `usage: /as <user> (a letter or digit, then letters, digits, . _ @ -); still acting as ${runtime.actingUser}\n`,
+    );
+    return ExitCode.usage;
   }
   runtime.actingUser = user;
   ctx.stdout.write(`now acting as ${user}\n`);
+  return ExitCode.ok;
 }
 
 /** Runs one turn; a failed turn is reported and the session goes on (exit 1 only for a -q run). */
