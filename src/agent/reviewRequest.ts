@@ -29,7 +29,6 @@ export type ResumeValue = z.infer<typeof resumeSchema>;
  * whose policy (or tools) sorts them otherwise must not apply the answer (see humanReview.ts).
  */
 export interface Answering {
-  interruptId: string;
   /** The calls the review asked about, in order (the request's `context.actions`). */
   toolCallIds: string[];
 }

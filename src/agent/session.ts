@@ -208,7 +208,6 @@ class GraphSession implements Session {
       // by the time the run starts, LangGraph leaves the answer unused and the run pauses again.
       const resume = { [review.interruptId]: { ...answer, interruptId: review.interruptId } };
       output = await this.run(threadId, new Command({ resume }), {
-        interruptId: review.interruptId,
         toolCallIds: review.request.context.actions.map((action) => action.toolCallId),
       });
     } catch (error) {
