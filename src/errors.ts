@@ -52,6 +52,21 @@ export function isAskfirstError(error: unknown): error is AskfirstError {
   return error instanceof AskfirstError;
 }
 
+/** Secrets shorter than this are not replaced: they would match ordinary text. */
+const shortestSecret = 4;
+
+/** True for a secret long enough to look for in text (see `redactSecrets`). */
+export function isRedactable(secret: string): boolean {
+  return secret.length >= shortestSecret;
+}
+
+/** `text` with every occurrence of each secret replaced by "[redacted]" (too short ones are left). */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  let cleaned = text;
+  for (const secret of secrets) if (isRedactable(secret)) cleaned = cleaned.split(secret).join("[redacted]");
+  return cleaned;
+}
+
 /** One line describing any thrown value, for messages shown to a person. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { SystemMessage, isHumanMessage, trimMessages, type BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { isRedactable, redactSecrets } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { newMessageId } from "../messages.js";
 import { systemPrompt } from "../prompt.js";
@@ -55,16 +56,14 @@ export function createCallLlmNode(deps: CallLlmDeps) {
  * What leaves the node is shown to the person and written to the checkpoint.
  */
 export function withoutSecrets(error: unknown, secrets: string[]): unknown {
-  const present = secrets.filter((secret) => secret.length >= 4);
+  const present = secrets.filter(isRedactable);
   if (present.length === 0) return error;
   const text = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
   let leaked = present.some((secret) => text.includes(secret));
   if (!leaked && error instanceof Error && error.cause !== undefined)
     leaked = present.some((secret) => String(error.cause).includes(secret));
   if (!leaked) return error;
-  const scrub = (value: string) =>
-    present.reduce((clean, secret) => clean.split(secret).join("[redacted]"), value);
-  const scrubbed = new Error(scrub(error instanceof Error ? error.message : String(error)));
+  const scrubbed = new Error(redactSecrets(error instanceof Error ? error.message : String(error), present));
   scrubbed.name = error instanceof Error ? error.name : "Error";
   scrubbed.stack = `${scrubbed.name}: ${scrubbed.message}`;
   return scrubbed;

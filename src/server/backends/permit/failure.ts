@@ -1,3 +1,4 @@
+import { isRedactable, redactSecrets } from "../../../errors.js";
 import { BackendError, type BackendErrorCode } from "../types.js";
 
 /**
@@ -82,21 +83,20 @@ export class Redactor {
 
   /** A secret kept for the life of the process (the API key). */
   add(secret: string): void {
-    if (secret.length >= 4) this.permanent.add(secret);
+    if (isRedactable(secret)) this.permanent.add(secret);
   }
 
   /** A short-lived secret (an Elements token); the oldest is forgotten past 100. */
   addRecent(secret: string): void {
-    if (secret.length < 4) return;
+    if (!isRedactable(secret)) return;
     this.recent.push(secret);
     if (this.recent.length > 100) this.recent.shift();
   }
 
   clean(text: string, limit = 500): string {
-    let cleaned = text;
-    for (const secret of [...this.permanent, ...this.recent])
-      cleaned = cleaned.split(secret).join("[redacted]");
-    cleaned = cleaned.replace(/\s+/g, " ").trim();
+    const cleaned = redactSecrets(text, [...this.permanent, ...this.recent])
+      .replace(/\s+/g, " ")
+      .trim();
     return cleaned.length > limit ? `${cleaned.slice(0, limit)}…` : cleaned;
   }
 }
