@@ -58,26 +58,21 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** One `chat -q` on the family-food demo, with Gemini served on 127.0.0.1:`port` and `key` as its key. */
+function chatWithGemini(port: number, key: string, store: string, query: string) {
+  return runCli(
+    ["chat", "--demo", "family-food", "--data", join(dir, "data"), "--store", store, "-q", query],
+    { cwd: dir, env: { GOOGLE_API_KEY: key, GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` } },
+  );
+}
+
 describe("askfirst chat with gemini", () => {
   it("talks generateContent to GOOGLE_GEMINI_BASE_URL, runs the tool it asks for, and never prints the key", async () => {
     const recorded: Recorded[] = [];
     server = await startFakeGemini(recorded);
     const { port } = server.address() as AddressInfo;
     const key = "test-key-do-not-print-7f3a";
-    const result = await runCli(
-      [
-        "chat",
-        "--demo",
-        "family-food",
-        "--data",
-        join(dir, "data"),
-        "--store",
-        "memory",
-        "-q",
-        "which restaurants are there?",
-      ],
-      { cwd: dir, env: { GOOGLE_API_KEY: key, GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` } },
-    );
+    const result = await chatWithGemini(port, key, "memory", "which restaurants are there?");
     expect(result.code).toBe(0);
     expect(recorded).toHaveLength(2);
     expect(recorded[0]?.path).toBe("/v1beta/models/gemini-2.0-flash:generateContent");
@@ -106,20 +101,7 @@ describe("askfirst chat with gemini", () => {
     const { port } = server.address() as AddressInfo;
     const key = "AIzaEchoedBackSecret9931";
     const store = join(dir, "store.db");
-    const result = await runCli(
-      [
-        "chat",
-        "--demo",
-        "family-food",
-        "--data",
-        join(dir, "data"),
-        "--store",
-        `sqlite:${store}`,
-        "-q",
-        "hi",
-      ],
-      { cwd: dir, env: { GOOGLE_API_KEY: key, GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` } },
-    );
+    const result = await chatWithGemini(port, key, `sqlite:${store}`, "hi");
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/that turn failed: .*API key not valid: \[redacted\]/);
     expect(result.stdout + result.stderr).not.toContain(key);
