@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AuditEntry, AuditProblem, AuditRecord } from "./types.js";
 
 /**
@@ -31,9 +31,43 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** sha256 of the canonical JSON of a tool call's arguments: the `argsHash` / `executedArgsHash` of a record. */
-export function hashArgs(args: unknown): string {
-  return sha256(canonicalJson(args ?? {}));
+/**
+ * Digests a tool call's exact (unmasked) arguments: the `argsHash` / `executedArgsHash` of an audit record,
+ * and the execution journal's `argsHash`. It is keyed with the store's own secret (see `newAuditKey`), so a
+ * record shows which arguments were asked for and ran without revealing them: a plain hash of
+ * `{"pin":"4821"}` is undone by trying all 10,000 PINs, a keyed one only by someone holding the key, which
+ * lives in the store beside the records and is never part of them or of `audit --json`.
+ */
+export type ArgsDigest = (args: unknown) => string;
+
+/** Marks a keyed digest. Records written before digests were keyed carry bare sha256 hex. */
+const keyedPrefix = "hmac-sha256:";
+
+/** A new store's audit key: 32 random bytes, as hex. */
+export function newAuditKey(): string {
+  return randomBytes(32).toString("hex");
+}
+
+export function keyedArgsDigest(keyHex: string): ArgsDigest {
+  if (!/^[0-9a-f]{64}$/.test(keyHex))
+    throw new Error("the store's audit key is damaged: expected 64 hex digits");
+  const key = Buffer.from(keyHex, "hex");
+  return (args) =>
+    keyedPrefix +
+    createHmac("sha256", key)
+      .update(canonicalJson(args ?? {}))
+      .digest("hex");
+}
+
+/**
+ * Whether `args` are exactly the arguments a record's digest was made from: keyed with this store's key,
+ * or, for a record written before digests were keyed, plain sha256.
+ */
+export function digestMatches(digest: ArgsDigest, recorded: string, args: unknown): boolean {
+  const expected = recorded.startsWith(keyedPrefix) ? digest(args) : sha256(canonicalJson(args ?? {}));
+  const a = Buffer.from(expected);
+  const b = Buffer.from(recorded);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The hash a record must carry, given its contents, its seq and the hash of the record before it. */

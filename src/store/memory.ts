@@ -1,6 +1,6 @@
 import type { BaseCheckpointSaver, MemorySaver } from "@langchain/langgraph-checkpoint";
 import type { StoredMessage } from "@langchain/core/messages";
-import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import { keyedArgsDigest, newAuditKey, sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { createMemoryExecutionJournal } from "./executions.js";
 import { watchHeads, type CheckpointHeads } from "./heads.js";
 import type {
@@ -23,6 +23,8 @@ export function createMemoryStore(options: {
   checkpointer: () => BaseCheckpointSaver;
   clock?: () => number;
   auditRecords?: AuditRecord[];
+  /** The audit key of the records given (a new one by default). */
+  auditKey?: string;
 }): Store {
   const clock = options.clock ?? Date.now;
   let heads: CheckpointHeads | undefined;
@@ -32,7 +34,7 @@ export function createMemoryStore(options: {
       return options.checkpointer();
     },
     queue: createMemoryQueue(),
-    audit: createMemoryAuditLog(options.auditRecords ?? []),
+    audit: createMemoryAuditLog(options.auditRecords ?? [], options.auditKey ?? newAuditKey()),
     transcript: createMemoryTranscript(),
     threads: createMemoryThreadIndex(clock),
     executions: createMemoryExecutionJournal(),
@@ -104,7 +106,7 @@ export function createMemoryQueue(): ReviewQueue {
  * `records` is the log's backing array, passed in so a test can tamper with it the way someone with access
  * to a database file could, and check that verify() notices.
  */
-export function createMemoryAuditLog(records: AuditRecord[]): AuditLog {
+export function createMemoryAuditLog(records: AuditRecord[], auditKey: string): AuditLog {
   let head: ChainHead | null = null;
   const seen = new Set(records.map((record) => queueKey(record.threadId, record.toolCallId)));
   return {
@@ -124,6 +126,7 @@ export function createMemoryAuditLog(records: AuditRecord[]): AuditLog {
     verify() {
       return Promise.resolve(verifyChain(records, head));
     },
+    digestArgs: keyedArgsDigest(auditKey),
   };
 }
 

@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError, UsageError } from "../errors.js";
-import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import { keyedArgsDigest, newAuditKey, sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { createPostgresExecutionJournal, executionsTableSql } from "./executions.js";
 import { watchHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
@@ -24,8 +24,9 @@ export async function openPostgresStore(
   // An idle client that loses its server emits "error"; without a listener that would crash the process.
   pool.on("error", () => undefined);
   const q = (name: string): string => `"${schema}"."${name}"`;
+  let auditKey: string;
   try {
-    await createTables(pool, schema, q);
+    auditKey = await createTables(pool, schema, q);
   } catch (error) {
     await pool.end();
     throw new AskfirstError(`cannot use the PostgreSQL store at ${redactUrl(url)}: ${describeError(error)}`, {
@@ -40,7 +41,7 @@ export async function openPostgresStore(
       return saver ?? missingCheckpointer();
     },
     queue: createPostgresQueue(pool, q, options.clock),
-    audit: createPostgresAuditLog(pool, q, schema),
+    audit: createPostgresAuditLog(pool, q, schema, auditKey),
     transcript: createPostgresTranscript(pool, q),
     threads: createPostgresThreadIndex(pool, q, options.clock),
     executions: createPostgresExecutionJournal(pool, q),
@@ -70,8 +71,9 @@ function splitSchema(
 
 export type Quote = (table: string) => string;
 
-async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<void> {
-  await withTransaction(pool, async (client) => {
+/** Creates what is missing, and returns the store's audit key (made here on first use). */
+async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<string> {
+  return withTransaction(pool, async (client) => {
     // Two processes creating the same tables at once would collide in the catalog; one waits instead.
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`askfirst:setup:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -94,6 +96,17 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<vo
       CREATE TABLE IF NOT EXISTS ${q("askfirst_threads")} (
         thread_id TEXT PRIMARY KEY, acting_user TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);`);
     await client.query(executionsTableSql(q("askfirst_executions"), "BIGINT"));
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${q("askfirst_keys")} (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    );
+    await client.query(
+      `INSERT INTO ${q("askfirst_keys")} (name, value) VALUES ('audit', $1) ON CONFLICT (name) DO NOTHING`,
+      [newAuditKey()],
+    );
+    const key = await client.query<{ value: string }>(
+      `SELECT value FROM ${q("askfirst_keys")} WHERE name = 'audit'`,
+    );
+    return (key.rows[0] as { value: string }).value;
   });
 }
 
@@ -118,7 +131,7 @@ async function openSaver(pool: pg.Pool, schema: string): Promise<BaseCheckpointS
   return saver;
 }
 
-function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string): AuditLog {
+function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string, auditKey: string): AuditLog {
   const readHead = async (client: pg.Pool | pg.PoolClient): Promise<ChainHead | null> => {
     const result = await client.query<{ seq: string; hash: string }>(
       `SELECT seq, hash FROM ${q("askfirst_audit_head")}`,
@@ -168,6 +181,7 @@ function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string): AuditL
         return verifyChain(result.rows.map(rowToRecord), head);
       });
     },
+    digestArgs: keyedArgsDigest(auditKey),
   };
 }
 

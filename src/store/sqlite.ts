@@ -3,7 +3,14 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError } from "../errors.js";
-import { sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
+import {
+  keyedArgsDigest,
+  newAuditKey,
+  sealRecord,
+  verifyChain,
+  type ArgsDigest,
+  type ChainHead,
+} from "./auditChain.js";
 import { currentClaimOwner, isClaimStale } from "./claims.js";
 import { createSqliteExecutionJournal, executionsTableSql, settle } from "./executions.js";
 import { watchHeads, type CheckpointHeads } from "./heads.js";
@@ -45,6 +52,7 @@ CREATE TABLE IF NOT EXISTS askfirst_transcript (
 CREATE UNIQUE INDEX IF NOT EXISTS askfirst_transcript_message ON askfirst_transcript (thread_id, message_id);
 CREATE TABLE IF NOT EXISTS askfirst_threads (
   thread_id TEXT PRIMARY KEY, acting_user TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS askfirst_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /**
@@ -216,6 +224,7 @@ function createSqliteAuditLog(db: Db): AuditLog {
     const head = (readHead.get() as ChainHead | undefined) ?? null;
     return verifyChain((listAll.all() as AuditRow[]).map(rowToRecord), head);
   });
+  let digest: ArgsDigest | undefined;
   return {
     append: (entry) => settle(() => append.immediate(entry)),
     list: (filter) =>
@@ -224,7 +233,15 @@ function createSqliteAuditLog(db: Db): AuditLog {
         return (rows as AuditRow[]).map(rowToRecord);
       }),
     verify: () => settle(() => snapshot()),
+    digestArgs: (args) => (digest ??= keyedArgsDigest(readAuditKey(db)))(args),
   };
+}
+
+/** The store's audit key, made by whichever process needs it first (every other one reads that one). */
+function readAuditKey(db: Db): string {
+  db.prepare("INSERT OR IGNORE INTO askfirst_keys (name, value) VALUES ('audit', ?)").run(newAuditKey());
+  const row = db.prepare("SELECT value FROM askfirst_keys WHERE name = 'audit'").get() as { value: string };
+  return row.value;
 }
 
 function createSqliteTranscript(db: Db): Transcript {

@@ -1,3 +1,4 @@
+import type { ArgsDigest } from "./auditChain.js";
 import type { CheckpointHeads } from "./heads.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { StoredMessage } from "@langchain/core/messages";
@@ -71,7 +72,7 @@ export interface AuditEntry {
   server: string;
   /** The arguments the model asked for, with secrets masked. */
   args: Record<string, unknown>;
-  /** sha256 of the canonical JSON of the exact (unmasked) arguments the model asked for. */
+  /** The store's keyed digest of the exact (unmasked) arguments the model asked for (auditChain.ts). */
   argsHash: string;
   tier: Tier;
   rule: string;
@@ -80,7 +81,7 @@ export interface AuditEntry {
   decideMs: number | null;
   outcome: "ok" | "error" | "not_run";
   error: string | null;
-  /** sha256 of the exact arguments that ran; null when nothing ran. */
+  /** The keyed digest of the exact arguments that ran; null when nothing ran. */
   executedArgsHash: string | null;
 }
 
@@ -102,6 +103,8 @@ export interface AuditLog {
   list(filter?: { threadId?: string }): Promise<AuditRecord[]>;
   /** Walks the hash chain and names every edited, deleted or reordered record. */
   verify(): Promise<{ ok: boolean; count: number; problems: AuditProblem[] }>;
+  /** Digests arguments with this store's audit key, as records and the execution journal carry them. */
+  digestArgs: ArgsDigest;
 }
 
 /** The whole conversation of each thread, append-only; the graph state keeps only a working window. */
@@ -129,7 +132,7 @@ export interface ToolExecution {
   threadId: string;
   toolCallId: string;
   tool: string;
-  /** sha256 of the canonical JSON of the exact arguments it was started with. */
+  /** The audit log's keyed digest of the exact arguments it was started with. */
   argsHash: string;
   /** Epoch ms. */
   startedAt: number;

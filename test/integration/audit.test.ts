@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canonicalJson, sha256 } from "../../src/store/auditChain.js";
 import { openStore } from "../../src/store/open.js";
 import type { AuditRecord } from "../../src/store/types.js";
 import { runCli } from "../helpers/cli.js";
@@ -77,5 +78,96 @@ describe("askfirst audit", () => {
     const json = await runCli(["audit", "--verify", "--json", "--store", spec]);
     expect(json.code).toBe(1);
     expect((JSON.parse(json.stdout) as { ok: boolean }).ok).toBe(false);
+  });
+});
+
+describe("askfirst audit --match-args", () => {
+  let folder: string;
+  let spec: string;
+  const asked = { to: "ann", pin: "4821" };
+  const ran = { to: "ann", pin: "4821", amount: 3 };
+  const older = { to: "bob", amount: 1 };
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), "askfirst-audit-match-"));
+    spec = `sqlite:${join(folder, "store.db")}`;
+    const store = await openStore(spec, { cwd: folder, checkpointer: false });
+    const digest = store.audit.digestArgs;
+    await store.audit.append(
+      sampleEntry("bank", "call-1", {
+        args: { to: "ann", pin: "***" },
+        argsHash: digest(asked),
+        decision: "edited",
+        executedArgsHash: digest(ran),
+      }),
+    );
+    await store.audit.append(
+      sampleEntry("bank", "call-2", { decision: "rejected", outcome: "not_run", executedArgsHash: null }),
+    );
+    // A record written before digests were keyed carries the plain sha256 of the arguments.
+    const plain = sha256(canonicalJson(older));
+    await store.audit.append(sampleEntry("bank", "call-3", { argsHash: plain, executedArgsHash: plain }));
+    await store.close();
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  const match = (seq: string, args: unknown, ...more: string[]) =>
+    runCli(["audit", "--store", spec, "--seq", seq, "--match-args", JSON.stringify(args), ...more]);
+
+  it("says, in another process than the one that wrote them, which arguments were asked for and which ran", async () => {
+    const both = await match("1", asked);
+    expect(both.code).toBe(0);
+    expect(both.stdout).toBe(
+      "#1 order_dish: these are the arguments asked for; they are not the arguments that ran.\n",
+    );
+    expect(JSON.parse((await match("1", ran, "--json")).stdout)).toEqual({ seq: 1, asked: false, ran: true });
+    expect(JSON.parse((await match("3", older, "--json")).stdout)).toEqual({
+      seq: 3,
+      asked: true,
+      ran: true,
+    });
+  });
+
+  it("exits 1 when the arguments are neither, and never prints the store's key", async () => {
+    const wrong = await match("1", { to: "ann", pin: "0000" });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe(
+      "#1 order_dish: these are not the arguments asked for; they are not the arguments that ran.\n",
+    );
+    expect(wrong.stderr).toBe("askfirst: those are not the arguments of audit record #1\n");
+    const db = new Database(join(folder, "store.db"), { readonly: true });
+    const { value: key } = db.prepare("SELECT value FROM askfirst_keys WHERE name = 'audit'").get() as {
+      value: string;
+    };
+    db.close();
+    const listed = await runCli(["audit", "--store", spec, "--json"]);
+    expect(listed.stdout).not.toContain(key);
+    expect(listed.stdout).toContain('"argsHash": "hmac-sha256:');
+    expect((await runCli(["audit", "--store", spec])).stdout).toMatch(
+      /args \{"to":"ann","pin":"\*\*\*"\} {2}hmac-sha256 [0-9a-f]{16}$/m,
+    );
+  });
+
+  it("refuses a bad question with exit 2, naming what was wrong", async () => {
+    const noSeq = await runCli(["audit", "--store", spec, "--match-args", "{}"]);
+    expect([noSeq.code, noSeq.stderr]).toEqual([
+      2,
+      "askfirst: --match-args needs --seq <n>: the record whose arguments to check\n",
+    ]);
+    const badSeq = await match("first", asked);
+    expect([badSeq.code, badSeq.stderr]).toEqual([
+      2,
+      'askfirst: --seq needs a record number (1, 2, ...), not "first"\n',
+    ]);
+    const badJson = await runCli(["audit", "--store", spec, "--seq", "1", "--match-args", "{to: ann}"]);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/--match-args needs the arguments as a JSON object/);
+    const missing = await match("9", asked);
+    expect([missing.code, missing.stderr]).toEqual([2, "askfirst: there is no audit record #9\n"]);
+  });
+
+  it("--seq alone shows that record", async () => {
+    const one = await runCli(["audit", "--store", spec, "--seq", "2", "--json"]);
+    expect((JSON.parse(one.stdout) as AuditRecord[]).map((record) => record.seq)).toEqual([2]);
   });
 });

@@ -1,7 +1,7 @@
 import type { ToolMessage } from "@langchain/core/messages";
 import { Command, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { AskfirstError } from "../../errors.js";
-import { hashArgs } from "../../store/auditChain.js";
+import type { ArgsDigest } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal } from "../../store/types.js";
 import type { Decision } from "../../review/decisions.js";
 import { maskSecrets } from "../../review/mask.js";
@@ -64,12 +64,13 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
       response = interrupt<unknown, ResumeValue>(request, { responseSchema: responseSchemaFor(request) });
     }
     const now = deps.clock();
-    const settled = settle(calls, confirm, {
+    const answer = {
       response,
       decideMs: response ? Math.max(0, now - state.requestedAt) : null,
       actingUser: state.actingUser,
       time: new Date(now).toISOString(),
-    });
+    };
+    const settled = settle(calls, confirm, answer, deps.audit.digestArgs);
     const threadId = String(config.configurable?.thread_id ?? "");
     await reconcileRefusals(deps.journal, threadId, settled);
     for (const entry of settled.audit)
@@ -165,7 +166,7 @@ interface Answer {
   time: string;
 }
 
-function settle(calls: Classified[], confirm: Classified[], answer: Answer): Settled {
+function settle(calls: Classified[], confirm: Classified[], answer: Answer, digest: ArgsDigest): Settled {
   const settled: Settled = { messages: [], reviewed: {}, grants: {}, outcomes: [], audit: [] };
   for (const item of calls) {
     const index = confirm.indexOf(item);
@@ -173,13 +174,17 @@ function settle(calls: Classified[], confirm: Classified[], answer: Answer): Set
     // The resume schema guarantees one decision per confirm call; a gap here is a bug, never an approval.
     if (index >= 0 && decision === undefined) throw new Error(`no decision for ${item.call.name}`);
     if (item.classification.tier === "deny" || decision?.type === "reject")
-      refuse(settled, item, decision, answer);
+      refuse(settled, item, { decision, answer, digest });
     else accept(settled, item, decision, answer);
   }
   return settled;
 }
 
-function refuse(settled: Settled, item: Classified, decision: Decision | undefined, answer: Answer): void {
+function refuse(
+  settled: Settled,
+  item: Classified,
+  { decision, answer, digest }: { decision: Decision | undefined; answer: Answer; digest: ArgsDigest },
+): void {
   const { call, classification } = item;
   const denied = classification.tier === "deny";
   const timedOut = decision?.type === "reject" && decision.timedOut === true;
@@ -209,7 +214,7 @@ function refuse(settled: Settled, item: Classified, decision: Decision | undefin
     tool: call.name,
     server: item.server,
     args,
-    argsHash: hashArgs(call.args),
+    argsHash: digest(call.args),
     tier: classification.tier,
     rule: classification.rule,
     decision: auditDecision,

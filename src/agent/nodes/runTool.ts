@@ -5,7 +5,7 @@ import { describeError } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { checkArgs } from "../../review/argsSchema.js";
 import { maskSecrets } from "../../review/mask.js";
-import { hashArgs } from "../../store/auditChain.js";
+import type { ArgsDigest } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
 import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
 import type { AgentState, CallOutcome, ReviewedCall } from "../state.js";
@@ -49,7 +49,8 @@ export function createRunToolNode(deps: RunToolDeps) {
       messages.push(result.message);
       outcomes.push(toOutcome(call, reviewed, result));
       const time = new Date(deps.clock()).toISOString();
-      await deps.audit.append(toAuditEntry({ call, reviewed, loaded }, result, { threadId, time, state }));
+      const context = { threadId, time, state, digest: deps.audit.digestArgs };
+      await deps.audit.append(toAuditEntry({ call, reviewed, loaded }, result, context));
     }
     return { messages, reviewed: {}, outcomes };
   };
@@ -71,15 +72,16 @@ async function runOnce(
   config: LangGraphRunnableConfig,
 ): Promise<Execution> {
   const { call, reviewed } = runnable;
+  const argsHash = deps.audit.digestArgs(reviewed.args);
   const earlier = await deps.journal.start({
     threadId,
     toolCallId: call.id,
     tool: call.name,
-    argsHash: hashArgs(reviewed.args),
+    argsHash,
     startedAt: deps.clock(),
   });
   if (earlier) return fromJournal(call, earlier);
-  const result = await execute(runnable, config);
+  const result = await execute(runnable, config, argsHash);
   await deps.journal.finish(threadId, call.id, {
     outcome: result.ok ? "ok" : "error",
     result: result.ok ? result.text : result.error,
@@ -102,9 +104,12 @@ function fromJournal(call: IdentifiedCall, earlier: ToolExecution): Execution {
   return { ok: true, argsHash, message, text: result };
 }
 
-async function execute(runnable: Runnable, config: LangGraphRunnableConfig): Promise<Execution> {
+async function execute(
+  runnable: Runnable,
+  config: LangGraphRunnableConfig,
+  argsHash: string,
+): Promise<Execution> {
   const { call, reviewed, loaded } = runnable;
-  const argsHash = hashArgs(reviewed.args);
   if (!loaded) return failed(call, `the tool ${call.name} is no longer offered by its server`, argsHash);
   try {
     const output: unknown = await loaded.tool.invoke(
@@ -185,7 +190,7 @@ function toOutcome(call: IdentifiedCall, reviewed: ReviewedCall, result: Executi
 function toAuditEntry(
   runnable: Runnable,
   result: Execution,
-  context: { threadId: string; time: string; state: AgentState },
+  context: { threadId: string; time: string; state: AgentState; digest: ArgsDigest },
 ): AuditEntry {
   const { call, reviewed } = runnable;
   return {
@@ -198,7 +203,7 @@ function toAuditEntry(
     tool: call.name,
     server: reviewed.server,
     args: maskSecrets(call.args),
-    argsHash: hashArgs(call.args),
+    argsHash: context.digest(call.args),
     tier: reviewed.tier,
     rule: reviewed.rule,
     decision: reviewed.decision,

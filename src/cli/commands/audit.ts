@@ -1,11 +1,14 @@
 import type { Command } from "commander";
-import { AskfirstError } from "../../errors.js";
+import { AskfirstError, UsageError } from "../../errors.js";
+import { digestMatches } from "../../store/auditChain.js";
 import type { AuditLog, AuditProblem, AuditRecord } from "../../store/types.js";
 import type { CliContext } from "../context.js";
 import { formatDuration, openStoreForReading, storeOptionHelp } from "./pending.js";
 
 interface AuditOptions {
   thread?: string;
+  seq?: string;
+  matchArgs?: string;
   json?: boolean;
   verify?: boolean;
   store?: string;
@@ -16,21 +19,98 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .command("audit")
     .description("List the audit trail of tool calls, or check its hash chain with --verify")
     .option("--thread <id>", "only this thread's records")
+    .option("--seq <n>", "only the record numbered n")
+    .option(
+      "--match-args <json>",
+      "with --seq: say whether these exact arguments are the ones asked for and the ones that ran; exit 1 when neither",
+    )
     .option("--json", "print JSON instead of text")
     .option("--verify", "check the whole hash chain; exit 1 naming each edited, deleted or reordered record")
     .option("--store <spec>", storeOptionHelp)
     .action(async (options: AuditOptions) => {
+      const seq = parseSeq(options);
+      const args = parseMatchArgs(options.matchArgs);
       const store = await openStoreForReading(options.store, ctx);
       try {
         if (options.verify) await runVerify(store.audit, options, ctx);
         else {
-          const records = await store.audit.list(options.thread ? { threadId: options.thread } : undefined);
-          ctx.stdout.write(options.json ? `${JSON.stringify(records, null, 2)}\n` : formatRecords(records));
+          const all = await store.audit.list(options.thread ? { threadId: options.thread } : undefined);
+          const records = seq === null ? all : all.filter((record) => record.seq === seq);
+          if (args !== null) runMatch(store.audit, records, { seq: seq ?? 0, args }, options, ctx);
+          else
+            ctx.stdout.write(options.json ? `${JSON.stringify(records, null, 2)}\n` : formatRecords(records));
         }
       } finally {
         await store.close();
       }
     });
+}
+
+function parseSeq(options: AuditOptions): number | null {
+  if (options.seq === undefined) {
+    if (options.matchArgs !== undefined)
+      throw new UsageError("--match-args needs --seq <n>: the record whose arguments to check");
+    return null;
+  }
+  if (!/^[1-9][0-9]{0,14}$/.test(options.seq))
+    throw new UsageError(`--seq needs a record number (1, 2, ...), not "${options.seq}"`);
+  return Number(options.seq);
+}
+
+function parseMatchArgs(text: string | undefined): Record<string, unknown> | null {
+  if (text === undefined) return null;
+  let args: unknown;
+  try {
+    args = JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `--match-args needs the arguments as a JSON object, e.g. --match-args '{"amount": 5}'`,
+    );
+  }
+  if (typeof args !== "object" || args === null || Array.isArray(args))
+    throw new UsageError("--match-args needs the arguments as a JSON object, not a list or a value");
+  return args as Record<string, unknown>;
+}
+
+/**
+ * Whether the given arguments are exactly those a record's digests were made from: the only way to read
+ * them back, since the digests are keyed with the store's audit key (auditChain.ts).
+ */
+function runMatch(
+  audit: AuditLog,
+  records: readonly AuditRecord[],
+  query: { seq: number; args: Record<string, unknown> },
+  options: AuditOptions,
+  ctx: CliContext,
+): void {
+  const record = records[0];
+  if (!record)
+    throw new UsageError(
+      `there is no audit record #${query.seq}${options.thread ? ` in thread ${options.thread}` : ""}`,
+      "no_record",
+    );
+  const asked = digestMatches(audit.digestArgs, record.argsHash, query.args);
+  const ran =
+    record.executedArgsHash === null
+      ? null
+      : digestMatches(audit.digestArgs, record.executedArgsHash, query.args);
+  ctx.stdout.write(
+    options.json
+      ? `${JSON.stringify({ seq: record.seq, asked, ran })}\n`
+      : `${describeMatch(record, asked, ran)}\n`,
+  );
+  if (!asked && !ran)
+    throw new AskfirstError(`those are not the arguments of audit record #${record.seq}`, {
+      code: "args_mismatch",
+    });
+}
+
+function describeMatch(record: AuditRecord, asked: boolean, ran: boolean | null): string {
+  const call = `#${record.seq} ${record.tool}`;
+  const askedText = asked ? "the arguments asked for" : "not the arguments asked for";
+  const ranText =
+    ran === null ? "nothing ran" : ran ? "the arguments that ran" : "not the arguments that ran";
+  return `${call}: these are ${askedText}; ${ran === null ? ranText : `they are ${ranText}`}.`;
 }
 
 async function runVerify(audit: AuditLog, options: AuditOptions, ctx: CliContext): Promise<void> {
@@ -61,8 +141,14 @@ function formatRecord(record: AuditRecord): string {
   return [
     `#${record.seq}  ${record.time}  thread ${record.threadId}  as ${record.actingUser}  ${record.tool} on ${record.server}`,
     `    ${record.tier} (${record.rule}): ${record.decision}${who}${after}; ${outcome}${edited}`,
-    `    args ${JSON.stringify(record.args)}  sha256 ${record.argsHash.slice(0, 16)}`,
+    `    args ${JSON.stringify(record.args)}  ${digestLabel(record.argsHash)}`,
   ].join("\n");
+}
+
+/** A short form of an arguments digest: keyed ones say so; records from before keys carry bare sha256. */
+function digestLabel(digest: string): string {
+  const [kind, hex] = digest.includes(":") ? digest.split(":", 2) : ["sha256", digest];
+  return `${kind} ${(hex ?? "").slice(0, 16)}`;
 }
 
 export function formatVerify(result: { ok: boolean; count: number; problems: AuditProblem[] }): string {

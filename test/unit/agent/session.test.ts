@@ -3,7 +3,6 @@ import { openSession } from "../../../src/agent/session.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../../src/models/scripted.js";
 import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
-import { hashArgs } from "../../../src/store/auditChain.js";
 import { createFakeToolbox } from "../../fixtures/fakeMcp.js";
 import { scriptedSessions } from "../../helpers/session.js";
 
@@ -229,7 +228,9 @@ describe("the review graph", () => {
     const result = await session.send("t8", "look", { actingUser: "joe" });
     const [entry] = await store.audit.list({ threadId: "t8" });
     expect(entry?.args).toEqual({ api_key: "***", filter: { password: "***" } });
-    expect(entry?.argsHash).toBe(hashArgs({ api_key: "sk-live-123", filter: { password: "pw" } }));
+    expect(entry?.argsHash).toBe(
+      store.audit.digestArgs({ api_key: "sk-live-123", filter: { password: "pw" } }),
+    );
     expect(JSON.stringify(result.calls)).not.toContain("sk-live-123");
   });
 });

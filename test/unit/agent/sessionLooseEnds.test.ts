@@ -5,7 +5,6 @@ import { openSession } from "../../../src/agent/session.js";
 import { ScriptedChatModel } from "../../../src/models/scripted.js";
 import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
-import { hashArgs } from "../../../src/store/auditChain.js";
 import type { Store } from "../../../src/store/types.js";
 import { scriptedSessions } from "../../helpers/session.js";
 import { sampleReview } from "../store/harness.js";
@@ -224,7 +223,7 @@ describe("a refusal that comes after its call was started", () => {
     const paused = await session.send("t-late", "pay ann", { actingUser: "joe", onReview: "queue" });
     const toolCallId = paused.review?.request.context.actions[0]?.toolCallId ?? "";
     // What an earlier run of this review left before it crashed: the payment ran and reported back.
-    const argsHash = hashArgs({ to: "ann", amount: 5 });
+    const argsHash = store.audit.digestArgs({ to: "ann", amount: 5 });
     await store.executions.start({ threadId: "t-late", toolCallId, tool: "pay", argsHash, startedAt: 1 });
     await store.executions.finish("t-late", toolCallId, {
       outcome: "ok",

@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   canonicalJson,
   computeRecordHash,
+  digestMatches,
   genesisHash,
-  hashArgs,
+  keyedArgsDigest,
+  newAuditKey,
   sealRecord,
+  sha256,
   verifyChain,
 } from "../../../src/store/auditChain.js";
 import type { AuditRecord } from "../../../src/store/types.js";
@@ -28,8 +31,37 @@ describe("canonical JSON and hashes", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
     );
-    expect(hashArgs({ amount: 42, dish: "soup" })).toBe(hashArgs({ dish: "soup", amount: 42 }));
-    expect(hashArgs({ amount: 42 })).not.toBe(hashArgs({ amount: 43 }));
+  });
+});
+
+describe("arguments digests", () => {
+  const digest = keyedArgsDigest(newAuditKey());
+
+  it("are one per set of arguments, whatever the key order, and tell arguments apart", () => {
+    expect(digest({ amount: 42, dish: "soup" })).toBe(digest({ dish: "soup", amount: 42 }));
+    expect(digest({ amount: 42 })).not.toBe(digest({ amount: 43 }));
+    expect(digest({ amount: 42 })).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+  });
+
+  it("cannot be undone without the store's key: a 4-digit PIN is not found by trying them all", () => {
+    const recorded = digest({ to: "ann", pin: "4821" });
+    const tries = Array.from({ length: 10_000 }, (_, n) => ({ to: "ann", pin: String(n).padStart(4, "0") }));
+    const plain = (args: unknown) => sha256(canonicalJson(args));
+    const anotherKey = keyedArgsDigest(newAuditKey());
+    expect(tries.filter((args) => [plain(args), anotherKey(args)].includes(recorded))).toEqual([]);
+    expect(tries.filter((args) => digest(args) === recorded)).toEqual([{ to: "ann", pin: "4821" }]);
+  });
+
+  it("match the arguments they were made from, and a record written before keys by its plain sha256", () => {
+    const args = { to: "ann", amount: 5 };
+    expect(digestMatches(digest, digest(args), args)).toBe(true);
+    expect(digestMatches(digest, digest(args), { to: "ann", amount: 6 })).toBe(false);
+    expect(digestMatches(digest, sha256(canonicalJson(args)), args)).toBe(true);
+    expect(digestMatches(digest, keyedArgsDigest(newAuditKey())(args), args)).toBe(false);
+  });
+
+  it("refuse a damaged key", () => {
+    expect(() => keyedArgsDigest("not hex")).toThrow(/audit key is damaged/);
   });
 
   it("chains each record to the one before it, starting from the genesis hash", () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { MemorySaver } from "@langchain/langgraph-checkpoint";
-import { hashArgs } from "../../../src/store/auditChain.js";
+import { keyedArgsDigest } from "../../../src/store/auditChain.js";
 import { createMemoryStore } from "../../../src/store/memory.js";
 import { openStore } from "../../../src/store/open.js";
 import type { AuditEntry, AuditRecord, PendingReview, Store } from "../../../src/store/types.js";
@@ -154,17 +154,20 @@ export function sampleEntry(
     tool: "order_dish",
     server: "askfirst",
     args,
-    argsHash: hashArgs(args),
+    argsHash: sampleDigest(args),
     tier: "confirm",
     rule: "rule 4 (order_dish above 30)",
     decision: "approved",
     decideMs: 1200,
     outcome: "ok",
     error: null,
-    executedArgsHash: hashArgs(args),
+    executedArgsHash: sampleDigest(args),
     ...overrides,
   };
 }
+
+/** Digests for hand-made records (a fixed key: records are compared, never checked against a store's key). */
+const sampleDigest = keyedArgsDigest("5a".repeat(32));
 
 export function sampleReview(
   threadId: string,

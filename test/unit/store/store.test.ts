@@ -1,7 +1,8 @@
 import { Annotation, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
-import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashArgs } from "../../../src/store/auditChain.js";
+import { canonicalJson, sha256 } from "../../../src/store/auditChain.js";
+import { createMemoryStore } from "../../../src/store/memory.js";
 import type { Store } from "../../../src/store/types.js";
 import {
   memoryHarness,
@@ -110,6 +111,15 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       expect(await store.audit.verify()).toEqual({ ok: true, count: 3, problems: [] });
     });
 
+    it("digests arguments with the store's own key: every handle on it agrees, and it is not a plain hash", () => {
+      const args = { to: "ann", pin: "4821" };
+      expect(second.audit.digestArgs(args)).toBe(store.audit.digestArgs(args));
+      expect(store.audit.digestArgs(args)).not.toContain(sha256(canonicalJson(args)));
+      expect(createMemoryStore({ checkpointer: () => new MemorySaver() }).audit.digestArgs(args)).not.toBe(
+        store.audit.digestArgs(args),
+      );
+    });
+
     it("names an edited, a deleted and a reordered record", async () => {
       for (let call = 3; call <= 8; call++) await store.audit.append(sampleEntry("a-1", `call-${call}`));
       await harness.editDecision(2, "approved");
@@ -131,7 +141,7 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       threadId,
       toolCallId: "call-1",
       tool: "order_dish",
-      argsHash: hashArgs({ dish: "lasagna" }),
+      argsHash: store.audit.digestArgs({ dish: "lasagna" }),
       startedAt,
     });
 

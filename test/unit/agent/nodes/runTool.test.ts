@@ -2,7 +2,7 @@ import { AIMessage, HumanMessage, isToolMessage } from "@langchain/core/messages
 import { describe, expect, it } from "vitest";
 import { createRunToolNode } from "../../../../src/agent/nodes/runTool.js";
 import type { AgentState, ReviewedCall } from "../../../../src/agent/state.js";
-import { hashArgs } from "../../../../src/store/auditChain.js";
+import { newAuditKey } from "../../../../src/store/auditChain.js";
 import { createMemoryExecutionJournal } from "../../../../src/store/executions.js";
 import { createMemoryAuditLog } from "../../../../src/store/memory.js";
 import type { AuditRecord } from "../../../../src/store/types.js";
@@ -39,18 +39,19 @@ function setUp() {
   const fake = createFakeToolbox();
   const records: AuditRecord[] = [];
   const journal = createMemoryExecutionJournal();
+  const audit = createMemoryAuditLog(records, newAuditKey());
   const node = createRunToolNode({
     toolbox: fake.toolbox,
-    audit: createMemoryAuditLog(records),
+    audit,
     journal,
     clock: () => Date.UTC(2026, 10, 21, 10, 0, 0),
   });
-  return { node, journal, records, received: fake.received };
+  return { node, journal, records, received: fake.received, hashArgs: audit.digestArgs };
 }
 
 describe("run_tool runs each call at most once", () => {
   it("runs a call once; the same call run again gives back the recorded result without calling the server", async () => {
-    const { node, records, received } = setUp();
+    const { node, records, received, hashArgs } = setUp();
     const first = await node(state, config);
     const again = await node(state, config);
     expect(received).toEqual([{ tool: "pay", user: "joe", args }]);
@@ -61,7 +62,7 @@ describe("run_tool runs each call at most once", () => {
   });
 
   it("does not run a call an earlier run started and never finished, and says it may have run", async () => {
-    const { node, journal, records, received } = setUp();
+    const { node, journal, records, received, hashArgs } = setUp();
     const startedWith = { to: "ann", amount: 4 };
     await journal.start({
       threadId: "t-run",
@@ -92,7 +93,7 @@ describe("run_tool runs each call at most once", () => {
   });
 
   it("gives back a recorded error without running the call again", async () => {
-    const { node, journal, received } = setUp();
+    const { node, journal, received, hashArgs } = setUp();
     const start = { threadId: "t-run", toolCallId: "call-pay", tool: "pay", argsHash: hashArgs(args) };
     await journal.start({ ...start, startedAt: 1 });
     await journal.finish("t-run", "call-pay", { outcome: "error", result: "card declined", finishedAt: 2 });
