@@ -181,11 +181,15 @@ class GraphSession implements Session {
         code: "no_review",
         source: "user",
       });
-    if (!review || (expectedInterruptId !== undefined && review.interruptId !== expectedInterruptId))
+    if (!review || (expectedInterruptId !== undefined && review.interruptId !== expectedInterruptId)) {
+      // The queue may still list the answered review (its answerer died before updating it): it is put
+      // right, so `pending` shows what the thread waits on now.
+      await this.requeue(threadId, review);
       throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
         code: "review_taken",
         source: "user",
       });
+    }
     const problem = checkResponse(review.request, response);
     if (problem !== null)
       throw new AskfirstError(`that answer does not fit the review (${problem}); it is still pending`, {
@@ -214,8 +218,15 @@ class GraphSession implements Session {
       await this.giveBack(threadId, review.interruptId);
       throw error;
     }
-    await queue.remove(threadId, review.interruptId);
+    // The answered review leaves the queue in settle(), once the thread's next review (if any) is in it.
     return output;
+  }
+
+  /** Makes the queue list `current` (the review the thread waits on, or none) and nothing else of the thread. */
+  private async requeue(threadId: string, current: PendingReview | null): Promise<void> {
+    const { queue } = this.options.store;
+    if (current) await queue.put(toQueued(current));
+    await queue.removeStale(threadId, current?.interruptId ?? null);
   }
 
   /**
@@ -247,11 +258,11 @@ class GraphSession implements Session {
       result.calls.push(...output.calls);
       // The run's own stream says whether it paused: no need to read the checkpoint back.
       const paused = output.interrupt;
-      // Anything else queued for this thread can never be answered now: the thread has moved on.
-      await this.options.store.queue.removeStale(threadId, paused?.id ?? null);
-      if (!paused) return result;
-      const review = await this.toReview(threadId, paused.id, paused.value as ReviewRequest);
-      await this.options.store.queue.put(toQueued(review));
+      const review = paused ? await this.toReview(threadId, paused.id, paused.value as ReviewRequest) : null;
+      // The next review goes in before the answered one leaves, so a crash in between never leaves the
+      // queue without the review the thread waits on. Nothing else queued for it can be answered now.
+      await this.requeue(threadId, review);
+      if (!review) return result;
       const reviewer = this.options.reviewer;
       if (onReview === "queue" || !reviewer) return { ...result, status: "pending" as const, review };
       output = await this.applyAnswer(threadId, await reviewer.review(review.request), review);

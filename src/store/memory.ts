@@ -90,10 +90,6 @@ export function createMemoryQueue(): ReviewQueue {
       if (review) review.claimedBy = null;
       return Promise.resolve();
     },
-    remove(threadId, interruptId) {
-      reviews.delete(queueKey(threadId, interruptId));
-      return Promise.resolve();
-    },
     removeStale(threadId, current) {
       for (const [key, review] of reviews)
         if (review.threadId === threadId && review.interruptId !== current) reviews.delete(key);

@@ -40,9 +40,6 @@ export function createPostgresQueue(pool: pg.Pool, q: Quote, clock: () => number
         [threadId, interruptId],
       );
     },
-    async remove(threadId, interruptId) {
-      await pool.query(`DELETE FROM ${table} WHERE ${where}`, [threadId, interruptId]);
-    },
     async removeStale(threadId, current) {
       await pool.query(`DELETE FROM ${table} WHERE thread_id = $1 AND interrupt_id IS DISTINCT FROM $2`, [
         threadId,

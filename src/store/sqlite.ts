@@ -156,7 +156,6 @@ function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
   const release = db.prepare(
     `UPDATE askfirst_reviews SET claimed_by = NULL, claimed_at = NULL, claim_owner = NULL WHERE ${key}`,
   );
-  const remove = db.prepare("DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id = ?");
   const removeStale = db.prepare(
     "DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id IS NOT ?",
   );
@@ -170,7 +169,6 @@ function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
       }),
     claim: (threadId, interruptId, reviewer) => settle(() => claim(threadId, interruptId, reviewer)),
     release: (threadId, interruptId) => settle(() => void release.run(threadId, interruptId)),
-    remove: (threadId, interruptId) => settle(() => void remove.run(threadId, interruptId)),
     removeStale: (threadId, current) => settle(() => void removeStale.run(threadId, current)),
   };
 }

@@ -46,11 +46,10 @@ export interface ReviewQueue {
   claim(threadId: string, interruptId: string, reviewer: string): Promise<boolean>;
   /** Gives a claimed review back, e.g. when resuming the run failed before the answer was applied. */
   release(threadId: string, interruptId: string): Promise<void>;
-  /** The answer was applied: the review is no longer pending. */
-  remove(threadId: string, interruptId: string): Promise<void>;
   /**
    * Removes the thread's reviews other than `current` (the one it waits on now; null: none). Once a thread
-   * has moved on, they can never be answered (e.g. its process died before removing an answered one).
+   * has moved on, they can never be answered: an answered review leaves the queue this way, after the
+   * thread's next one is put (or its process died before removing it).
    */
   removeStale(threadId: string, current: string | null): Promise<void>;
 }

@@ -66,8 +66,8 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
 
     it("removes an answered review, after which it cannot be claimed", async () => {
       await store.queue.put(sampleReview("q-rm", "i1"));
-      await second.queue.remove("q-rm", "i1");
-      await second.queue.remove("q-rm", "i1");
+      await second.queue.removeStale("q-rm", null);
+      await second.queue.removeStale("q-rm", null);
       expect(await store.queue.get("q-rm")).toBeNull();
       expect(await store.queue.claim("q-rm", "i1", "alice")).toBe(false);
       expect(await store.queue.claim("q-missing", "i1", "alice")).toBe(false);
