@@ -3,6 +3,7 @@ import type { StoredMessage } from "@langchain/core/messages";
 import { keyedArgsDigest, newAuditKey, sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { createMemoryExecutionJournal } from "./executions.js";
 import { watchHeads, type CheckpointHeads } from "./heads.js";
+import { auditEvent } from "./rows.js";
 import type {
   AuditEntry,
   AuditLog,
@@ -104,10 +105,11 @@ export function createMemoryQueue(): ReviewQueue {
  */
 export function createMemoryAuditLog(records: AuditRecord[], auditKey: string): AuditLog {
   let head: ChainHead | null = null;
-  const seen = new Set(records.map((record) => queueKey(record.threadId, record.toolCallId)));
+  const keyOf = (entry: AuditEntry) => JSON.stringify([entry.threadId, entry.toolCallId, auditEvent(entry)]);
+  const seen = new Set(records.map(keyOf));
   return {
     append(entry: AuditEntry) {
-      const key = queueKey(entry.threadId, entry.toolCallId);
+      const key = keyOf(entry);
       if (seen.has(key)) return Promise.resolve();
       const record = sealRecord(structuredClone(entry), head);
       records.push(record);

@@ -7,7 +7,15 @@ import { watchHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
 import { createPostgresQueue } from "./postgresQueue.js";
-import { recordToRow, rowToRecord, rowToThread, type AuditRow, type ThreadRow } from "./rows.js";
+import {
+  auditEvent,
+  auditEventSql,
+  recordToRow,
+  rowToRecord,
+  rowToThread,
+  type AuditRow,
+  type ThreadRow,
+} from "./rows.js";
 import type { AuditLog, Store, ThreadIndex, Transcript } from "./types.js";
 
 /**
@@ -87,7 +95,6 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<st
       CREATE TABLE IF NOT EXISTS ${q("askfirst_audit")} (
         seq BIGINT PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,
         prev_hash TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL);
-      CREATE UNIQUE INDEX IF NOT EXISTS askfirst_audit_call ON ${q("askfirst_audit")} (thread_id, tool_call_id);
       CREATE TABLE IF NOT EXISTS ${q("askfirst_audit_head")} (
         id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS ${q("askfirst_transcript")} (
@@ -96,6 +103,7 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<st
       CREATE TABLE IF NOT EXISTS ${q("askfirst_threads")} (
         thread_id TEXT PRIMARY KEY, acting_user TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);`);
     await client.query(executionsTableSql(q("askfirst_executions"), "BIGINT"));
+    await addAuditEvents(client, schema, q);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${q("askfirst_keys")} (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     );
@@ -108,6 +116,27 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<st
     );
     return (key.rows[0] as { value: string }).value;
   });
+}
+
+/**
+ * Each record's event (see rows.ts), a column since a call may have one record per decision: tables made
+ * by earlier versions get it filled in from their records, and the unique index moves from the call alone
+ * to the call and its event. Runs under createTables' lock.
+ */
+async function addAuditEvents(client: pg.PoolClient, schema: string, q: Quote): Promise<void> {
+  const added = await client.query(
+    `SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'askfirst_audit' AND column_name = 'event'`,
+    [schema],
+  );
+  if (!added.rowCount) {
+    await client.query(`ALTER TABLE ${q("askfirst_audit")} ADD COLUMN event TEXT NOT NULL DEFAULT ''`);
+    const event = auditEventSql("(entry::json ->> 'decision')", "(entry::json ->> 'reviewer')");
+    await client.query(`UPDATE ${q("askfirst_audit")} SET event = ${event}`);
+    await client.query(`DROP INDEX IF EXISTS "${schema}".askfirst_audit_call`);
+  }
+  await client.query(
+    `CREATE UNIQUE INDEX IF NOT EXISTS askfirst_audit_event ON ${q("askfirst_audit")} (thread_id, tool_call_id, event)`,
+  );
 }
 
 async function openSaver(pool: pg.Pool, schema: string): Promise<BaseCheckpointSaver> {
@@ -145,14 +174,14 @@ function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string, auditKe
         // One appender at a time per schema, across hosts: the chain never forks.
         await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`askfirst:audit:${schema}`]);
         const existing = await client.query(
-          `SELECT 1 FROM ${q("askfirst_audit")} WHERE thread_id = $1 AND tool_call_id = $2`,
-          [entry.threadId, entry.toolCallId],
+          `SELECT 1 FROM ${q("askfirst_audit")} WHERE thread_id = $1 AND tool_call_id = $2 AND event = $3`,
+          [entry.threadId, entry.toolCallId, auditEvent(entry)],
         );
         if (existing.rowCount) return;
         const record = sealRecord(entry, await readHead(client));
         await client.query(
-          `INSERT INTO ${q("askfirst_audit")} (seq, thread_id, tool_call_id, prev_hash, hash, entry)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
+          `INSERT INTO ${q("askfirst_audit")} (seq, thread_id, tool_call_id, event, prev_hash, hash, entry)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           recordToRow(record),
         );
         await client.query(

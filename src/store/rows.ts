@@ -44,14 +44,31 @@ export interface AuditRow {
   seq: number | string;
   thread_id: string;
   tool_call_id: string;
+  /** `auditEvent` of the entry: with the thread and call, what makes a record unique. */
+  event: string;
   prev_hash: string;
   hash: string;
   entry: string;
 }
 
+/**
+ * What one record of a call stands for: who decided what. A call gets one record per decision and
+ * decider, so a node that runs again writes nothing twice, yet a decision whose run never reached its
+ * checkpoint (the process died) does not hide the one that later settled the call: a rejection lost
+ * that way and the approval that then ran the call are both on the trail.
+ * The SQL stores compute the same text from stored entries: `auditEventSql`.
+ */
+export function auditEvent(entry: Pick<AuditEntry, "decision" | "reviewer">): string {
+  return entry.reviewer === null ? entry.decision : `${entry.decision} by ${entry.reviewer}`;
+}
+
+/** `auditEvent` in SQL (SQLite and PostgreSQL), given the decision and the reviewer (or NULL). */
+export const auditEventSql = (decision: string, reviewer: string): string =>
+  `${decision} || COALESCE(' by ' || ${reviewer}, '')`;
+
 export function recordToRow(record: AuditRecord): unknown[] {
   const { seq, prevHash, hash, ...entry } = record;
-  return [seq, record.threadId, record.toolCallId, prevHash, hash, JSON.stringify(entry)];
+  return [seq, record.threadId, record.toolCallId, auditEvent(record), prevHash, hash, JSON.stringify(entry)];
 }
 
 export function rowToRecord(row: AuditRow): AuditRecord {

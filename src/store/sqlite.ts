@@ -18,6 +18,8 @@ import { requireMessageId } from "./memory.js";
 import { missingCheckpointer } from "./open.js";
 import {
   recordToRow,
+  auditEvent,
+  auditEventSql,
   reviewToRow,
   rowToRecord,
   rowToReview,
@@ -43,9 +45,8 @@ CREATE TABLE IF NOT EXISTS askfirst_reviews (
   PRIMARY KEY (thread_id, interrupt_id));
 CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON askfirst_reviews (created_at);
 CREATE TABLE IF NOT EXISTS askfirst_audit (
-  seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,
+  seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL, event TEXT NOT NULL,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS askfirst_audit_call ON askfirst_audit (thread_id, tool_call_id);
 CREATE TABLE IF NOT EXISTS askfirst_audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS askfirst_transcript (
   id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, message_id TEXT NOT NULL, message TEXT NOT NULL);
@@ -124,6 +125,9 @@ function openDatabase(path: string): Db {
     db.exec(schemaSql);
     db.exec(executionsTableSql("askfirst_executions", "INTEGER"));
     addMissingColumns(db);
+    db.exec(
+      "CREATE UNIQUE INDEX IF NOT EXISTS askfirst_audit_event ON askfirst_audit (thread_id, tool_call_id, event)",
+    );
     return db;
   } catch (error) {
     throw new AskfirstError(`cannot open the SQLite store at ${path}: ${describeError(error)}`, {
@@ -133,13 +137,34 @@ function openDatabase(path: string): Db {
   }
 }
 
-// Files created before claims recorded their owner get the columns on first open.
+/**
+ * Files made by earlier versions get what they lack on first open: the claim's time and owner, and the
+ * audit's event column (filled in from each record) with its unique index in place of the one on the call
+ * alone. One process upgrades at a time (BEGIN IMMEDIATE), checking again once it holds the lock.
+ */
 function addMissingColumns(db: Db): void {
-  const columns = (db.pragma("table_info(askfirst_reviews)") as { name: string }[]).map(
-    (column) => column.name,
-  );
-  if (!columns.includes("claimed_at")) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claimed_at INTEGER");
-  if (!columns.includes("claim_owner")) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claim_owner TEXT");
+  const columnsOf = (table: string) =>
+    (db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name);
+  const lacking = () => {
+    const reviews = columnsOf("askfirst_reviews");
+    return {
+      claimedAt: !reviews.includes("claimed_at"),
+      claimOwner: !reviews.includes("claim_owner"),
+      event: !columnsOf("askfirst_audit").includes("event"),
+    };
+  };
+  if (!Object.values(lacking()).some(Boolean)) return;
+  db.transaction(() => {
+    const missing = lacking();
+    if (missing.claimedAt) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claimed_at INTEGER");
+    if (missing.claimOwner) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claim_owner TEXT");
+    if (missing.event) {
+      db.exec("ALTER TABLE askfirst_audit ADD COLUMN event TEXT NOT NULL DEFAULT ''");
+      const event = auditEventSql("json_extract(entry, '$.decision')", "json_extract(entry, '$.reviewer')");
+      db.exec(`UPDATE askfirst_audit SET event = ${event}`);
+      db.exec("DROP INDEX IF EXISTS askfirst_audit_call");
+    }
+  }).immediate();
 }
 
 function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
@@ -197,10 +222,12 @@ function prepareClaim(db: Db, clock: () => number) {
 }
 
 function createSqliteAuditLog(db: Db): AuditLog {
-  const exists = db.prepare("SELECT 1 FROM askfirst_audit WHERE thread_id = ? AND tool_call_id = ?");
+  const exists = db.prepare(
+    "SELECT 1 FROM askfirst_audit WHERE thread_id = ? AND tool_call_id = ? AND event = ?",
+  );
   const readHead = db.prepare("SELECT seq, hash FROM askfirst_audit_head WHERE id = 1");
   const insert = db.prepare(
-    "INSERT INTO askfirst_audit (seq, thread_id, tool_call_id, prev_hash, hash, entry) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO askfirst_audit (seq, thread_id, tool_call_id, event, prev_hash, hash, entry) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const writeHead = db.prepare(
     "INSERT INTO askfirst_audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
@@ -210,7 +237,7 @@ function createSqliteAuditLog(db: Db): AuditLog {
   // BEGIN IMMEDIATE takes the write lock before reading the head, so appenders in other processes queue
   // behind it and the chain never forks.
   const append = db.transaction((entry: Parameters<AuditLog["append"]>[0]) => {
-    if (exists.get(entry.threadId, entry.toolCallId)) return;
+    if (exists.get(entry.threadId, entry.toolCallId, auditEvent(entry))) return;
     const head = (readHead.get() as ChainHead | undefined) ?? null;
     const record = sealRecord(entry, head);
     insert.run(...recordToRow(record));

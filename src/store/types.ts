@@ -97,7 +97,10 @@ export interface AuditProblem {
 }
 
 export interface AuditLog {
-  /** Idempotent on (threadId, toolCallId): a node that re-runs never writes a call twice. */
+  /**
+   * Idempotent on (threadId, toolCallId, decision, reviewer): a node that re-runs never writes a decision
+   * twice, and a call settled again after a crash lost its first decision gets a record of each.
+   */
   append(entry: AuditEntry): Promise<void>;
   list(filter?: { threadId?: string }): Promise<AuditRecord[]>;
   /** Walks the hash chain and names every edited, deleted or reordered record. */

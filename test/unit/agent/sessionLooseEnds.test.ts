@@ -286,3 +286,32 @@ describe("a crash between the run and the queue's writes", () => {
     expect(await queued()).toEqual([]);
   });
 });
+
+describe("a rejection whose run never reached its checkpoint", () => {
+  it("is audited, and so is the approval that later runs the call: the trail shows both decisions", async () => {
+    const { session, store, received } = await setUp([
+      { tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] },
+      { text: "Not paid." },
+      { text: "Paid." },
+    ]);
+    const paused = await session.send("t-lost", "pay ann", { actingUser: "joe", onReview: "queue" });
+    // The process dies before the rejected run's checkpoint is written: the thread still waits on the review.
+    const saver = store.checkpointer;
+    const put = saver.put.bind(saver);
+    saver.put = () => Promise.reject(new Error("the process died here"));
+    const reject = { decisions: [{ type: "reject" as const, message: "not now" }], reviewer: "mom" };
+    await expect(session.resume("t-lost", reject)).rejects.toThrow("the process died here");
+    saver.put = put;
+    expect((await session.pendingReview("t-lost"))?.interruptId).toBe(paused.review?.interruptId);
+
+    const approve = { decisions: [{ type: "approve" as const }], reviewer: "dad" };
+    const done = await session.resume("t-lost", approve);
+    expect(done.replies).toEqual(["Paid."]);
+    expect(received.map((call) => call.args.to)).toEqual(["ann"]);
+    const audit = await store.audit.list({ threadId: "t-lost" });
+    expect(audit.map((record) => [record.decision, record.reviewer, record.outcome])).toEqual([
+      ["rejected", "mom", "not_run"],
+      ["approved", "dad", "ok"],
+    ]);
+  });
+});

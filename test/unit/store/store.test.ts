@@ -94,21 +94,25 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
   });
 
   describe("audit log", () => {
-    it("appends each tool call once, chains the records and lists them by thread", async () => {
+    it("appends each decision on a call once, chains the records and lists them by thread", async () => {
       await store.audit.append(sampleEntry("a-1", "call-1"));
       await second.audit.append(sampleEntry("a-2", "call-1", { decision: "rejected", outcome: "not_run" }));
-      await store.audit.append(sampleEntry("a-1", "call-1", { decision: "rejected" }));
-      await store.audit.append(sampleEntry("a-1", "call-2", { decision: "timed_out", outcome: "not_run" }));
+      await second.audit.append(sampleEntry("a-1", "call-1", { outcome: "error" }));
+      await store.audit.append(sampleEntry("a-1", "call-2", { decision: "timed_out", reviewer: null }));
+      await store.audit.append(sampleEntry("a-1", "call-2", { decision: "timed_out", reviewer: null }));
+      // The same call decided again by someone else (its first decision's run died before its checkpoint).
+      await store.audit.append(sampleEntry("a-1", "call-1", { decision: "rejected", reviewer: "dad" }));
       const all = await second.audit.list();
-      expect(all.map((record) => record.seq)).toEqual([1, 2, 3]);
+      expect(all.map((record) => record.seq)).toEqual([1, 2, 3, 4]);
       expect(all[1]?.prevHash).toBe(all[0]?.hash);
       const thread = await store.audit.list({ threadId: "a-1" });
-      expect(thread.map((record) => [record.toolCallId, record.decision])).toEqual([
-        ["call-1", "approved"],
-        ["call-2", "timed_out"],
+      expect(thread.map((record) => [record.toolCallId, record.decision, record.reviewer])).toEqual([
+        ["call-1", "approved", "mom"],
+        ["call-2", "timed_out", null],
+        ["call-1", "rejected", "dad"],
       ]);
       expect(thread[0]?.args).toEqual({ restaurant: "Pasta Place", amount: 42, card: "****" });
-      expect(await store.audit.verify()).toEqual({ ok: true, count: 3, problems: [] });
+      expect(await store.audit.verify()).toEqual({ ok: true, count: 4, problems: [] });
     });
 
     it("digests arguments with the store's own key: every handle on it agrees, and it is not a plain hash", () => {
