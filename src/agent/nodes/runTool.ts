@@ -5,7 +5,7 @@ import { describeError } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { checkArgs } from "../../review/argsSchema.js";
 import { maskSecrets } from "../../review/mask.js";
-import type { ArgsDigest } from "../../store/auditChain.js";
+import { digestMatches, type ArgsDigest } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
 import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
 import type { AgentState, CallOutcome, ReviewedCall } from "../state.js";
@@ -80,7 +80,7 @@ async function runOnce(
     argsHash,
     startedAt: deps.clock(),
   });
-  if (earlier) return fromJournal(call, earlier);
+  if (earlier) return fromJournal(call, earlier, deps.audit.digestArgs, reviewed.args);
   const result = await execute(runnable, config, argsHash);
   await deps.journal.finish(threadId, call.id, {
     outcome: result.ok ? "ok" : "error",
@@ -90,8 +90,14 @@ async function runOnce(
   return result;
 }
 
-function fromJournal(call: IdentifiedCall, earlier: ToolExecution): Execution {
+function fromJournal(
+  call: IdentifiedCall,
+  earlier: ToolExecution,
+  digest: ArgsDigest,
+  approvedArgs: Record<string, unknown>,
+): Execution {
   const { argsHash, result } = earlier;
+  if (!digestMatches(digest, argsHash, approvedArgs)) return ranWithOtherArgs(call, earlier);
   if (earlier.outcome === "error" && result !== null) return failed(call, result, argsHash);
   if (earlier.outcome !== "ok" || result === null)
     return failed(call, mayHaveRun(call.name, earlier.startedAt), argsHash);
@@ -102,6 +108,29 @@ function fromJournal(call: IdentifiedCall, earlier: ToolExecution): Execution {
     name: call.name,
   });
   return { ok: true, argsHash, message, text: result };
+}
+
+/**
+ * The call was started before a crash with other arguments than the ones settled now (the review was
+ * asked again and answered with an edit): what ran is not what was approved, so the model and the person
+ * get an error that says so, with whatever the earlier start left.
+ */
+function ranWithOtherArgs(call: IdentifiedCall, earlier: ToolExecution): Execution {
+  const started = new Date(earlier.startedAt).toISOString();
+  const ran =
+    earlier.outcome === "ok"
+      ? `had already run before a crash`
+      : earlier.outcome === "error"
+        ? `had already been tried before a crash`
+        : `may have run before a crash`;
+  const then =
+    earlier.result === null
+      ? "It never reported back; check whether it took effect."
+      : `Its ${earlier.outcome === "ok" ? "result" : "error"} then: ${earlier.result}`;
+  const text =
+    `${call.name} ${ran}, with other arguments than the ones approved now (started at ${started}); ` +
+    `a tool call runs at most once, so it was not run again with these. ${then}`;
+  return failed(call, text, earlier.argsHash);
 }
 
 async function execute(

@@ -63,12 +63,11 @@ describe("run_tool runs each call at most once", () => {
 
   it("does not run a call an earlier run started and never finished, and says it may have run", async () => {
     const { node, journal, records, received, hashArgs } = setUp();
-    const startedWith = { to: "ann", amount: 4 };
     await journal.start({
       threadId: "t-run",
       toolCallId: "call-pay",
       tool: "pay",
-      argsHash: hashArgs(startedWith),
+      argsHash: hashArgs(args),
       startedAt: Date.UTC(2026, 10, 21, 9, 59, 0),
     });
     const result = await node(state, config);
@@ -87,7 +86,7 @@ describe("run_tool runs each call at most once", () => {
         outcome: "error",
         error: message?.content,
         argsHash: hashArgs(args),
-        executedArgsHash: hashArgs(startedWith),
+        executedArgsHash: hashArgs(args),
       },
     ]);
   });
@@ -101,5 +100,27 @@ describe("run_tool runs each call at most once", () => {
     expect(received).toEqual([]);
     expect(result.outcomes).toMatchObject([{ outcome: "error", detail: "card declined" }]);
     expect(result.messages[0]?.content).toBe("card declined");
+  });
+
+  it("says so when the call ran before a crash with other arguments than the ones approved now", async () => {
+    const { node, journal, records, received, hashArgs } = setUp();
+    const ranWith = { to: "ann", amount: 4 };
+    const start = { threadId: "t-run", toolCallId: "call-pay", tool: "pay", argsHash: hashArgs(ranWith) };
+    await journal.start({ ...start, startedAt: Date.UTC(2026, 10, 21, 9, 59, 0) });
+    await journal.finish("t-run", "call-pay", { outcome: "ok", result: "joe paid 4 to ann", finishedAt: 2 });
+    // The reviewer approved { amount: 5 } this time; the payment of 4 had gone through before the crash.
+    const result = await node(state, config);
+    expect(received).toEqual([]);
+    const [message] = result.messages;
+    expect(message && isToolMessage(message) ? message.status : null).toBe("error");
+    expect(message?.content).toBe(
+      "pay had already run before a crash, with other arguments than the ones approved now " +
+        "(started at 2026-11-21T09:59:00.000Z); a tool call runs at most once, so it was not run " +
+        "again with these. Its result then: joe paid 4 to ann",
+    );
+    expect(result.outcomes).toMatchObject([{ outcome: "error", detail: message?.content }]);
+    expect(records).toMatchObject([
+      { outcome: "error", argsHash: hashArgs(args), executedArgsHash: hashArgs(ranWith) },
+    ]);
   });
 });
