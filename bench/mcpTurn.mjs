@@ -16,9 +16,7 @@ const measured = 200;
 
 /** A session on the built-in demo server over stdio, acting as henry. The caller closes both. */
 export async function openDemoSession(dir, name, policy, reviewer) {
-  const toolbox = createToolbox([
-    builtInServer({}, { demo: "family-food", data: join(dir, `${name}-data`) }),
-  ]);
+  const toolbox = createToolbox([builtInServer({ demo: "family-food", data: join(dir, `${name}-data`) })]);
   const opened = await openBenchSession(join(dir, `${name}.db`), {
     toolbox,
     model: new InstantModel(checkCall),

@@ -24,7 +24,7 @@ export async function openToolbox(
   const servers = options.server?.length
     ? customServers(options.server)
     : [
-        builtInServer(env, {
+        builtInServer({
           ...(options.demo ? { demo: options.demo } : {}),
           ...(options.data ? { data: options.data } : {}),
         }),

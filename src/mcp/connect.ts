@@ -11,7 +11,6 @@ import type {
   JsonSchemaValidator,
   jsonSchemaValidator,
 } from "@modelcontextprotocol/sdk/validation/types.js";
-import type { Env } from "../config/load.js";
 import { AskfirstError, UsageError, describeError } from "../errors.js";
 import { splitCommandLine } from "./commandLine.js";
 
@@ -49,12 +48,17 @@ export interface BuiltInServerOptions {
   cliPath?: string;
 }
 
-/** `node <dist>/cli/main.js serve [--demo x] [--data dir]`: the Access Request server shipped with askfirst. */
-export function builtInServer(env: Env, options: BuiltInServerOptions): ServerCommand {
+/**
+ * `node <dist>/cli/main.js serve [--demo x] [--data dir]`: the Access Request server shipped with askfirst,
+ * on its local backend. Like any server it gets ASKFIRST_USER and the SDK's safe defaults only: none of
+ * the agent's own settings, such as its store (a PostgreSQL URL may hold a password) or
+ * ASKFIRST_HTTP_TOKENS, reach it.
+ */
+export function builtInServer(options: BuiltInServerOptions): ServerCommand {
   const args = [options.cliPath ?? resolveCliPath(), "serve"];
   if (options.demo) args.push("--demo", options.demo);
   if (options.data) args.push("--data", options.data);
-  return { name: "askfirst", command: process.execPath, args, env: forwardedEnv(env) };
+  return { name: "askfirst", command: process.execPath, args, env: {} };
 }
 
 /** `--server "<command line>"`: a server of the person's choosing; it gets ASKFIRST_USER and nothing secret. */
@@ -73,15 +77,6 @@ export function customServers(lines: string[]): ServerCommand[] {
     taken.add(name);
     return { name, command, args, env: {} };
   });
-}
-
-// The built-in server reads its own configuration (store folder, Permit backend) from these.
-function forwardedEnv(env: Env): Record<string, string> {
-  const forwarded: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env))
-    if (value !== undefined && /^(ASKFIRST_|PERMIT_)/.test(key) && key !== "ASKFIRST_USER")
-      forwarded[key] = value;
-  return forwarded;
 }
 
 function resolveCliPath(): string {

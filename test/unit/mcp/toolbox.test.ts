@@ -9,7 +9,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe("the toolbox", () => {
   it("connects once per acting user and hands back the same list every time", async () => {
-    const toolbox = createToolbox([builtInServer({}, { demo: "family-food", data: join(folder, "data") })]);
+    const toolbox = createToolbox([builtInServer({ demo: "family-food", data: join(folder, "data") })]);
     try {
       const first = await toolbox.toolsFor("henry");
       expect(first.map((item) => item.tool.name)).toContain("order_dish");
