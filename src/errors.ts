@@ -13,7 +13,9 @@ export type ErrorSource = "user" | "model" | "system";
 
 /**
  * The one error class for local errors. `code` is a stable string a caller may switch on; the message is a
- * single line meant for the person at the terminal and never contains a secret.
+ * single line meant for the person at the terminal and never contains a secret. Unless told otherwise, an
+ * error that is the person's (`source: "user"`: a bad answer, a thread with no review waiting, a review
+ * someone else answered) exits 2 like any other usage error; the rest exit 1.
  */
 export class AskfirstError extends Error {
   readonly code: string;
@@ -27,8 +29,8 @@ export class AskfirstError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "AskfirstError";
     this.code = options.code;
-    this.exitCode = options.exitCode ?? ExitCode.unexpected;
     this.source = options.source ?? "system";
+    this.exitCode = options.exitCode ?? (this.source === "user" ? ExitCode.usage : ExitCode.unexpected);
   }
 }
 

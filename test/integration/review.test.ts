@@ -57,7 +57,7 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     const other = "0".repeat(32);
     const refused = await world.cli(["review", threadId, "--interrupt", other, "--approve"]);
     expect(refused.stderr).toContain(`no longer waits on review ${other}`);
-    expect(refused.code).not.toBe(0);
+    expect(refused.code).toBe(2);
     expect(world.serverCalls()).toEqual([]);
     const result = await world.cli([
       ...["review", threadId, "--interrupt", view?.interruptId ?? "", "--approve"],
@@ -116,6 +116,21 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     ]);
   });
 
+  it("--edit with arguments that do not fit the tool is refused (exit 2), naming why; the review stays", async () => {
+    const result = await world.cli([
+      ...["review", threadId, "--edit", '{"to": "ann", "amount": "three"}'],
+      ...["-m", world.model("after", [{ text: "Sent." }])],
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /that answer does not fit the review \(decisions\.0: edited arguments: amount: .*number/,
+    );
+    expect(result.stderr).toContain("it is still pending");
+    expect(world.serverCalls()).toEqual([]);
+    expect((await world.cli(["pending", "--json"])).stdout).toContain(threadId);
+    expect(JSON.parse((await world.cli(["audit", "--json"])).stdout)).toEqual([]);
+  });
+
   it("applies exactly one of two reviewers answering at once; the other is told", async () => {
     const answer = (who: string) =>
       world.cli([
@@ -128,8 +143,8 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
         world.model(who, [{ text: "Done." }]),
       ]);
     const results = await Promise.all([answer("mom"), answer("dad")]);
-    expect(results.map((result) => result.code).sort()).toEqual([0, 1]);
-    const loser = results.find((result) => result.code === 1);
+    expect(results.map((result) => result.code).sort()).toEqual([0, 2]);
+    const loser = results.find((result) => result.code === 2);
     expect(loser?.stderr).toMatch(/answered|being answered|no review waiting/);
     expect(world.serverCalls()).toHaveLength(1);
   });
@@ -152,7 +167,7 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     expect(history.stdout).toContain("ann has enough");
   });
 
-  it("says so, exit 1, for a thread with no review, and exit 2 for two decisions at once", async () => {
+  it("says so, exit 2, for a thread with no review and for two decisions at once", async () => {
     const none = await world.cli([
       "review",
       "thread-nope",
@@ -160,7 +175,7 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
       "-m",
       world.model("x", [{ text: "x" }]),
     ]);
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2);
     expect(none.stderr).toContain("thread thread-nope has no review waiting");
     const nobody = await world.cli(["review", threadId, "-m", world.model("y", [{ text: "y" }])]);
     expect(nobody.code).toBe(2);

@@ -137,7 +137,7 @@ function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): Code {
   return ExitCode.ok;
 }
 
-/** Runs one turn; a failed turn is reported and the session goes on (exit 1 only for a -q run). */
+/** Runs one turn; a failed turn is reported and the session goes on (a -q run stops, with its exit code). */
 async function turn(
   runtime: ChatRuntime,
   options: ChatOptions,
