@@ -7,16 +7,24 @@ import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "./decisi
 /** Receives one line for the person about what a non-interactive reviewer decided on their behalf. */
 export type Notice = (line: string) => void;
 
+/** One answer of an answers file and the line it is on, so an error can point at it. */
+interface AnswerLine {
+  text: string;
+  line: number;
+}
+
 /**
  * Canned answers from an `--answers` file, one line per reviewed call in call order, across the whole
- * session. Blank lines and lines starting with # are skipped. Running out rejects, and says so.
+ * session. Blank lines and lines starting with # are skipped. Running out rejects, and says so. An answer
+ * that cannot be applied (an edit whose arguments the tool's schema refuses) answers nothing: the review
+ * throws, so it stays pending, rather than turning a scripted mistake into a decision nobody made.
  */
 export class ScriptedReviewer implements Reviewer {
   private next = 0;
 
   constructor(
     readonly name: string,
-    private readonly lines: string[],
+    private readonly answers: AnswerLine[],
     private readonly source: string,
     private readonly notice: Notice,
   ) {}
@@ -28,39 +36,51 @@ export class ScriptedReviewer implements Reviewer {
     } catch (error) {
       throw new UsageError(`cannot read answers file ${path}: ${describeError(error)}`, "answers_file");
     }
-    const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "" && !line.trim().startsWith("#"));
-    for (const [index, line] of lines.entries()) {
-      const parsed = parseAnswer(line, "tool");
+    const answers = text
+      .split(/\r?\n/)
+      .map((line, index) => ({ text: line, line: index + 1 }))
+      .filter(({ text: line }) => line.trim() !== "" && !line.trim().startsWith("#"));
+    for (const [index, answer] of answers.entries()) {
+      const parsed = parseAnswer(answer.text, "tool");
       if (!parsed.ok)
         throw new UsageError(`answers file ${path}, answer ${index + 1}: ${parsed.error}`, "answers_file");
     }
-    return new ScriptedReviewer(name, lines, path, notice);
+    return new ScriptedReviewer(name, answers, path, notice);
   }
 
+  /** Takes the next answers only when every call of the request has one that applies; else rejects. */
   review(request: ReviewRequest): Promise<ReviewResponse> {
-    const decisions = request.actionRequests.map((action, index) =>
-      this.decide(action.name, request.context.actions[index]?.inputSchema),
-    );
-    return Promise.resolve({ decisions, reviewer: this.name });
+    return Promise.resolve().then(() => this.answer(request));
   }
 
-  private decide(actionName: string, inputSchema: Record<string, unknown> | undefined): Decision {
-    const line = this.lines[this.next];
-    this.next += 1;
-    if (line === undefined) {
+  private answer(request: ReviewRequest): ReviewResponse {
+    const decisions = request.actionRequests.map((action, index) =>
+      this.decide(action.name, request.context.actions[index]?.inputSchema, this.next + index),
+    );
+    this.next += decisions.length;
+    return { decisions, reviewer: this.name };
+  }
+
+  private decide(
+    actionName: string,
+    inputSchema: Record<string, unknown> | undefined,
+    position: number,
+  ): Decision {
+    const answer = this.answers[position];
+    if (answer === undefined) {
       const message = `no answer left in ${this.source}, so the call was rejected`;
       this.notice(`${actionName}: ${message}`);
       return { type: "reject", message };
     }
-    const parsed = parseAnswer(line, actionName);
+    const parsed = parseAnswer(answer.text, actionName);
     if (!parsed.ok) return { type: "reject", message: parsed.error };
     if (parsed.decision.type === "edit") {
       const problem = checkArgs(inputSchema, parsed.decision.editedAction.args);
-      if (problem !== null) {
-        const message = `the scripted edit does not fit ${actionName}'s arguments (${problem}), so the call was rejected`;
-        this.notice(message);
-        return { type: "reject", message };
-      }
+      if (problem !== null)
+        throw new UsageError(
+          `answers file ${this.source}, line ${answer.line}: the edit does not fit ${actionName}'s arguments (${problem}); nothing was answered, the review is still pending`,
+          "answers_file",
+        );
     }
     return parsed.decision;
   }

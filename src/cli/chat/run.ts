@@ -137,7 +137,10 @@ function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): Code {
   return ExitCode.ok;
 }
 
-/** Runs one turn; a failed turn is reported and the session goes on (a -q run stops, with its exit code). */
+/**
+ * Runs one turn; a failed turn is reported and the session goes on (a -q run stops, with its exit code). An
+ * answers file that failed stops any chat.
+ */
 async function turn(
   runtime: ChatRuntime,
   options: ChatOptions,
@@ -150,6 +153,9 @@ async function turn(
     if (result.status === "pending") return leavePending(runtime.threadId, ctx);
     return ExitCode.ok;
   } catch (error) {
+    // An answers file that could not answer a review would answer every later one with the wrong line: the
+    // chat stops (exit 2) and that review stays pending, rather than each next line failing on it.
+    if (isAskfirstError(error) && error.code === "answers_file") throw error;
     ctx.stderr.write(`askfirst: that turn failed: ${describeError(error)}\n`);
     if (ctx.env.DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
     if (options.query?.length) return isAskfirstError(error) ? error.exitCode : ExitCode.unexpected;

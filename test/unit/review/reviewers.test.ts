@@ -162,12 +162,15 @@ describe("scripted and absent reviewers", () => {
     );
   });
 
-  it("a scripted edit that does not fit the tool rejects rather than running something else", async () => {
+  it("a scripted edit that does not fit the tool answers nothing: it names the line and what is wrong", async () => {
     const path = join(dir, "answers.txt");
-    await writeFile(path, 'edit {"to": 3}\n');
+    await writeFile(path, 'yes\n# the second call\nedit {"to": "ann", "amount": "two"}\nyes\nno\n');
     const reviewer = await ScriptedReviewer.fromFile(path, "ci", () => undefined);
-    const [decision] = (await reviewer.review(request())).decisions;
-    expect(decision).toMatchObject({ type: "reject" });
+    await expect(reviewer.review(request(2))).rejects.toThrow(
+      /answers file .*answers\.txt, line 3: the edit does not fit pay_2's arguments \(amount: .*number.*\); nothing was answered, the review is still pending/,
+    );
+    // The failed review took no answers: the next review gets the first line again.
+    expect((await reviewer.review(request(1))).decisions).toEqual([{ type: "approve" }]);
   });
 
   it("with nobody to ask, every call is rejected with the reason", async () => {
