@@ -40,10 +40,10 @@ export class ScriptedReviewer implements Reviewer {
       .split(/\r?\n/)
       .map((line, index) => ({ text: line, line: index + 1 }))
       .filter(({ text: line }) => line.trim() !== "" && !line.trim().startsWith("#"));
-    for (const [index, answer] of answers.entries()) {
-      const parsed = parseAnswer(answer.text, "tool");
-      if (!parsed.ok)
-        throw new UsageError(`answers file ${path}, answer ${index + 1}: ${parsed.error}`, "answers_file");
+    for (const answer of answers) {
+      const problem = checkAnswerLine(answer.text);
+      if (problem !== null)
+        throw new UsageError(`answers file ${path}, line ${answer.line}: ${problem}`, "answers_file");
     }
     return new ScriptedReviewer(name, answers, path, notice);
   }
@@ -84,6 +84,18 @@ export class ScriptedReviewer implements Reviewer {
     }
     return parsed.decision;
   }
+}
+
+/**
+ * What is wrong with one line of an answers file, or null. A bare `edit` asks a person for the arguments
+ * next; a file has nobody to ask, and taking it as an edit to no arguments would run the tool with none.
+ */
+function checkAnswerLine(text: string): string | null {
+  const parsed = parseAnswer(text, "tool");
+  if (!parsed.ok) return parsed.error;
+  if (parsed.wantsEditArgs)
+    return 'edit needs the new arguments on the same line, as a JSON object, e.g. edit {"amount": 5}';
+  return null;
 }
 
 /** No terminal and no answers file: nobody can review, so every call that needs review is rejected. */

@@ -34,6 +34,20 @@ describe("an answers file whose answer cannot be applied answers nothing", () =>
     await expectStillPending(threadId);
   });
 
+  it("a bare edit line is refused before anything is asked: exit 2 naming the file and line", async () => {
+    const { threadId } = await queueSendMoney(world);
+    const answers = world.answers("bare", ["# no arguments follow", "edit"]);
+    const result = await world.cli([
+      ...["review", threadId, "--answers", answers],
+      ...["-m", world.model("after", [{ text: "Sent." }])],
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /answers file .*bare\.txt, line 2: edit needs the new arguments on the same line, as a JSON object/,
+    );
+    await expectStillPending(threadId);
+  });
+
   it("chat -q --answers with that edit stops with exit 2, and its review stays pending", async () => {
     const answers = world.answers("bad", ["# the amount is spelled out", badEdit]);
     const model = world.model("ask", [

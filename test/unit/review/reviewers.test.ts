@@ -154,11 +154,19 @@ describe("scripted and absent reviewers", () => {
     expect(notices).toEqual([expect.stringMatching(/^pay_1: no answer left in .*answers\.txt/) as unknown]);
   });
 
-  it("a bad line in an answers file is a usage error naming the answer", async () => {
+  it("a bad line in an answers file is a usage error naming the line", async () => {
     const path = join(dir, "answers.txt");
-    await writeFile(path, "yes\nsure\n");
+    await writeFile(path, "yes\n\n# then\nsure\n");
     await expect(ScriptedReviewer.fromFile(path, "ci", () => undefined)).rejects.toThrow(
-      /answers file .*answers\.txt, answer 2: not an answer: "sure"/,
+      /answers file .*answers\.txt, line 4: not an answer: "sure"/,
+    );
+  });
+
+  it("a bare edit in an answers file is a usage error: the file must give the new arguments", async () => {
+    const path = join(dir, "answers.txt");
+    await writeFile(path, "yes\n  edit  \n");
+    await expect(ScriptedReviewer.fromFile(path, "ci", () => undefined)).rejects.toThrow(
+      /answers file .*answers\.txt, line 2: edit needs the new arguments on the same line, as a JSON object/,
     );
   });
 
