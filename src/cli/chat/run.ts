@@ -7,7 +7,7 @@ import { isExpired, timedOutResponse } from "../../store/deadlines.js";
 import type { CliContext } from "../context.js";
 import { createLineSource, type LineSource } from "./lines.js";
 import { chatHelp, formatHistory, formatPending, formatTurn } from "./render.js";
-import type { ChatOptions } from "./setup.js";
+import { userKeyHelp, type ChatOptions } from "./setup.js";
 import type { Spinner } from "./spinner.js";
 
 /** What the chat loop needs, already opened. */
@@ -127,9 +127,7 @@ function queryLines(queries: string[]): LineSource {
 function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): Code {
   const user = text.slice("/as".length).trim();
   if (!keyPattern.test(user)) {
-    ctx.stdout.write(
-      `usage: /as <user> (a letter or digit, then letters, digits, . _ @ -); still acting as ${runtime.actingUser}\n`,
-    );
+    ctx.stdout.write(`usage: /as <user> (${userKeyHelp}); still acting as ${runtime.actingUser}\n`);
     return ExitCode.usage;
   }
   runtime.actingUser = user;

@@ -12,11 +12,13 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
   checkChatOptions(options);
   const { parseModelSpec } = await import("../../models/spec.js");
   const modelSpec = parseModelSpec(options.model, ctx.env);
+  // Known without reading the store (and checked, before anything opens) unless a thread's user may win.
+  const knownUser =
+    options.user !== undefined || options.thread === undefined ? chooseActingUser(options, ctx.env) : null;
   const toolbox = await openToolbox(options, ctx.env);
-  // Starting the MCP servers takes ~0.3 s: when the acting user is known without reading the store, start
-  // them now, while the model, store and graph modules load. A failed start is reported on first use.
-  if (options.user !== undefined || options.thread === undefined)
-    toolbox.toolsFor(chooseActingUser(options, ctx.env)).catch(() => undefined);
+  // Starting the MCP servers takes ~0.3 s: when the acting user is known, start them now, while the model,
+  // store and graph modules load. A failed start is reported on first use.
+  if (knownUser !== null) toolbox.toolsFor(knownUser).catch(() => undefined);
   try {
     return await chatWith(toolbox, modelSpec, options, ctx);
   } finally {
@@ -40,8 +42,7 @@ async function chatWith(
   try {
     const threadId = options.thread ?? newThreadId();
     const actingUser =
-      options.user ??
-      (options.thread ? await session.actingUser(threadId) : null) ??
+      (options.user === undefined && options.thread ? await session.actingUser(threadId) : null) ??
       chooseActingUser(options, ctx.env);
     return await runChat(
       { session, reviewer, spinner, threadId, actingUser, banner: runtime.banner },

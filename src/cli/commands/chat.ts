@@ -14,7 +14,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
     )
     .option(
       "-u, --user <name>",
-      "acting user, bound into the MCP server's session (default: ASKFIRST_USER, else henry with --demo, else the OS user)",
+      "acting user (letters, digits, . _ @ -), bound into the MCP server's session (default: ASKFIRST_USER, else henry with --demo, else the OS user)",
     )
     .option(
       "-m, --model <spec>",
