@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
 import { type Env, readEnv } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
 import { keyPattern } from "../seed.js";
@@ -7,12 +6,8 @@ import { keyPattern } from "../seed.js";
 /** Bearer token → user. Tokens are secrets: no message built here ever contains one. */
 export type TokenMap = ReadonlyMap<string, string>;
 
-const tokenPattern = /^\S{8,}$/;
-const userKey = z.string().regex(keyPattern, "expected a user key of letters, digits, _ . @ -");
-const tokenFileSchema = z.record(
-  z.string().regex(tokenPattern, "tokens must be at least 8 characters with no spaces"),
-  userKey,
-);
+const shortestToken = 8;
+const tokenRule = `tokens of at least ${shortestToken} characters with no spaces`;
 
 /** The tokens from `--tokens <file>` when given, else from ASKFIRST_HTTP_TOKENS ("token=user,token=user"). */
 export function loadTokens(tokensFile: string | undefined, env: Env): TokenMap {
@@ -26,25 +21,29 @@ export function loadTokens(tokensFile: string | undefined, env: Env): TokenMap {
 }
 
 function readTokenFile(path: string): TokenMap {
+  const expected = `expected {"<token>": "<user>"}, ${tokenRule}`;
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     const why = error instanceof SyntaxError ? "is not valid JSON" : "cannot be read";
-    throw new UsageError(
-      `tokens file ${path} ${why}; expected JSON {"<token>": "<user>"}`,
-      "bad_tokens",
-      error,
-    );
+    throw new UsageError(`tokens file ${path} ${why}; ${expected}`, "bad_tokens", error);
   }
-  // zod would echo an offending key (a token) in its path, so problems are reported without paths.
-  const parsed = tokenFileSchema.safeParse(json);
-  if (!parsed.success)
-    throw new UsageError(
-      `tokens file ${path} is invalid: ${parsed.error.issues[0]?.message ?? "bad value"}; expected {"<token>": "<user>"}`,
-      "bad_tokens",
-    );
-  return new Map(Object.entries(parsed.data));
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new UsageError(`tokens file ${path} is invalid: not a JSON object; ${expected}`, "bad_tokens");
+  const tokens = new Map<string, string>();
+  // Entries are named by their place in the file: the token is the secret, and the user may be one too
+  // (a file with token and user swapped).
+  for (const [index, [token, user]] of Object.entries(json).entries()) {
+    const problem = findEntryProblem(token, user);
+    if (problem !== null)
+      throw new UsageError(
+        `tokens file ${path}, entry ${index + 1} is invalid: ${problem}; ${expected}`,
+        "bad_tokens",
+      );
+    tokens.set(token, user as string);
+  }
+  return tokens;
 }
 
 function readTokenEnv(value: string | undefined): TokenMap {
@@ -54,12 +53,22 @@ function readTokenEnv(value: string | undefined): TokenMap {
     const at = pair.indexOf("=");
     const token = pair.slice(0, at).trim();
     const user = pair.slice(at + 1).trim();
-    if (at <= 0 || !tokenPattern.test(token) || !userKey.safeParse(user).success)
+    const problem = at <= 0 ? "it is not token=user" : findEntryProblem(token, user);
+    if (problem !== null)
       throw new UsageError(
-        `ASKFIRST_HTTP_TOKENS entry ${index + 1} is invalid; expected token=user, tokens of at least 8 characters`,
+        `ASKFIRST_HTTP_TOKENS entry ${index + 1} is invalid: ${problem}; expected token=user, ${tokenRule}`,
         "bad_tokens",
       );
     tokens.set(token, user);
   }
   return tokens;
+}
+
+/** What is wrong with one token → user entry, or null. Never quotes the token or the user. */
+function findEntryProblem(token: string, user: unknown): string | null {
+  if (token.length < shortestToken) return `its token is shorter than ${shortestToken} characters`;
+  if (/\s/.test(token)) return "its token contains whitespace";
+  if (typeof user !== "string" || !keyPattern.test(user))
+    return "its user is not a user key (letters, digits, _ . @ -)";
+  return null;
 }

@@ -30,7 +30,7 @@ describe("bearer tokens", () => {
   it("explains what is missing or wrong without echoing a token", async () => {
     expect(() => loadTokens(undefined, {})).toThrow(/needs bearer tokens: pass --tokens <file>/);
     expect(() => loadTokens(undefined, { ASKFIRST_HTTP_TOKENS: "short=joe" })).toThrow(
-      /entry 1 is invalid; expected token=user/,
+      /entry 1 is invalid: its token is shorter than 8 characters; expected token=user/,
     );
     const file = join(dir, "bad.json");
     await writeFile(file, JSON.stringify({ "a-long-enough-token": "not a user!" }));
@@ -44,6 +44,35 @@ describe("bearer tokens", () => {
     expect(message).not.toContain("a-long-enough-token");
     await writeFile(file, "{ nope");
     expect(() => loadTokens(file, {})).toThrow(/is not valid JSON/);
+  });
+
+  it("names the entry and the rule a too-short token breaks, never the token", async () => {
+    const messageOf = (load: () => unknown) => {
+      try {
+        load();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "";
+    };
+    const file = join(dir, "short.json");
+    await writeFile(file, JSON.stringify({ "a-long-enough-token": "joe", s3cr3t: "henry" }));
+    const fromFile = messageOf(() => loadTokens(file, {}));
+    expect(fromFile).toMatch(
+      /^tokens file .*short\.json, entry 2 is invalid: its token is shorter than 8 characters; expected \{"<token>": "<user>"\}, tokens of at least 8 characters with no spaces$/,
+    );
+    expect(fromFile).not.toContain("s3cr3t");
+    await writeFile(file, JSON.stringify({ "a token with spaces": "joe" }));
+    expect(messageOf(() => loadTokens(file, {}))).toMatch(
+      /entry 1 is invalid: its token contains whitespace/,
+    );
+    const fromEnv = messageOf(() =>
+      loadTokens(undefined, { ASKFIRST_HTTP_TOKENS: "aaaaaaaa1=joe,s3cr3t=henry" }),
+    );
+    expect(fromEnv).toMatch(
+      /^ASKFIRST_HTTP_TOKENS entry 2 is invalid: its token is shorter than 8 characters;/,
+    );
+    expect(fromEnv).not.toContain("s3cr3t");
   });
 });
 
