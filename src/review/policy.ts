@@ -94,8 +94,8 @@ function describeRule(rule: PolicyRule, index: number): string {
 }
 
 function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
-  if (rule.tool !== undefined && !picomatch.isMatch(call.name, rule.tool)) return false;
-  if (rule.server !== undefined && !picomatch.isMatch(call.server, rule.server)) return false;
+  if (rule.tool !== undefined && !matchesName(call.name, rule.tool)) return false;
+  if (rule.server !== undefined && !matchesName(call.server, rule.server)) return false;
   if (rule.annotations !== undefined) {
     const { readOnlyHint, destructiveHint } = rule.annotations;
     // MCP's defaults: a tool that says nothing is not read-only and may be destructive.
@@ -106,6 +106,20 @@ function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
   }
   return (rule.when ?? []).every((condition) => holds(condition, call.args));
 }
+
+/**
+ * Tool and server names are names, not paths: picomatch's `*` and `?` would stop at a `/` and skip a
+ * leading `.`, so `{"tool": "*", "tier": "confirm"}` would not ask about a tool named `admin/delete` and
+ * the call would fall through to a later rule or an `allow` default. Every `/`, in the name and in the
+ * pattern alike, is matched as an ordinary character (a stand-in no name contains), and dots are too.
+ */
+function matchesName(name: string, patterns: string | string[]): boolean {
+  const flat = (text: string) => text.replaceAll("/", slashStandIn);
+  return picomatch.isMatch(flat(name), [patterns].flat().map(flat), { dot: true });
+}
+
+/** A private-use character: stands for `/` while matching. */
+const slashStandIn = "\uE000";
 
 /**
  * String comparisons ignore case and surrounding or repeated spaces: a model writing "truffle pizza" for

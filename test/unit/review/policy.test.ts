@@ -75,6 +75,21 @@ describe("policy rules", () => {
   it("a numeric condition never matches a missing or non-numeric argument", () => {
     expect(classify(policy, call("pay", { to: "ann", amount: "lots" }))).toMatchObject({ tier: "notify" });
   });
+  it("matches names as names: * and ? take a / or a leading dot like any character, so a catch-all asks", () => {
+    const askAll = policySchema.parse({
+      rules: [
+        { tool: "admin?delete", tier: "deny" },
+        { tool: "*", server: "*", tier: "confirm" },
+      ],
+      default: "allow",
+    });
+    for (const name of ["admin/users/delete", ".hidden", "ns/tool", "a.b/c"])
+      expect(classify(askAll, { ...call(name, {}), server: "team/tools" }).tier).toBe("confirm");
+    expect(classify(askAll, call("admin/delete", {})).tier).toBe("deny");
+    const exact = policySchema.parse({ rules: [{ tool: "ns/*", tier: "allow" }], default: "confirm" });
+    expect(classify(exact, call("ns/read", {})).tier).toBe("allow");
+    expect(classify(exact, call("other/read", {})).tier).toBe("confirm");
+  });
 });
 
 describe("policy files", () => {
