@@ -44,11 +44,31 @@ const ruleSchema = z
 export const policySchema = z
   .object({
     description: z.string().optional(),
-    rules: z.array(ruleSchema),
+    rules: z.array(ruleSchema).superRefine(refuseUnreachableRules),
     default: tierSchema.default("confirm"),
     defaultMessage: z.string().optional(),
   })
   .strict();
+
+/**
+ * A rule below one that matches every call can never apply. That is a mistake, and may be one that fails
+ * open: an `allow` catch-all above a `deny` rule lets the denied calls run. Such a file is refused.
+ */
+function refuseUnreachableRules(rules: z.infer<typeof ruleSchema>[], ctx: z.RefinementCtx): void {
+  const catchAll = rules.findIndex(matchesEveryCall);
+  if (catchAll < 0 || catchAll === rules.length - 1) return;
+  ctx.addIssue({
+    code: "custom",
+    path: [catchAll + 1],
+    message: `rule ${catchAll + 2} can never apply: rule ${catchAll + 1} above it matches every call (put it last, or use "default")`,
+  });
+}
+
+function matchesEveryCall(rule: z.infer<typeof ruleSchema>): boolean {
+  const any = (pattern: string | string[] | undefined) =>
+    pattern === undefined || [pattern].flat().some((item) => /^\*+$/.test(item));
+  return rule.when === undefined && rule.annotations === undefined && any(rule.tool) && any(rule.server);
+}
 
 export type Policy = z.infer<typeof policySchema>;
 export type PolicyRule = Policy["rules"][number];

@@ -98,6 +98,33 @@ describe("policy files", () => {
     await expect(loadPolicy(bad)).rejects.toThrow(/invalid policy file .*badPolicy\.json: rules\.0\.tier: /);
   });
 
+  it("refuses a rule below one that matches every call, naming both", () => {
+    const result = policySchema.safeParse({
+      rules: [
+        { tool: "list_*", tier: "allow" },
+        { tool: "*", tier: "allow" },
+        { tool: "pay", tier: "deny" },
+      ],
+    });
+    expect(result.success ? [] : result.error.issues).toMatchObject([
+      {
+        path: ["rules", 2],
+        message: 'rule 3 can never apply: rule 2 above it matches every call (put it last, or use "default")',
+      },
+    ]);
+    const last = {
+      rules: [
+        { tool: "pay", tier: "deny" },
+        { server: "*", tier: "allow" },
+      ],
+    };
+    expect(policySchema.safeParse(last).success).toBe(true);
+    const narrowed = {
+      rules: [{ tool: "*", when: [{ arg: "x", equals: 1 }], tier: "allow" }, { tier: "deny" }],
+    };
+    expect(policySchema.safeParse(narrowed).success).toBe(true);
+  });
+
   it("rejects a rule with two conditions in one, or a broken regular expression", () => {
     const result = policySchema.safeParse({
       rules: [
