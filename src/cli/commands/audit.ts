@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { AskfirstError, UsageError } from "../../errors.js";
 import { digestMatches } from "../../store/auditChain.js";
 import type { AuditLog, AuditProblem, AuditRecord } from "../../store/types.js";
+import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
 import { formatDuration, openStoreForReading, storeOptionHelp } from "./pending.js";
 
@@ -29,7 +30,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option("--store <spec>", storeOptionHelp)
     .action(async (options: AuditOptions) => {
       const seq = parseSeq(options);
-      const args = parseMatchArgs(options.matchArgs);
+      const args = options.matchArgs === undefined ? null : parseArgsFlag("--match-args", options.matchArgs);
       const store = await openStoreForReading(options.store, ctx);
       try {
         if (options.verify) await runVerify(store.audit, options, ctx);
@@ -55,21 +56,6 @@ function parseSeq(options: AuditOptions): number | null {
   if (!/^[1-9][0-9]{0,14}$/.test(options.seq))
     throw new UsageError(`--seq needs a record number (1, 2, ...), not "${options.seq}"`);
   return Number(options.seq);
-}
-
-function parseMatchArgs(text: string | undefined): Record<string, unknown> | null {
-  if (text === undefined) return null;
-  let args: unknown;
-  try {
-    args = JSON.parse(text);
-  } catch {
-    throw new UsageError(
-      `--match-args needs the arguments as a JSON object, e.g. --match-args '{"amount": 5}'`,
-    );
-  }
-  if (typeof args !== "object" || args === null || Array.isArray(args))
-    throw new UsageError("--match-args needs the arguments as a JSON object, not a list or a value");
-  return args as Record<string, unknown>;
 }
 
 /**

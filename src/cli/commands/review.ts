@@ -4,6 +4,7 @@ import { AskfirstError, ExitCode, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
+import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
 import { parseReviewTimeout } from "../program.js";
 import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js";
@@ -93,15 +94,8 @@ export function flagDecisions(options: ReviewOptions, review: PendingReview): De
     throw new UsageError(
       `this review has ${actions.length} calls; --edit fits a review of one call, use --answers <file>`,
     );
-  let args: unknown;
-  try {
-    args = JSON.parse(options.edit);
-  } catch {
-    throw new UsageError(`--edit needs the new arguments as a JSON object, e.g. --edit '{"amount": 5}'`);
-  }
-  if (typeof args !== "object" || args === null || Array.isArray(args))
-    throw new UsageError("--edit needs the new arguments as a JSON object, not a list or a value");
-  return [{ type: "edit", editedAction: { name: action.name, args: args as Record<string, unknown> } }];
+  const args = parseArgsFlag("--edit", options.edit, "the new arguments");
+  return [{ type: "edit", editedAction: { name: action.name, args } }];
 }
 
 export interface AnswerReviewInput {
