@@ -8,7 +8,22 @@ import { UsageError } from "../errors.js";
 /** The form of every key in a seed; the users of tokens and ASKFIRST_USER must have it too. */
 export const keyPattern = /^[a-z0-9][a-z0-9_.@-]{0,99}$/i;
 
-const key = z.string().regex(keyPattern, "expected a key of letters, digits, _ . @ -");
+/** What `keyPattern` allows, in words, for every message that refuses a key. */
+export const keyHelp = "a letter or digit, then letters, digits, . _ @ -";
+
+/**
+ * `user` when it is a user key; otherwise a usage error (exit 2) naming where it came from (`-u`,
+ * ASKFIRST_USER, ...) and at most 40 characters of it.
+ */
+export function checkUserKey(user: string, from: string, hint = ""): string {
+  if (keyPattern.test(user)) return user;
+  throw new UsageError(
+    `${from} "${user.slice(0, 40)}" is not a user key: expected ${keyHelp}${hint}`,
+    "bad_user",
+  );
+}
+
+const key = z.string().regex(keyPattern, `expected a key: ${keyHelp}`);
 
 /**
  * What a data folder starts with: one resource type (its actions and resource roles), its instances, the

@@ -7,7 +7,7 @@ import { openBackend, parseBackendKind } from "./backends/index.js";
 import type { Backend } from "./backends/types.js";
 import { createServer } from "./createServer.js";
 import type { DemoConfig } from "./demo/menu.js";
-import { demoSeedPath, keyPattern, parseDemoName, readSeedFile, type Seed } from "./seed.js";
+import { checkUserKey, demoSeedPath, parseDemoName, readSeedFile, type Seed } from "./seed.js";
 import { parseHttpLimits } from "./transports/httpOptions.js";
 import { parseListenAddress } from "./transports/listenAddress.js";
 import { serveStdio } from "./transports/stdio.js";
@@ -67,12 +67,7 @@ function stdioUser(ctx: CliContext): string {
       "serve over stdio acts for the user in ASKFIRST_USER, which is not set (e.g. ASKFIRST_USER=henry askfirst serve --demo family-food)",
       "no_user",
     );
-  if (!keyPattern.test(user))
-    throw new UsageError(
-      `ASKFIRST_USER "${user.slice(0, 40)}" is not a user key; expected letters, digits, _ . @ -`,
-      "bad_user",
-    );
-  return user;
+  return checkUserKey(user, "ASKFIRST_USER");
 }
 
 async function serveOverStdio(

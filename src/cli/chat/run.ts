@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Session, TurnResult } from "../../agent/session.js";
 import { ExitCode, describeError, isAskfirstError, type ExitCode as Code } from "../../errors.js";
 import type { Reviewer } from "../../review/decisions.js";
-import { keyPattern } from "../../server/seed.js";
+import { keyHelp, keyPattern } from "../../server/seed.js";
 import { isExpired, timedOutResponse } from "../../store/deadlines.js";
 import type { CliContext } from "../context.js";
 import { createLineSource, type LineSource } from "./lines.js";
 import { chatHelp, formatHistory, formatPending, formatTurn } from "./render.js";
-import { userKeyHelp, type ChatOptions } from "./setup.js";
+import type { ChatOptions } from "./setup.js";
 import type { Spinner } from "./spinner.js";
 
 /** What the chat loop needs, already opened. */
@@ -127,7 +127,7 @@ function queryLines(queries: string[]): LineSource {
 function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): Code {
   const user = text.slice("/as".length).trim();
   if (!keyPattern.test(user)) {
-    ctx.stdout.write(`usage: /as <user> (${userKeyHelp}); still acting as ${runtime.actingUser}\n`);
+    ctx.stdout.write(`usage: /as <user> (${keyHelp}); still acting as ${runtime.actingUser}\n`);
     return ExitCode.usage;
   }
   runtime.actingUser = user;

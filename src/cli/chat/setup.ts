@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { readEnv, type Env } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
 import type { Reviewer } from "../../review/decisions.js";
-import { keyPattern } from "../../server/seed.js";
+import { checkUserKey } from "../../server/seed.js";
 import type { CliContext } from "../context.js";
 
 export interface ChatOptions {
@@ -26,9 +26,6 @@ export interface ChatOptions {
 
 const knownDemos = ["family-food"];
 
-/** What a user key may be: the form the built-in server takes (`keyPattern`), for any server. */
-export const userKeyHelp = "a letter or digit, then letters, digits, . _ @ -";
-
 /**
  * Flags > ASKFIRST_USER > the demo's first child (so `npm start` tells the story) > the OS user. The one
  * chosen must be a user key: a bad one is refused here (exit 2), naming where it came from, rather than by
@@ -40,14 +37,6 @@ export function chooseActingUser(options: ChatOptions, env: Env): string {
   if (fromEnv !== undefined) return checkUserKey(fromEnv, "ASKFIRST_USER");
   if (options.demo) return "henry";
   return checkUserKey(osUser(), "the OS user name", "; choose the acting user with -u <user>");
-}
-
-function checkUserKey(user: string, from: string, hint = ""): string {
-  if (keyPattern.test(user)) return user;
-  throw new UsageError(
-    `${from} "${user.slice(0, 40)}" is not a user key: expected ${userKeyHelp}${hint}`,
-    "bad_user",
-  );
 }
 
 export function chooseReviewerName(options: ChatOptions): string {

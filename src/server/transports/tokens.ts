@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type Env, readEnv } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
-import { keyPattern } from "../seed.js";
+import { keyHelp, keyPattern } from "../seed.js";
 
 /** Bearer token → user. Tokens are secrets: no message built here ever contains one. */
 export type TokenMap = ReadonlyMap<string, string>;
@@ -68,7 +68,6 @@ function readTokenEnv(value: string | undefined): TokenMap {
 function findEntryProblem(token: string, user: unknown): string | null {
   if (token.length < shortestToken) return `its token is shorter than ${shortestToken} characters`;
   if (/\s/.test(token)) return "its token contains whitespace";
-  if (typeof user !== "string" || !keyPattern.test(user))
-    return "its user is not a user key (letters, digits, _ . @ -)";
+  if (typeof user !== "string" || !keyPattern.test(user)) return `its user is not a user key (${keyHelp})`;
   return null;
 }
