@@ -102,6 +102,23 @@ describe("run_tool runs each call at most once", () => {
     expect(result.messages[0]?.content).toBe("card declined");
   });
 
+  it("says a call started with other arguments and never finished may have run with those", async () => {
+    const { node, journal, records, received, hashArgs } = setUp();
+    const startedWith = { to: "ann", amount: 4 };
+    const start = { threadId: "t-run", toolCallId: "call-pay", tool: "pay", argsHash: hashArgs(startedWith) };
+    await journal.start({ ...start, startedAt: Date.UTC(2026, 10, 21, 9, 59, 0) });
+    const result = await node(state, config);
+    expect(received).toEqual([]);
+    expect(result.messages[0]?.content).toBe(
+      "pay may have run before a crash, with other arguments than the ones approved now " +
+        "(started at 2026-11-21T09:59:00.000Z); a tool call runs at most once, so it was not run " +
+        "again with these. It never reported back; check whether it took effect.",
+    );
+    expect(records).toMatchObject([
+      { outcome: "error", argsHash: hashArgs(args), executedArgsHash: hashArgs(startedWith) },
+    ]);
+  });
+
   it("says so when the call ran before a crash with other arguments than the ones approved now", async () => {
     const { node, journal, records, received, hashArgs } = setUp();
     const ranWith = { to: "ann", amount: 4 };
