@@ -28,7 +28,7 @@ export class CheckpointSerializer extends JsonPlusSerializer {
   private readonly storedTexts = new WeakMap<object, string>();
 
   /** The last checkpoints read through the fast path, by their exact stored text (never mutated). */
-  private readonly recentReads = new Map<string, { value: unknown }>();
+  private readonly recentReads = new RecentTexts(recentReadsKept);
 
   /** Each message's serialized text, made with the message id it had then. */
   private readonly storedForms = new WeakMap<BaseMessage, { id: string | undefined; text: string }>();
@@ -45,7 +45,14 @@ export class CheckpointSerializer extends JsonPlusSerializer {
    */
   protected override _dumps(obj: unknown): Uint8Array {
     const texts: string[] = [];
-    const skeleton = decoder.decode(super._dumps(this.withPlaceholders(obj, new Set(), texts)));
+    const walk = { exact: true, cycle: false };
+    const parts = this.withPlaceholders(obj, new Set(), texts, walk);
+    // Plain data needs none of JsonPlusSerializer's replacer or cycle pass, and its text is the same
+    // without them (see `withPlaceholders`); anything else is written by JsonPlusSerializer itself, and a
+    // value with a cycle is given to it whole, so it marks the cycle where it would.
+    const skeleton = walk.exact
+      ? JSON.stringify(parts)
+      : decoder.decode(super._dumps(walk.cycle ? obj : parts));
     const text =
       texts.length === 0
         ? skeleton
@@ -55,13 +62,34 @@ export class CheckpointSerializer extends JsonPlusSerializer {
     // text: the same values a read would revive, with each message the very object that was written (as a
     // run that went on in memory would have it; messages in a checkpoint are never changed, see above).
     const written = plainCopy(obj, new Set());
-    if (written !== notPlain) setBounded(this.recentReads, text, { value: written }, recentReadsKept);
+    if (written !== notPlain) this.recentReads.add(text, written);
     return encoder.encode(text);
   }
 
-  /** A copy of plain objects and arrays with each message replaced by a placeholder for its text. */
-  private withPlaceholders(value: unknown, path: Set<object>, texts: string[]): unknown {
-    if (typeof value !== "object" || value === null || path.has(value)) return value;
+  /**
+   * A copy of plain objects and arrays with each message replaced by a placeholder for its text, and each
+   * `undefined` by the record JsonPlusSerializer's replacer writes for it. `walk.exact` is cleared when the
+   * copy holds anything for which `JSON.stringify` alone would not write what JsonPlusSerializer writes:
+   * an object of another class (a Set, a Map, a Date, an Error, bytes), one with its own `toJSON`, one
+   * shaped like a Send (the replacer rewrites those), a big integer, a function or symbol, or a cycle.
+   */
+  private withPlaceholders(
+    value: unknown,
+    path: Set<object>,
+    texts: string[],
+    walk: { exact: boolean; cycle: boolean },
+  ): unknown {
+    if (value === undefined) return undefinedRecord();
+    if (typeof value !== "object" || value === null) {
+      if (typeof value === "bigint" || typeof value === "function" || typeof value === "symbol")
+        walk.exact = false;
+      return value;
+    }
+    if (path.has(value)) {
+      walk.exact = false;
+      walk.cycle = true;
+      return value;
+    }
     if (isBaseMessage(value)) {
       let kept = this.storedForms.get(value);
       if (!kept || kept.id !== value.id) {
@@ -72,13 +100,25 @@ export class CheckpointSerializer extends JsonPlusSerializer {
       return `${placeholderTag}${texts.length - 1}`;
     }
     const isArray = Array.isArray(value);
-    if (!isArray && Object.getPrototypeOf(value) !== Object.prototype) return value;
+    if (!isArray && Object.getPrototypeOf(value) !== Object.prototype) {
+      walk.exact = false;
+      return value;
+    }
+    if (!isArray && (Object.hasOwn(value, "toJSON") || (value as { lg_name?: unknown }).lg_name === "Send"))
+      walk.exact = false;
     path.add(value);
-    const copy = isArray
-      ? value.map((item: unknown) => this.withPlaceholders(item, path, texts))
-      : Object.fromEntries(
-          Object.entries(value).map(([key, field]) => [key, this.withPlaceholders(field, path, texts)]),
-        );
+    let copy: unknown[] | Record<string, unknown>;
+    if (isArray) {
+      copy = new Array<unknown>(value.length);
+      for (let index = 0; index < value.length; index += 1)
+        copy[index] = this.withPlaceholders(value[index], path, texts, walk);
+    } else {
+      copy = {};
+      const record = value as Record<string, unknown>;
+      for (const key in record)
+        if (Object.hasOwn(record, key))
+          setField(copy, key, this.withPlaceholders(record[key], path, texts, walk));
+    }
     path.delete(value);
     return copy;
   }
@@ -98,7 +138,7 @@ export class CheckpointSerializer extends JsonPlusSerializer {
       const value = this.revive(parsed, missing, false);
       if (value === unsupported) break;
       if (missing.size === 0) {
-        setBounded(this.recentReads, data, { value: copyContainers(value) }, recentReadsKept);
+        this.recentReads.add(data, copyContainers(value));
         return value;
       }
       await Promise.all(
@@ -155,10 +195,11 @@ export class CheckpointSerializer extends JsonPlusSerializer {
     isInsideLangChain: boolean,
   ): unknown {
     const fields: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(record)) {
-      const revived = this.revive(field, missing, isInsideLangChain);
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      const revived = this.revive(record[key], missing, isInsideLangChain);
       if (revived === unsupported) return unsupported;
-      fields[key] = revived;
+      setField(fields, key, revived);
     }
     if (fields.lc === 2) return fields.type === "undefined" ? undefined : unsupported;
     return fields;
@@ -168,6 +209,9 @@ export class CheckpointSerializer extends JsonPlusSerializer {
 const unsupported = Symbol("unsupported");
 
 const notPlain = Symbol("notPlain");
+
+/** What JsonPlusSerializer writes for `undefined` (a new object each time: the copy is the caller's). */
+const undefinedRecord = () => ({ lc: 2, type: "undefined" });
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -192,30 +236,82 @@ function plainCopy(value: unknown, path: Set<object>): unknown {
   const isArray = Array.isArray(value);
   if (!isArray && (Object.getPrototypeOf(value) !== Object.prototype || "lc" in value)) return notPlain;
   path.add(value);
-  const entries = isArray ? value.entries() : Object.entries(value);
-  const copy: unknown[] | Record<string, unknown> = isArray ? [] : {};
-  let plain = true;
-  for (const [key, field] of entries) {
-    const copied = plainCopy(field, path);
-    if (copied === notPlain) {
-      plain = false;
-      break;
+  let copy: unknown[] | Record<string, unknown> | typeof notPlain;
+  if (isArray) {
+    copy = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length && copy !== notPlain; index += 1) {
+      const copied = plainCopy(value[index], path);
+      if (copied === notPlain) copy = notPlain;
+      else copy[index] = copied;
     }
-    (copy as Record<string | number, unknown>)[key] = copied;
+  } else {
+    const fields: Record<string, unknown> = {};
+    copy = fields;
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      const copied = plainCopy(record[key], path);
+      if (copied === notPlain) {
+        copy = notPlain;
+        break;
+      }
+      setField(fields, key, copied);
+    }
   }
   path.delete(value);
-  return plain ? copy : notPlain;
+  return copy;
 }
 
 /** A turn's reads are of one or two checkpoints (and their metadata); a few more cover a review's resume. */
 const recentReadsKept = 16;
 
+/**
+ * The last few values by their exact text. A checkpoint's text runs to kilobytes, and a Map would hash
+ * all of it on every write and read; comparing with the few kept texts is cheaper (texts of another
+ * length differ at once).
+ */
+class RecentTexts {
+  private readonly entries: { text: string; value: unknown }[] = [];
+  private next = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get(text: string): { value: unknown } | undefined {
+    return this.entries.find((entry) => entry.text === text);
+  }
+
+  add(text: string, value: unknown): void {
+    const known = this.get(text);
+    if (known) {
+      known.value = value;
+      return;
+    }
+    this.entries[this.next] = { text, value };
+    this.next = (this.next + 1) % this.limit;
+  }
+}
+
 /** A copy of the plain objects and arrays in `value`; anything else (LangChain objects) is shared. */
 function copyContainers(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map(copyContainers);
+  if (Array.isArray(value)) {
+    const items = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index += 1) items[index] = copyContainers(value[index]);
+    return items;
+  }
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) copy[key] = copyContainers(field);
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key)) setField(copy, key, copyContainers(record[key]));
   return copy;
+}
+
+/**
+ * Sets a field as JSON.parse would, even one named `__proto__` (assigning that one would change the
+ * object's prototype instead, and drop the field).
+ */
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }

@@ -39,6 +39,10 @@ async function roundTrip(serializer: JsonPlusSerializer, value: unknown): Promis
   return serializer.loadsTyped(type, bytes);
 }
 
+async function dumped(serializer: JsonPlusSerializer, value: unknown): Promise<string> {
+  return new TextDecoder().decode((await serializer.dumpsTyped(value))[1]);
+}
+
 describe("the checkpoint serializer", () => {
   it("reads back exactly what LangGraph's own serializer reads: message classes, tool calls, statuses, plain state", async () => {
     const checkpoint = checkpointWith([...conversation(1), ...conversation(2)]);
@@ -94,6 +98,65 @@ describe("the checkpoint serializer", () => {
     const afterId = await written(ours);
     expect(afterId).toBe(await written(new JsonPlusSerializer()));
     expect(afterId).toContain("human_late");
+  });
+
+  it("writes plain data as LangGraph's own serializer does, without running its replacer", async () => {
+    const holes: unknown[] = [1];
+    holes[3] = "x";
+    const plain = {
+      request: { actionRequests: [{ name: "order_dish", args: { dish_name: "Omakase", price: 120 } }] },
+      missing: undefined,
+      list: [undefined, null, Number.NaN, -0, 1e21, '\u2028 "quoted" \u0000', true],
+      holes,
+      nested: { deeper: { empty: {}, none: [] } },
+      ["__proto__"]: "kept as a key",
+    };
+    // LangGraph's writer (its replacer and cycle pass) is reached through its protected `_dumps`.
+    const writer = JsonPlusSerializer.prototype as unknown as { _dumps(obj: unknown): Uint8Array };
+    const replacer = vi.spyOn(writer, "_dumps");
+    const [, bytes] = await new CheckpointSerializer().dumpsTyped(plain);
+    expect(replacer).not.toHaveBeenCalled();
+    replacer.mockRestore();
+    const [, theirs] = await new JsonPlusSerializer().dumpsTyped(plain);
+    expect(new TextDecoder().decode(bytes)).toBe(new TextDecoder().decode(theirs));
+    expect(await dumped(new CheckpointSerializer(), undefined)).toBe(
+      await dumped(new JsonPlusSerializer(), undefined),
+    );
+  });
+
+  it("keeps a field named __proto__ as a field, on a warm read and a cold one", async () => {
+    const args: unknown = JSON.parse('{"__proto__": {"admin": true}, "dish_name": "Omakase"}');
+    const checkpoint = checkpointWith(conversation(9), { request: { args } });
+    const [type, bytes] = await new CheckpointSerializer().dumpsTyped(checkpoint);
+    const writer = new CheckpointSerializer();
+    await writer.dumpsTyped(checkpoint);
+    for (const serializer of [writer, new CheckpointSerializer()]) {
+      const read = (await serializer.loadsTyped(type, bytes)) as {
+        channel_values: { request: { args: object } };
+      };
+      const readArgs = read.channel_values.request.args;
+      expect(Object.getPrototypeOf(readArgs)).toBe(Object.prototype);
+      expect(Object.keys(readArgs)).toEqual(["__proto__", "dish_name"]);
+      expect(JSON.stringify(readArgs)).toBe(JSON.stringify(args));
+    }
+  });
+
+  it("leaves to LangGraph's own writer what JSON alone would write differently", async () => {
+    const cycle: Record<string, unknown> = { name: "loop" };
+    cycle.self = cycle;
+    const values: unknown[] = [
+      { when: new Date(0) },
+      { seen: new Set(["a"]), byUser: new Map([["henry", 1]]) },
+      { send: { lg_name: "Send", node: "run_tool", args: { id: 1 } } },
+      { custom: { toJSON: () => ({ replaced: true }) } },
+      { failure: new Error("boom"), bytes: new Uint8Array([1, 2]) },
+      { cycle },
+      [conversation(8)[0], { again: undefined }],
+    ];
+    for (const value of values)
+      expect(await dumped(new CheckpointSerializer(), value)).toBe(
+        await dumped(new JsonPlusSerializer(), value),
+      );
   });
 
   it("hands records it does not know (a Set, a Map) to LangGraph's reviver unchanged", async () => {
