@@ -1,17 +1,26 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 
 /**
  * Who holds a review claim, so a claim left by a reviewer that died (kill -9 while resuming) does not keep
  * the review from everyone forever. A claim is taken over when its process is gone from this host, or,
  * for a claim from another host, once it is older than the lease. A live local claim is never taken.
+ *
+ * A local owner is its pid and, where the system says (Linux's /proc), when that process started: pids are
+ * reused, soonest in a container, where a restarted askfirst may get the very pid its dead predecessor
+ * held. A claim whose pid now belongs to a process that started at another time is stale.
  */
 
 /** How long a claim from another host holds before anyone may take it over. */
 export const claimLeaseMs = 60 * 60 * 1000;
 
-/** This process, as recorded in the claims it takes. */
+/** When this process started (empty where unknown), read once. */
+let ownStart: string | undefined;
+
+/** This process, as recorded in the claims it takes: `host:pid/start`, or `host:pid` where starts are unknown. */
 export function currentClaimOwner(): string {
-  return `${hostname()}:${process.pid}`;
+  ownStart ??= processStart(process.pid) ?? "";
+  return `${hostname()}:${process.pid}${ownStart === "" ? "" : `/${ownStart}`}`;
 }
 
 /** A claim anyone may take: a local owner's whose process is gone, or another host's past the lease. */
@@ -20,17 +29,38 @@ export function isClaimStale(
   now: number,
 ): boolean {
   const local = parseLocalOwner(claim.owner);
-  if (local !== null) return !isProcessAlive(local);
+  if (local !== null) {
+    if (!isProcessAlive(local.pid)) return true;
+    const start = local.start === null ? null : processStart(local.pid);
+    return start !== null && start !== local.start;
+  }
   return claim.claimedAt === null || now - claim.claimedAt > claimLeaseMs;
 }
 
-/** The pid of an owner that ran on this host, or null for another host's (or an unreadable) owner. */
-function parseLocalOwner(owner: string | null): number | null {
+/**
+ * The pid (and start, when recorded) of an owner that ran on this host; null for another host's owner or
+ * one that cannot be read. Owners written before starts were recorded are `host:pid`.
+ */
+function parseLocalOwner(owner: string | null): { pid: number; start: string | null } | null {
   if (!owner) return null;
   const separator = owner.lastIndexOf(":");
-  const pid = Number(owner.slice(separator + 1));
-  if (owner.slice(0, separator) !== hostname() || !Number.isInteger(pid) || pid <= 0) return null;
-  return pid;
+  if (owner.slice(0, separator) !== hostname()) return null;
+  const [pidText = "", start = null, ...rest] = owner.slice(separator + 1).split("/");
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || rest.length > 0 || start === "") return null;
+  return { pid, start };
+}
+
+/** When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat); null where unknown. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces; fields 3 on follow its last ")".
+    const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    return start !== undefined && /^\d+$/.test(start) ? start : null;
+  } catch {
+    return null;
+  }
 }
 
 function isProcessAlive(pid: number): boolean {
