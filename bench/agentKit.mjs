@@ -6,7 +6,15 @@ import Database from "better-sqlite3";
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, isToolMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { Command, END, interrupt, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import {
+  Command,
+  END,
+  interrupt,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+} from "@langchain/langgraph";
 import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { z } from "zod";
@@ -99,7 +107,8 @@ export function openPlainGraph(path) {
  * LangGraph alone, in our graph's shape (call_llm → human_review_node → run_tool → call_llm): nodes that only
  * make the messages, LangGraph's SqliteSaver, durability "exit", and a new thread every 10 turns so its state
  * stays as small as our window. It is the floor under any agent built this way. With `review`, the review
- * node interrupts and each turn resumes it at once with Command({ resume }).
+ * node interrupts and each turn resumes it at once with Command({ resume }). Without a `path`, the
+ * checkpoints are kept in memory (MemorySaver): LangGraph's own cost with no storage at all.
  */
 export function openBareGraph(path, { review }) {
   let calls = 0;
@@ -136,7 +145,7 @@ export function openBareGraph(path, { review }) {
       ["human_review_node", END],
     )
     .addEdge("run_tool", "call_llm")
-    .compile({ checkpointer: SqliteSaver.fromConnString(path) });
+    .compile({ checkpointer: path === null ? new MemorySaver() : SqliteSaver.fromConnString(path) });
   const drain = async (input, config) => {
     let paused = false;
     for await (const chunk of await graph.stream(input, config)) paused ||= "__interrupt__" in chunk;
