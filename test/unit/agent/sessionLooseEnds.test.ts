@@ -105,23 +105,29 @@ describe("tool calls a model sends without ids", () => {
 });
 
 describe("an answer that comes after the review's deadline", () => {
-  it("counts for nothing, whoever resumes: the call is rejected as timed out and never runs", async () => {
+  /** A session whose reviews are due 60 s after they are asked, on a clock the test moves. */
+  async function withDeadline(reply: string) {
     const { store, toolbox, received } = await setUp([]);
-    let now = 1_000_000;
+    const clock = { now: 1_000_000 };
     const session = openSession({
       store,
       model: new ScriptedChatModel(
-        [{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }, { text: "It timed out." }],
+        [{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }, { text: reply }],
         "t",
       ),
       toolbox,
       policy,
-      clock: () => now,
+      clock: () => clock.now,
       reviewTimeoutSeconds: 60,
     });
+    return { session, store, received, clock };
+  }
+
+  it("counts for nothing, whoever resumes: the call is rejected as timed out and never runs", async () => {
+    const { session, store, received, clock } = await withDeadline("It timed out.");
     const paused = await session.send("t-late", "pay ann", { actingUser: "joe", onReview: "queue" });
     expect(paused.review?.deadline).toBe(1_000_000 + 60_000);
-    now += 61_000;
+    clock.now += 61_000;
     const result = await session.resume("t-late", { decisions: [{ type: "approve" }], reviewer: "mom" });
     expect(received).toEqual([]);
     expect(result.calls.map((call) => [call.decision, call.reviewer, call.outcome])).toEqual([
@@ -132,21 +138,9 @@ describe("an answer that comes after the review's deadline", () => {
   });
 
   it("still applies an answer given before the deadline", async () => {
-    const { store, toolbox, received } = await setUp([]);
-    let now = 1_000_000;
-    const session = openSession({
-      store,
-      model: new ScriptedChatModel(
-        [{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }, { text: "Paid." }],
-        "t",
-      ),
-      toolbox,
-      policy,
-      clock: () => now,
-      reviewTimeoutSeconds: 60,
-    });
+    const { session, received, clock } = await withDeadline("Paid.");
     await session.send("t-in-time", "pay ann", { actingUser: "joe", onReview: "queue" });
-    now += 59_000;
+    clock.now += 59_000;
     await session.resume("t-in-time", { decisions: [{ type: "approve" }], reviewer: "mom" });
     expect(received.map((call) => call.args.to)).toEqual(["ann"]);
   });
