@@ -146,15 +146,7 @@ class GraphSession implements Session {
   private async toReview(threadId: string, interruptId: string, request: ReviewRequest) {
     const queued = await this.options.store.queue.get(threadId);
     if (queued && queued.interruptId === interruptId) return queued;
-    return {
-      threadId,
-      interruptId,
-      actingUser: request.context.actingUser,
-      request,
-      createdAt: request.context.requestedAt,
-      deadline: request.context.deadline,
-      claimedBy: null,
-    };
+    return fresh(threadId, interruptId, request);
   }
 
   async history(threadId: string): Promise<BaseMessage[]> {
@@ -218,7 +210,7 @@ class GraphSession implements Session {
       await this.giveBack(threadId, review.interruptId);
       throw error;
     }
-    // The answered review leaves the queue in settle(), once the thread's next review (if any) is in it.
+    // The answered review left the queue with the run's checkpoint, or stays if the run never wrote one.
     return output;
   }
 
@@ -242,7 +234,7 @@ class GraphSession implements Session {
     else await queue.removeStale(threadId, current?.interruptId ?? null);
   }
 
-  /** After a run: keep the transcript whole, queue a new review, and ask for it when told to. */
+  /** After a run: keep the transcript whole, and ask for the review it paused on when told to. */
   private async settle(
     threadId: string,
     first: RunOutput,
@@ -256,13 +248,12 @@ class GraphSession implements Session {
       result.replies.push(...output.replies);
       result.messages.push(...output.messages);
       result.calls.push(...output.calls);
-      // The run's own stream says whether it paused: no need to read the checkpoint back.
+      // The run's own stream says whether it paused: no need to read the checkpoint back. The store's
+      // checkpointer has queued the review with its interrupt, and dropped the one just answered, if any,
+      // with the run's checkpoint (queueing.ts).
       const paused = output.interrupt;
-      const review = paused ? await this.toReview(threadId, paused.id, paused.value as ReviewRequest) : null;
-      // The next review goes in before the answered one leaves, so a crash in between never leaves the
-      // queue without the review the thread waits on. Nothing else queued for it can be answered now.
-      await this.requeue(threadId, review);
-      if (!review) return result;
+      if (!paused) return result;
+      const review = fresh(threadId, paused.id, paused.value as ReviewRequest);
       const reviewer = this.options.reviewer;
       if (onReview === "queue" || !reviewer) return { ...result, status: "pending" as const, review };
       output = await this.applyAnswer(threadId, await reviewer.review(review.request), review);
@@ -291,6 +282,19 @@ class GraphSession implements Session {
     const written = this.finished.get(threadId);
     return written !== undefined && written === (await this.heads.latest(threadId));
   }
+}
+
+/** A review as it is queued when asked for, before anyone claims it. */
+function fresh(threadId: string, interruptId: string, request: ReviewRequest): PendingReview {
+  return {
+    threadId,
+    interruptId,
+    actingUser: request.context.actingUser,
+    request,
+    createdAt: request.context.requestedAt,
+    deadline: request.context.deadline,
+    claimedBy: null,
+  };
 }
 
 function toQueued(review: PendingReview): Omit<PendingReview, "claimedBy"> {

@@ -3,6 +3,7 @@ import type { StoredMessage } from "@langchain/core/messages";
 import { keyedArgsDigest, newAuditKey, sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { createMemoryExecutionJournal } from "./executions.js";
 import { watchHeads, type CheckpointHeads } from "./heads.js";
+import { keepQueue, type QueueUpkeep } from "./queueing.js";
 import { auditEvent } from "./rows.js";
 import type {
   AuditEntry,
@@ -29,12 +30,15 @@ export function createMemoryStore(options: {
 }): Store {
   const clock = options.clock ?? Date.now;
   let heads: CheckpointHeads | undefined;
+  const queue = createMemoryQueue();
   return {
     kind: "memory",
     get checkpointer() {
-      return options.checkpointer();
+      const saver = options.checkpointer();
+      keepQueue(saver, queue);
+      return saver;
     },
-    queue: createMemoryQueue(),
+    queue,
     audit: createMemoryAuditLog(options.auditRecords ?? [], options.auditKey ?? newAuditKey()),
     transcript: createMemoryTranscript(),
     threads: createMemoryThreadIndex(clock),
@@ -63,12 +67,26 @@ function memoryHeads(checkpointer: () => BaseCheckpointSaver): CheckpointHeads {
 
 const queueKey = (threadId: string, interruptId: string): string => JSON.stringify([threadId, interruptId]);
 
-export function createMemoryQueue(): ReviewQueue {
+/** The memory queue, and what the store's checkpointer does to it as it writes (queueing.ts). */
+export function createMemoryQueue(): ReviewQueue & QueueUpkeep {
   const reviews = new Map<string, PendingReview>();
+  /** The checkpoint each review was recorded with; none for one put by an answerer. */
+  const recordedWith = new Map<string, string>();
+  const drop = (threadId: string, keep: (key: string, review: PendingReview) => boolean) => {
+    for (const [key, review] of reviews)
+      if (review.threadId === threadId && !keep(key, review)) {
+        reviews.delete(key);
+        recordedWith.delete(key);
+      }
+  };
+  const put = (review: Omit<PendingReview, "claimedBy">) => {
+    const key = queueKey(review.threadId, review.interruptId);
+    if (!reviews.has(key)) reviews.set(key, structuredClone({ ...review, claimedBy: null }));
+    return key;
+  };
   return {
     put(review) {
-      const key = queueKey(review.threadId, review.interruptId);
-      if (!reviews.has(key)) reviews.set(key, structuredClone({ ...review, claimedBy: null }));
+      put(review);
       return Promise.resolve();
     },
     list() {
@@ -92,8 +110,12 @@ export function createMemoryQueue(): ReviewQueue {
       return Promise.resolve();
     },
     removeStale(threadId, current) {
-      for (const [key, review] of reviews)
-        if (review.threadId === threadId && review.interruptId !== current) reviews.delete(key);
+      drop(threadId, (_key, review) => review.interruptId === current);
+      return Promise.resolve();
+    },
+    record(threadId, checkpointId, recorded) {
+      for (const review of recorded) recordedWith.set(put(review), checkpointId);
+      drop(threadId, (key) => recordedWith.get(key) === checkpointId);
       return Promise.resolve();
     },
   };

@@ -6,7 +6,8 @@ import { createPostgresExecutionJournal, executionsTableSql } from "./executions
 import { watchHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
-import { createPostgresQueue } from "./postgresQueue.js";
+import { createPostgresQueue, createPostgresQueueUpkeep } from "./postgresQueue.js";
+import { keepQueue } from "./queueing.js";
 import {
   auditEvent,
   auditEventSql,
@@ -43,6 +44,7 @@ export async function openPostgresStore(
     });
   }
   const saver = options.checkpointer ? await openSaver(pool, schema) : null;
+  if (saver) keepQueue(saver, createPostgresQueueUpkeep(pool, q));
   return {
     kind: "postgres",
     get checkpointer() {
@@ -90,7 +92,7 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<st
         thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
         created_at BIGINT NOT NULL, deadline BIGINT, claimed_by TEXT, PRIMARY KEY (thread_id, interrupt_id));
       ALTER TABLE ${q("askfirst_reviews")} ADD COLUMN IF NOT EXISTS claimed_at BIGINT,
-        ADD COLUMN IF NOT EXISTS claim_owner TEXT;
+        ADD COLUMN IF NOT EXISTS claim_owner TEXT, ADD COLUMN IF NOT EXISTS checkpoint_id TEXT;
       CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON ${q("askfirst_reviews")} (created_at);
       CREATE TABLE IF NOT EXISTS ${q("askfirst_audit")} (
         seq BIGINT PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { currentClaimOwner, isClaimStale } from "./claims.js";
 import type { Quote } from "./postgres.js";
+import type { QueueUpkeep } from "./queueing.js";
 import { reviewToRow, rowToReview, type ReviewRow } from "./rows.js";
 import type { ReviewQueue } from "./types.js";
 
@@ -44,6 +45,29 @@ export function createPostgresQueue(pool: pg.Pool, q: Quote, clock: () => number
       await pool.query(`DELETE FROM ${table} WHERE thread_id = $1 AND interrupt_id IS DISTINCT FROM $2`, [
         threadId,
         current,
+      ]);
+    },
+  };
+}
+
+/**
+ * What the checkpointer does to the queue around its writes (queueing.ts): the review first, then the
+ * thread's reviews of other checkpoints leave. A review already queued keeps its claim.
+ */
+export function createPostgresQueueUpkeep(pool: pg.Pool, q: Quote): QueueUpkeep {
+  const table = q("askfirst_reviews");
+  return {
+    async record(threadId, checkpointId, reviews) {
+      for (const review of reviews)
+        await pool.query(
+          `INSERT INTO ${table} (thread_id, interrupt_id, acting_user, request, created_at, deadline, checkpoint_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (thread_id, interrupt_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id`,
+          [...reviewToRow(review), checkpointId],
+        );
+      await pool.query(`DELETE FROM ${table} WHERE thread_id = $1 AND checkpoint_id IS DISTINCT FROM $2`, [
+        threadId,
+        checkpointId,
       ]);
     },
   };

@@ -11,7 +11,6 @@ import {
   type ArgsDigest,
   type ChainHead,
 } from "./auditChain.js";
-import { currentClaimOwner, isClaimStale } from "./claims.js";
 import { createSqliteExecutionJournal, executionsTableSql, settle } from "./executions.js";
 import { watchHeads, type CheckpointHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
@@ -20,29 +19,21 @@ import {
   recordToRow,
   auditEvent,
   auditEventSql,
-  reviewToRow,
   rowToRecord,
-  rowToReview,
   rowToThread,
   type AuditRow,
-  type ReviewRow,
   type ThreadRow,
 } from "./rows.js";
-import type { AuditLog, ReviewQueue, Store, ThreadIndex, Transcript } from "./types.js";
+import { createSqliteQueue, createSqliteQueueUpkeep } from "./sqliteQueue.js";
+import type { AuditLog, Store, ThreadIndex, Transcript } from "./types.js";
 
 type Db = Database.Database;
-
-interface ClaimRow {
-  claimed_by: string | null;
-  claimed_at: number | null;
-  claim_owner: string | null;
-}
 
 const schemaSql = `
 CREATE TABLE IF NOT EXISTS askfirst_reviews (
   thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
   created_at INTEGER NOT NULL, deadline INTEGER, claimed_by TEXT, claimed_at INTEGER, claim_owner TEXT,
-  PRIMARY KEY (thread_id, interrupt_id));
+  checkpoint_id TEXT, PRIMARY KEY (thread_id, interrupt_id));
 CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON askfirst_reviews (created_at);
 CREATE TABLE IF NOT EXISTS askfirst_audit (
   seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL, event TEXT NOT NULL,
@@ -69,11 +60,12 @@ export async function openSqliteStore(
   let makeSaver: (() => BaseCheckpointSaver) | undefined;
   let heads: CheckpointHeads | undefined;
   if (options.checkpointer) {
-    const [{ SqliteSaver }, { CheckpointSerializer }] = await Promise.all([
-      import("@langchain/langgraph-checkpoint-sqlite"),
+    const [{ QueueKeepingSqliteSaver }, { CheckpointSerializer }] = await Promise.all([
+      import("./sqliteSaver.js"),
       import("./serde.js"),
     ]);
-    makeSaver = () => new SqliteSaver(db, new CheckpointSerializer());
+    makeSaver = () =>
+      new QueueKeepingSqliteSaver(db, new CheckpointSerializer(), createSqliteQueueUpkeep(db));
   }
   return {
     kind: "sqlite",
@@ -138,7 +130,8 @@ function openDatabase(path: string): Db {
 }
 
 /**
- * Files made by earlier versions get what they lack on first open: the claim's time and owner, and the
+ * Files made by earlier versions get what they lack on first open: the claim's time and owner, the
+ * checkpoint a review was recorded with (queueing.ts; null until the thread's next write), and the
  * audit's event column (filled in from each record) with its unique index in place of the one on the call
  * alone. One process upgrades at a time (BEGIN IMMEDIATE), checking again once it holds the lock.
  */
@@ -150,6 +143,7 @@ function addMissingColumns(db: Db): void {
     return {
       claimedAt: !reviews.includes("claimed_at"),
       claimOwner: !reviews.includes("claim_owner"),
+      checkpointId: !reviews.includes("checkpoint_id"),
       event: !columnsOf("askfirst_audit").includes("event"),
     };
   };
@@ -158,6 +152,7 @@ function addMissingColumns(db: Db): void {
     const missing = lacking();
     if (missing.claimedAt) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claimed_at INTEGER");
     if (missing.claimOwner) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claim_owner TEXT");
+    if (missing.checkpointId) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN checkpoint_id TEXT");
     if (missing.event) {
       db.exec("ALTER TABLE askfirst_audit ADD COLUMN event TEXT NOT NULL DEFAULT ''");
       const event = auditEventSql("json_extract(entry, '$.decision')", "json_extract(entry, '$.reviewer')");
@@ -165,60 +160,6 @@ function addMissingColumns(db: Db): void {
       db.exec("DROP INDEX IF EXISTS askfirst_audit_call");
     }
   }).immediate();
-}
-
-function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
-  const insert = db.prepare(
-    `INSERT INTO askfirst_reviews (thread_id, interrupt_id, acting_user, request, created_at, deadline)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  const listAll = db.prepare("SELECT * FROM askfirst_reviews ORDER BY created_at, thread_id");
-  const getLatest = db.prepare(
-    "SELECT * FROM askfirst_reviews WHERE thread_id = ? ORDER BY created_at DESC LIMIT 1",
-  );
-  const key = "thread_id = ? AND interrupt_id = ?";
-  const claim = prepareClaim(db, clock);
-  const release = db.prepare(
-    `UPDATE askfirst_reviews SET claimed_by = NULL, claimed_at = NULL, claim_owner = NULL WHERE ${key}`,
-  );
-  const removeStale = db.prepare(
-    "DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id IS NOT ?",
-  );
-  return {
-    put: (review) => settle(() => void insert.run(...reviewToRow(review))),
-    list: () => settle(() => (listAll.all() as ReviewRow[]).map(rowToReview)),
-    get: (threadId) =>
-      settle(() => {
-        const row = getLatest.get(threadId) as ReviewRow | undefined;
-        return row ? rowToReview(row) : null;
-      }),
-    claim: (threadId, interruptId, reviewer) => settle(() => claim(threadId, interruptId, reviewer)),
-    release: (threadId, interruptId) => settle(() => void release.run(threadId, interruptId)),
-    removeStale: (threadId, current) => settle(() => void removeStale.run(threadId, current)),
-  };
-}
-
-/** Takes a review's claim: a free one, or a stale one (see claims.ts) by compare-and-swap. */
-function prepareClaim(db: Db, clock: () => number) {
-  const key = "thread_id = ? AND interrupt_id = ?";
-  const setClaim = "UPDATE askfirst_reviews SET claimed_by = ?, claimed_at = ?, claim_owner = ?";
-  const claimFree = db.prepare(`${setClaim} WHERE ${key} AND claimed_by IS NULL`);
-  const readClaim = db.prepare(
-    `SELECT claimed_by, claimed_at, claim_owner FROM askfirst_reviews WHERE ${key}`,
-  );
-  // Compare-and-swap: of two reviewers taking over the same stale claim, one matches and one does not.
-  const takeOver = db.prepare(
-    `${setClaim} WHERE ${key} AND claimed_by IS ? AND claimed_at IS ? AND claim_owner IS ?`,
-  );
-  return (threadId: string, interruptId: string, reviewer: string): boolean => {
-    const now = clock();
-    const owner = currentClaimOwner();
-    if (claimFree.run(reviewer, now, owner, threadId, interruptId).changes === 1) return true;
-    const held = readClaim.get(threadId, interruptId) as ClaimRow | undefined;
-    if (!held || !isClaimStale({ owner: held.claim_owner, claimedAt: held.claimed_at }, now)) return false;
-    const args = [held.claimed_by, held.claimed_at, held.claim_owner];
-    return takeOver.run(reviewer, now, owner, threadId, interruptId, ...args).changes === 1;
-  };
 }
 
 function createSqliteAuditLog(db: Db): AuditLog {

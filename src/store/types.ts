@@ -34,6 +34,11 @@ export interface PendingReview {
   claimedBy: string | null;
 }
 
+/**
+ * The reviews people can answer. The store's checkpointer queues each review as its interrupt is written
+ * and drops a thread's reviews when its next checkpoint is written (queueing.ts); `put` is for an answerer
+ * claiming a review that is not listed.
+ */
 export interface ReviewQueue {
   /** Idempotent on (threadId, interruptId): re-running a node never queues a review twice. */
   put(review: Omit<PendingReview, "claimedBy">): Promise<void>;
@@ -47,9 +52,9 @@ export interface ReviewQueue {
   /** Gives a claimed review back, e.g. when resuming the run failed before the answer was applied. */
   release(threadId: string, interruptId: string): Promise<void>;
   /**
-   * Removes the thread's reviews other than `current` (the one it waits on now; null: none). Once a thread
-   * has moved on, they can never be answered: an answered review leaves the queue this way, after the
-   * thread's next one is put (or its process died before removing it).
+   * Removes the thread's reviews other than `current` (the one it waits on now; null: none), which can
+   * never be answered. The store's checkpointer keeps the queue as runs write (queueing.ts); this puts it
+   * right when an answerer finds it listing a review the thread is no longer waiting on.
    */
   removeStale(threadId: string, current: string | null): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { emptyCheckpoint } from "@langchain/langgraph-checkpoint";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { sealRecord } from "../../../src/store/auditChain.js";
@@ -29,7 +30,7 @@ const earlierRow = (record: AuditRecord) => {
 
 /** What a store written by the earlier version does once opened by this one. */
 async function expectUpgraded(spec: string): Promise<void> {
-  const store = await openStore(spec, { cwd: "/", checkpointer: false });
+  const store = await openStore(spec, { cwd: "/" });
   try {
     expect(await store.audit.verify()).toEqual({ ok: true, count: 2, problems: [] });
     // The same decision again is still written once; another decision on the call gets its own record.
@@ -52,6 +53,11 @@ async function expectUpgraded(spec: string): Promise<void> {
       deadline: null,
     });
     expect(await store.queue.claim("t-old", "i1", "mom")).toBe(true);
+    // A review the earlier version queued leaves once its thread moves on, as one queued now does.
+    const moved = { ...emptyCheckpoint(), id: "cp-after" };
+    const config = { configurable: { thread_id: "t-old", checkpoint_ns: "" } };
+    await store.checkpointer.put(config, moved, { source: "loop", step: 1, parents: {} }, {});
+    expect(await store.queue.get("t-old")).toBeNull();
   } finally {
     await store.close();
   }

@@ -1,0 +1,97 @@
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { BaseCheckpointSaver, PendingWrite } from "@langchain/langgraph-checkpoint";
+import type { ReviewRequest } from "../review/decisions.js";
+import type { PendingReview } from "./types.js";
+
+/**
+ * The checkpointer keeps the review queue. A review is queued as its interrupt is written with the
+ * thread's checkpoint, and it leaves the queue when the thread's next checkpoint is written (the interrupt
+ * ids of a checkpoint's tasks are never asked again after it). So the queue lists the reviews recorded
+ * with each thread's latest checkpoint, whenever a process dies: `askfirst pending` never misses a review
+ * that `askfirst chat -t` would show, and never keeps one the thread has moved past.
+ *
+ * Each store does this its own way: SQLite inside the transactions that write the checkpoint and the
+ * interrupt (sqliteSaver.ts); PostgreSQL and memory around them (`keepQueue`), the review first, so a
+ * crash in between can leave a review listed whose interrupt was never written (answering it is refused
+ * as taken, and the queue put right) but never an interrupt that is not listed.
+ */
+export type QueuedReview = Omit<PendingReview, "claimedBy">;
+
+export interface QueueUpkeep {
+  /**
+   * Makes the thread's queue hold its reviews recorded with `checkpointId`, adding `reviews` (queued once:
+   * a review already there keeps its claim); the thread's reviews of any other checkpoint leave.
+   */
+  record(threadId: string, checkpointId: string, reviews: QueuedReview[]): Promise<void>;
+}
+
+/** The thread of a write to its top-level graph; null for a subgraph's (their interrupts reach the top). */
+export function topLevelThread(config: RunnableConfig): string | null {
+  const { thread_id: threadId, checkpoint_ns: namespace } = config.configurable ?? {};
+  return typeof threadId === "string" && !namespace ? threadId : null;
+}
+
+/** The reviews asked for by one task's writes: each interrupt whose value is a review request. */
+export function reviewsInWrites(threadId: string, writes: PendingWrite[]): QueuedReview[] {
+  const reviews: QueuedReview[] = [];
+  for (const [channel, value] of writes) {
+    if (channel !== "__interrupt__" || !Array.isArray(value)) continue;
+    for (const item of value as unknown[]) {
+      const { id, value: request } = (item ?? {}) as { id?: unknown; value?: unknown };
+      if (typeof id !== "string" || !isReviewRequest(request)) continue;
+      reviews.push({
+        threadId,
+        interruptId: id,
+        actingUser: request.context.actingUser,
+        request,
+        createdAt: request.context.requestedAt,
+        deadline: request.context.deadline,
+      });
+    }
+  }
+  return reviews;
+}
+
+/**
+ * Human_review_node's interrupt value (buildReviewRequest). Checked for what the queue's row is made of;
+ * an interrupt of another kind (none today) is left out of the queue, not refused.
+ */
+function isReviewRequest(value: unknown): value is ReviewRequest {
+  if (typeof value !== "object" || value === null) return false;
+  const { actionRequests, context } = value as Partial<Record<keyof ReviewRequest, unknown>>;
+  if (!Array.isArray(actionRequests) || typeof context !== "object" || context === null) return false;
+  const { actingUser, requestedAt, deadline } = context as Partial<ReviewRequest["context"]>;
+  return (
+    typeof actingUser === "string" &&
+    typeof requestedAt === "number" &&
+    (deadline === null || typeof deadline === "number")
+  );
+}
+
+const kept = new WeakSet<BaseCheckpointSaver>();
+
+/**
+ * Has this saver instance keep the queue (see above) by wrapping its `put` and `putWrites`, once. For
+ * savers whose writes cannot share a transaction with the queue.
+ */
+export function keepQueue(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void {
+  if (kept.has(saver)) return;
+  kept.add(saver);
+  const put = saver.put.bind(saver);
+  const putWrites = saver.putWrites.bind(saver);
+  saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
+    const saved = await put(...args);
+    const threadId = topLevelThread(args[0]);
+    if (threadId !== null) await upkeep.record(threadId, args[1].id, []);
+    return saved;
+  };
+  saver.putWrites = async (...args: Parameters<BaseCheckpointSaver["putWrites"]>) => {
+    const [config, writes] = args;
+    const threadId = topLevelThread(config);
+    const checkpointId = config.configurable?.checkpoint_id as unknown;
+    const reviews = threadId === null ? [] : reviewsInWrites(threadId, writes);
+    if (threadId !== null && typeof checkpointId === "string" && reviews.length > 0)
+      await upkeep.record(threadId, checkpointId, reviews);
+    await putWrites(...args);
+  };
+}

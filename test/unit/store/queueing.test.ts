@@ -1,0 +1,123 @@
+import Database from "better-sqlite3";
+import { emptyCheckpoint, type BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReviewRequest } from "../../../src/review/decisions.js";
+import type { Store } from "../../../src/store/types.js";
+import { memoryHarness, postgresHarness, sampleReview, sqliteHarness, type StoreHarness } from "./harness.js";
+
+const harnesses: [string, () => StoreHarness][] = [
+  ["memory", memoryHarness],
+  ["sqlite", sqliteHarness],
+  ["postgres", () => postgresHarness("queueing")],
+];
+
+const request: ReviewRequest = sampleReview("any", "any", 7_000).request;
+
+/** Where a task of the thread's checkpoint writes; `namespace` is a subgraph's. */
+const at = (threadId: string, checkpointId: string, namespace = "") => ({
+  configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpointId },
+});
+
+const interrupted = (interruptId: string, value: unknown = request): [string, unknown][] => [
+  ["__interrupt__", [{ id: interruptId, value }]],
+];
+
+/** Writes the thread's next checkpoint, as LangGraph does when a run moves the thread on. */
+async function moveOn(saver: BaseCheckpointSaver, threadId: string, checkpointId: string, namespace = "") {
+  const checkpoint = { ...emptyCheckpoint(), id: checkpointId };
+  const config = { configurable: { thread_id: threadId, checkpoint_ns: namespace } };
+  await saver.put(config, checkpoint, { source: "loop", step: 1, parents: {} }, {});
+}
+
+describe.each(harnesses)("the %s store's checkpointer keeps the review queue", (_name, makeHarness) => {
+  let harness: StoreHarness;
+  let store: Store;
+  let second: Store;
+  const listed = async (threadId: string) =>
+    (await second.queue.list())
+      .filter((review) => review.threadId === threadId)
+      .map((review) => `${review.interruptId}${review.claimedBy ? ` (${review.claimedBy})` : ""}`);
+
+  beforeAll(async () => {
+    harness = makeHarness();
+    store = await harness.open();
+    second = await harness.openSecond();
+  });
+  afterAll(() => harness.cleanup());
+
+  it("queues a review as its interrupt is written, once, and a claim on it is kept", async () => {
+    await store.checkpointer.putWrites(at("k-put", "cp-1"), interrupted("int-1"), "task-1");
+    expect(await second.queue.get("k-put")).toEqual({
+      threadId: "k-put",
+      interruptId: "int-1",
+      actingUser: request.context.actingUser,
+      request,
+      createdAt: request.context.requestedAt,
+      deadline: request.context.deadline,
+      claimedBy: null,
+    });
+    expect(await second.queue.claim("k-put", "int-1", "mom")).toBe(true);
+    await store.checkpointer.putWrites(at("k-put", "cp-1"), interrupted("int-1"), "task-1");
+    expect(await listed("k-put")).toEqual(["int-1 (mom)"]);
+  });
+
+  it("leaves out an interrupt that asks no review, and writes that are not interrupts", async () => {
+    const saver = store.checkpointer;
+    await saver.putWrites(at("k-other", "cp-1"), interrupted("int-q", { question: "lasagna?" }), "task-1");
+    await saver.putWrites(at("k-other", "cp-1"), [["messages", []]], "task-2");
+    expect(await listed("k-other")).toEqual([]);
+  });
+
+  it("drops a thread's reviews once its next checkpoint is written, whichever write lands first", async () => {
+    const saver = store.checkpointer;
+    await saver.putWrites(at("k-move", "cp-1"), interrupted("int-1"), "task-1");
+    await saver.putWrites(at("k-stay", "cp-1"), interrupted("int-1"), "task-1");
+    // Queued by an answerer (no checkpoint known) before its run moved the thread on.
+    await second.queue.put(sampleReview("k-move", "by-hand"));
+    // The run's next review is written before the checkpoint it belongs to, as LangGraph may do.
+    await saver.putWrites(at("k-move", "cp-2"), interrupted("int-2"), "task-2");
+    expect(await listed("k-move")).toEqual(["int-2"]);
+    await moveOn(saver, "k-move", "cp-2");
+    expect(await listed("k-move")).toEqual(["int-2"]);
+    await moveOn(saver, "k-move", "cp-2-child", "child:1");
+    expect(await listed("k-move")).toEqual(["int-2"]);
+    await moveOn(saver, "k-move", "cp-3");
+    expect(await listed("k-move")).toEqual([]);
+    expect(await listed("k-stay")).toEqual(["int-1"]);
+  });
+});
+
+describe("the sqlite store", () => {
+  let harness: StoreHarness;
+  let store: Store;
+  beforeAll(async () => {
+    harness = sqliteHarness();
+    store = await harness.open();
+  });
+  afterAll(() => harness.cleanup());
+
+  it("writes a review and its interrupt together, or neither", async () => {
+    const threadId = "k-atomic";
+    await moveOn(store.checkpointer, threadId, "cp-1");
+    const path = (harness.spec ?? "").replace(/^sqlite:/, "");
+    const db = new Database(path);
+    db.exec(`CREATE TRIGGER no_reviews BEFORE INSERT ON askfirst_reviews
+             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
+    try {
+      await expect(
+        store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1"),
+      ).rejects.toThrow("the disk is full");
+    } finally {
+      db.exec("DROP TRIGGER no_reviews");
+      db.close();
+    }
+    const tuple = await store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
+    expect(tuple?.pendingWrites).toEqual([]);
+    expect(await store.queue.get(threadId)).toBeNull();
+
+    await store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1");
+    const written = await store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
+    expect(written?.pendingWrites?.map(([, channel]) => channel)).toEqual(["__interrupt__"]);
+    expect((await store.queue.get(threadId))?.interruptId).toBe("int-1");
+  });
+});
