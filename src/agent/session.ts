@@ -5,7 +5,7 @@ import {
   type BaseMessage,
   type StoredMessage,
 } from "@langchain/core/messages";
-import { Command } from "@langchain/langgraph";
+import { Command, type StateSnapshot } from "@langchain/langgraph";
 import { AskfirstError } from "../errors.js";
 import type { Toolbox } from "../mcp/connect.js";
 import type { Reviewer, ReviewRequest, ReviewResponse } from "../review/decisions.js";
@@ -18,7 +18,7 @@ import { newMessageId, toStored } from "./messages.js";
 import { answeringKey, checkResponse, type Answering } from "./reviewRequest.js";
 import { useLeanRunContext } from "./runContext.js";
 import { collectRun, type RunOutput } from "./runOutput.js";
-import type { CallOutcome } from "./state.js";
+import type { AgentState, CallOutcome } from "./state.js";
 
 export interface SessionOptions {
   store: Store;
@@ -59,8 +59,8 @@ export interface Session {
     text: string,
     options: { actingUser: string; onReview?: OnReview },
   ): Promise<TurnResult>;
-  /** Applies an answer to the thread's pending review (exactly once across reviewers) and runs on. */
   /**
+   * Applies an answer to the thread's pending review (exactly once across reviewers) and runs on.
    * `interruptId`: the review the answer was given for. If the thread has moved on to another review
    * meanwhile (someone else answered), the answer is refused rather than applied to a review never shown.
    */
@@ -71,7 +71,7 @@ export interface Session {
   ): Promise<TurnResult>;
   /** The review this thread waits on, read from the thread's checkpoint; null when none. */
   pendingReview(threadId: string): Promise<PendingReview | null>;
-  /** The whole conversation of the thread, from the transcript. */
+  /** The whole conversation of the thread, from the transcript (made whole first, see readThread). */
   history(threadId: string): Promise<BaseMessage[]>;
   /** The acting user the thread last ran as, if it exists. */
   actingUser(threadId: string): Promise<string | null>;
@@ -102,7 +102,8 @@ class GraphSession implements Session {
   /**
    * Threads whose last run here finished without a review, with the checkpoint that run wrote. While that
    * is still the thread's latest checkpoint, no process has run the thread since, so nothing can be
-   * waiting, and the thread's state need not be read before new input.
+   * waiting and the transcript holds the run's messages: the thread's state need not be read before new
+   * input.
    */
   private readonly finished = new Map<string, string>();
 
@@ -114,7 +115,7 @@ class GraphSession implements Session {
   ) {}
 
   async send(threadId: string, text: string, options: { actingUser: string; onReview?: OnReview }) {
-    const waiting = (await this.knownFinished(threadId)) ? null : await this.pendingReview(threadId);
+    const waiting = (await this.knownFinished(threadId)) ? null : await this.readThread(threadId);
     if (waiting)
       throw new AskfirstError(
         `thread ${threadId} has a review waiting; answer it before sending anything new (new input would abandon it)`,
@@ -137,7 +138,22 @@ class GraphSession implements Session {
   }
 
   async pendingReview(threadId: string): Promise<PendingReview | null> {
+    return this.reviewIn(threadId, await this.graph.getState({ configurable: { thread_id: threadId } }));
+  }
+
+  /**
+   * The review the thread waits on, read from its checkpoint, after making its transcript whole: a process
+   * that died once its run was checkpointed, before it kept the run's messages, left them in the
+   * checkpoint's window only. They are added, in order and each once, before the thread gets anything new.
+   */
+  private async readThread(threadId: string): Promise<PendingReview | null> {
     const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
+    const window = (snapshot.values as Partial<AgentState>).messages ?? [];
+    if (window.length > 0) await this.options.store.transcript.append(threadId, window.map(toStored));
+    return this.reviewIn(threadId, snapshot);
+  }
+
+  private async reviewIn(threadId: string, snapshot: StateSnapshot): Promise<PendingReview | null> {
     const pending = snapshot.tasks.flatMap((task) => task.interrupts ?? [])[0];
     if (!pending?.id) return null;
     return this.toReview(threadId, pending.id, pending.value as ReviewRequest);
@@ -150,6 +166,7 @@ class GraphSession implements Session {
   }
 
   async history(threadId: string): Promise<BaseMessage[]> {
+    await this.readThread(threadId);
     return mapStoredMessagesToChatMessages(await this.options.store.transcript.read(threadId));
   }
 
@@ -167,7 +184,7 @@ class GraphSession implements Session {
     queued?: PendingReview,
     expectedInterruptId?: string,
   ): Promise<RunOutput> {
-    const review = queued ?? (await this.pendingReview(threadId));
+    const review = queued ?? (await this.readThread(threadId));
     if (!review && expectedInterruptId === undefined)
       throw new AskfirstError(`thread ${threadId} has no review waiting`, {
         code: "no_review",
@@ -244,7 +261,11 @@ class GraphSession implements Session {
     const result: TurnResult = { status: "done", replies: [], messages: [...sent], calls: [], review: null };
     let output = first;
     for (;;) {
-      await this.options.store.transcript.append(threadId, output.messages);
+      await this.options.store.transcript.append(threadId, output.messages).catch((error: unknown) => {
+        // Not known whole any more: the next input reads the thread first, which puts the transcript right.
+        this.finished.delete(threadId);
+        throw error;
+      });
       result.replies.push(...output.replies);
       result.messages.push(...output.messages);
       result.calls.push(...output.calls);

@@ -249,10 +249,12 @@ describe("a process that dies as soon as its run has written its checkpoint", ()
       (await store.queue.list())
         .filter((review) => review.threadId === "t-crash")
         .map((review) => [review.interruptId, review.request.actionRequests[0]?.args.to]);
-    // The process dies at the first thing it does after each run: keeping the transcript.
+    // The process dies at the first thing it does after each run: keeping the run's messages (a run's
+    // own, that is: an AI message and no human one).
     const append = store.transcript.append.bind(store.transcript);
     store.transcript.append = (threadId, messages) =>
-      messages.some((message) => message.type === "ai")
+      messages.some((message) => message.type === "ai") &&
+      !messages.some((message) => message.type === "human")
         ? Promise.reject(new Error("the process died here"))
         : append(threadId, messages);
     await expect(session.send("t-crash", "pay ann, then bob", { actingUser: "joe" })).rejects.toThrow(
