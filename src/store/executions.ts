@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import type { Quote } from "./postgres.js";
+import { promised } from "./promised.js";
 import type { ExecutionJournal, ToolExecution, ToolExecutionStart } from "./types.js";
 
 /**
@@ -83,27 +84,18 @@ export function createSqliteExecutionJournal(db: Database.Database): ExecutionJo
   );
   return {
     start: (execution) =>
-      settle(() => {
+      promised(() => {
         if (insert.run(...startValues(execution)).changes === 1) return null;
         return rowToExecution(read.get(execution.threadId, execution.toolCallId) as ExecutionRow);
       }),
     get: (threadId, toolCallId) =>
-      settle(() => {
+      promised(() => {
         const row = read.get(threadId, toolCallId) as ExecutionRow | undefined;
         return row ? rowToExecution(row) : null;
       }),
     finish: (threadId, toolCallId, ending) =>
-      settle(() => void update.run(ending.finishedAt, ending.outcome, ending.result, threadId, toolCallId)),
+      promised(() => void update.run(ending.finishedAt, ending.outcome, ending.result, threadId, toolCallId)),
   };
-}
-
-/** better-sqlite3 is synchronous; this keeps the async contract and turns a throw into a rejection. */
-export function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
 }
 
 export function createPostgresExecutionJournal(pool: pg.Pool, q: Quote): ExecutionJournal {

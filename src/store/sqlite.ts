@@ -11,7 +11,8 @@ import {
   type ArgsDigest,
   type ChainHead,
 } from "./auditChain.js";
-import { createSqliteExecutionJournal, executionsTableSql, settle } from "./executions.js";
+import { createSqliteExecutionJournal, executionsTableSql } from "./executions.js";
+import { promised } from "./promised.js";
 import { watchHeads, type CheckpointHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer } from "./open.js";
@@ -92,7 +93,7 @@ export async function openSqliteStore(
 function latestCheckpointId(db: Db): (threadId: string) => Promise<string | null> {
   let query: Database.Statement | undefined;
   return (threadId) =>
-    settle(() => {
+    promised(() => {
       if (!query) {
         const exists = db.prepare(
           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'",
@@ -192,13 +193,13 @@ function createSqliteAuditLog(db: Db): AuditLog {
   });
   let digest: ArgsDigest | undefined;
   return {
-    append: (entry) => settle(() => append.immediate(entry)),
+    append: (entry) => promised(() => append.immediate(entry)),
     list: (filter) =>
-      settle(() => {
+      promised(() => {
         const rows = filter?.threadId ? listThread.all(filter.threadId) : listAll.all();
         return (rows as AuditRow[]).map(rowToRecord);
       }),
-    verify: () => settle(() => snapshot()),
+    verify: () => promised(() => snapshot()),
     digestArgs: (args) => (digest ??= keyedArgsDigest(readAuditKey(db)))(args),
   };
 }
@@ -219,9 +220,9 @@ function createSqliteTranscript(db: Db): Transcript {
     for (const message of messages) insert.run(threadId, requireMessageId(message), JSON.stringify(message));
   });
   return {
-    append: (threadId, messages) => settle(() => appendAll.immediate(threadId, messages)),
+    append: (threadId, messages) => promised(() => appendAll.immediate(threadId, messages)),
     read: (threadId) =>
-      settle(() =>
+      promised(() =>
         (read.all(threadId) as { message: string }[]).map((row) => JSON.parse(row.message) as never),
       ),
   };
@@ -235,12 +236,12 @@ function createSqliteThreadIndex(db: Db, clock: () => number): ThreadIndex {
   const get = db.prepare("SELECT * FROM askfirst_threads WHERE thread_id = ?");
   return {
     touch: (threadId, actingUser) =>
-      settle(() => {
+      promised(() => {
         const now = clock();
         upsert.run(threadId, actingUser, now, now);
       }),
     get: (threadId) =>
-      settle(() => {
+      promised(() => {
         const row = get.get(threadId) as ThreadRow | undefined;
         return row ? rowToThread(row) : null;
       }),

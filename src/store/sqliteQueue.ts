@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { currentClaimOwner, isClaimStale } from "./claims.js";
-import { settle } from "./executions.js";
+import { promised } from "./promised.js";
 import { reviewToRow, rowToReview, type ReviewRow } from "./rows.js";
 import type { SqliteQueueUpkeep } from "./sqliteSaver.js";
 import type { ReviewQueue } from "./types.js";
@@ -31,16 +31,16 @@ export function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
     "DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id IS NOT ?",
   );
   return {
-    put: (review) => settle(() => void insert.run(...reviewToRow(review))),
-    list: () => settle(() => (listAll.all() as ReviewRow[]).map(rowToReview)),
+    put: (review) => promised(() => void insert.run(...reviewToRow(review))),
+    list: () => promised(() => (listAll.all() as ReviewRow[]).map(rowToReview)),
     get: (threadId) =>
-      settle(() => {
+      promised(() => {
         const row = getLatest.get(threadId) as ReviewRow | undefined;
         return row ? rowToReview(row) : null;
       }),
-    claim: (threadId, interruptId, reviewer) => settle(() => claim(threadId, interruptId, reviewer)),
-    release: (threadId, interruptId) => settle(() => void release.run(threadId, interruptId)),
-    removeStale: (threadId, current) => settle(() => void removeStale.run(threadId, current)),
+    claim: (threadId, interruptId, reviewer) => promised(() => claim(threadId, interruptId, reviewer)),
+    release: (threadId, interruptId) => promised(() => void release.run(threadId, interruptId)),
+    removeStale: (threadId, current) => promised(() => void removeStale.run(threadId, current)),
   };
 }
 
