@@ -7,7 +7,6 @@ import { watchHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
 import { createPostgresQueue, createPostgresQueueUpkeep } from "./postgresQueue.js";
-import { keepQueue } from "./queueing.js";
 import {
   auditEvent,
   auditEventSql,
@@ -43,8 +42,7 @@ export async function openPostgresStore(
       cause: error,
     });
   }
-  const saver = options.checkpointer ? await openSaver(pool, schema) : null;
-  if (saver) keepQueue(saver, createPostgresQueueUpkeep(pool, q));
+  const saver = options.checkpointer ? await openSaver(pool, schema, q) : null;
   return {
     kind: "postgres",
     get checkpointer() {
@@ -64,6 +62,11 @@ export async function openPostgresStore(
     }),
     close: () => pool.end(),
   };
+}
+
+async function openSaver(pool: pg.Pool, schema: string, q: Quote): Promise<BaseCheckpointSaver> {
+  const { openPostgresSaver } = await import("./postgresSaver.js");
+  return openPostgresSaver(pool, schema, q, createPostgresQueueUpkeep(q));
 }
 
 function splitSchema(
@@ -139,27 +142,6 @@ async function addAuditEvents(client: pg.PoolClient, schema: string, q: Quote): 
   await client.query(
     `CREATE UNIQUE INDEX IF NOT EXISTS askfirst_audit_event ON ${q("askfirst_audit")} (thread_id, tool_call_id, event)`,
   );
-}
-
-async function openSaver(pool: pg.Pool, schema: string): Promise<BaseCheckpointSaver> {
-  const [{ PostgresSaver }, { CheckpointSerializer }] = await Promise.all([
-    import("@langchain/langgraph-checkpoint-postgres"),
-    import("./serde.js"),
-  ]);
-  const saver = new PostgresSaver(pool, new CheckpointSerializer(), { schema });
-  // setup() runs migrations on its own connection; a session lock held here keeps two processes from
-  // running them at once.
-  const lock = await pool.connect();
-  try {
-    await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`askfirst:saver:${schema}`]);
-    await saver.setup();
-  } finally {
-    await lock
-      .query("SELECT pg_advisory_unlock(hashtext($1))", [`askfirst:saver:${schema}`])
-      .catch(() => undefined);
-    lock.release();
-  }
-  return saver;
 }
 
 function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string, auditKey: string): AuditLog {

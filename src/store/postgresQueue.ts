@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { currentClaimOwner, isClaimStale } from "./claims.js";
 import type { Quote } from "./postgres.js";
-import type { QueueUpkeep } from "./queueing.js";
+import type { PostgresQueueUpkeep } from "./postgresSaver.js";
 import { reviewToRow, rowToReview, type ReviewRow } from "./rows.js";
 import type { ReviewQueue } from "./types.js";
 
@@ -51,21 +51,21 @@ export function createPostgresQueue(pool: pg.Pool, q: Quote, clock: () => number
 }
 
 /**
- * What the checkpointer does to the queue around its writes (queueing.ts): the review first, then the
- * thread's reviews of other checkpoints leave. A review already queued keeps its claim.
+ * What the checkpointer does to the queue as it writes (queueing.ts), on its connection: the reviews go in,
+ * then the thread's reviews of other checkpoints leave. A review already queued keeps its claim.
  */
-export function createPostgresQueueUpkeep(pool: pg.Pool, q: Quote): QueueUpkeep {
+export function createPostgresQueueUpkeep(q: Quote): PostgresQueueUpkeep {
   const table = q("askfirst_reviews");
   return {
-    async record(threadId, checkpointId, reviews) {
+    async record(client, threadId, checkpointId, reviews) {
       for (const review of reviews)
-        await pool.query(
+        await client.query(
           `INSERT INTO ${table} (thread_id, interrupt_id, acting_user, request, created_at, deadline, checkpoint_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (thread_id, interrupt_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id`,
           [...reviewToRow(review), checkpointId],
         );
-      await pool.query(`DELETE FROM ${table} WHERE thread_id = $1 AND checkpoint_id IS DISTINCT FROM $2`, [
+      await client.query(`DELETE FROM ${table} WHERE thread_id = $1 AND checkpoint_id IS DISTINCT FROM $2`, [
         threadId,
         checkpointId,
       ]);

@@ -11,9 +11,10 @@ import type { PendingReview } from "./types.js";
  * that `askfirst chat -t` would show, and never keeps one the thread has moved past.
  *
  * Each store does this its own way: SQLite inside the transactions that write the checkpoint and the
- * interrupt (sqliteSaver.ts); PostgreSQL and memory around them (`keepQueue`), the review first, so a
- * crash in between can leave a review listed whose interrupt was never written (answering it is refused
- * as taken, and the queue put right) but never an interrupt that is not listed.
+ * interrupt (sqliteSaver.ts); PostgreSQL inside the interrupt's, and right after the checkpoint's
+ * (postgresSaver.ts); memory around the saver's own writes (`keepQueue`). No store ever writes an
+ * interrupt without its review; a crash right after a PostgreSQL checkpoint can leave a review listed that
+ * the thread has moved past (answering it is refused as taken, and the queue put right).
  */
 export type QueuedReview = Omit<PendingReview, "claimedBy">;
 
@@ -71,20 +72,13 @@ function isReviewRequest(value: unknown): value is ReviewRequest {
 const kept = new WeakSet<BaseCheckpointSaver>();
 
 /**
- * Has this saver instance keep the queue (see above) by wrapping its `put` and `putWrites`, once. For
- * savers whose writes cannot share a transaction with the queue.
+ * Has this saver instance keep the queue (see above) by wrapping its `put` and `putWrites`, once: for a
+ * saver whose writes cannot share a transaction with the queue.
  */
 export function keepQueue(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void {
   if (kept.has(saver)) return;
-  kept.add(saver);
-  const put = saver.put.bind(saver);
+  dropSupersededReviews(saver, upkeep);
   const putWrites = saver.putWrites.bind(saver);
-  saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
-    const saved = await put(...args);
-    const threadId = topLevelThread(args[0]);
-    if (threadId !== null) await upkeep.record(threadId, args[1].id, []);
-    return saved;
-  };
   saver.putWrites = async (...args: Parameters<BaseCheckpointSaver["putWrites"]>) => {
     const [config, writes] = args;
     const threadId = topLevelThread(config);
@@ -93,5 +87,18 @@ export function keepQueue(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void
     if (threadId !== null && typeof checkpointId === "string" && reviews.length > 0)
       await upkeep.record(threadId, checkpointId, reviews);
     await putWrites(...args);
+  };
+}
+
+/** Wraps the saver's `put`, once, so that a thread's reviews of other checkpoints leave after each of its own. */
+export function dropSupersededReviews(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void {
+  if (kept.has(saver)) return;
+  kept.add(saver);
+  const put = saver.put.bind(saver);
+  saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
+    const saved = await put(...args);
+    const threadId = topLevelThread(args[0]);
+    if (threadId !== null) await upkeep.record(threadId, args[1].id, []);
+    return saved;
   };
 }

@@ -1,9 +1,17 @@
 import Database from "better-sqlite3";
+import pg from "pg";
 import { emptyCheckpoint, type BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReviewRequest } from "../../../src/review/decisions.js";
 import type { Store } from "../../../src/store/types.js";
-import { memoryHarness, postgresHarness, sampleReview, sqliteHarness, type StoreHarness } from "./harness.js";
+import {
+  memoryHarness,
+  postgresHarness,
+  sampleReview,
+  sqliteHarness,
+  testPostgresUrl,
+  type StoreHarness,
+} from "./harness.js";
 
 const harnesses: [string, () => StoreHarness][] = [
   ["memory", memoryHarness],
@@ -87,11 +95,40 @@ describe.each(harnesses)("the %s store's checkpointer keeps the review queue", (
   });
 });
 
-describe("the sqlite store", () => {
+/** Makes every insert into the queue fail (a full disk, a lost connection), until the returned undo. */
+async function refuseReviews(harness: StoreHarness): Promise<() => Promise<void>> {
+  if (harness.name === "sqlite") {
+    const db = new Database((harness.spec ?? "").replace(/^sqlite:/, ""));
+    db.exec(`CREATE TRIGGER no_reviews BEFORE INSERT ON askfirst_reviews
+             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
+    return () => {
+      db.exec("DROP TRIGGER no_reviews");
+      db.close();
+      return Promise.resolve();
+    };
+  }
+  const schema = new URL(harness.spec ?? "").searchParams.get("schema") ?? "";
+  const client = new pg.Client({ connectionString: testPostgresUrl });
+  await client.connect();
+  await client.query(`
+    CREATE FUNCTION "${schema}".no_reviews() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql;
+    CREATE TRIGGER no_reviews BEFORE INSERT ON "${schema}".askfirst_reviews
+      FOR EACH ROW EXECUTE FUNCTION "${schema}".no_reviews();`);
+  return async () => {
+    await client.query(`DROP FUNCTION "${schema}".no_reviews() CASCADE`);
+    await client.end();
+  };
+}
+
+describe.each([
+  ["sqlite", sqliteHarness],
+  ["postgres", () => postgresHarness("queueing_atomic")],
+])("the %s store", (_name, makeHarness: () => StoreHarness) => {
   let harness: StoreHarness;
   let store: Store;
   beforeAll(async () => {
-    harness = sqliteHarness();
+    harness = makeHarness();
     store = await harness.open();
   });
   afterAll(() => harness.cleanup());
@@ -99,17 +136,13 @@ describe("the sqlite store", () => {
   it("writes a review and its interrupt together, or neither", async () => {
     const threadId = "k-atomic";
     await moveOn(store.checkpointer, threadId, "cp-1");
-    const path = (harness.spec ?? "").replace(/^sqlite:/, "");
-    const db = new Database(path);
-    db.exec(`CREATE TRIGGER no_reviews BEFORE INSERT ON askfirst_reviews
-             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
+    const allowReviews = await refuseReviews(harness);
     try {
       await expect(
         store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1"),
       ).rejects.toThrow("the disk is full");
     } finally {
-      db.exec("DROP TRIGGER no_reviews");
-      db.close();
+      await allowReviews();
     }
     const tuple = await store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
     expect(tuple?.pendingWrites).toEqual([]);
