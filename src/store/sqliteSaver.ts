@@ -47,7 +47,9 @@ export class QueueKeepingSqliteSaver extends SqliteSaver {
       this.serde.dumpsTyped(metadata),
     ]);
     if (type !== metadataType)
-      throw new Error("Failed to serialized checkpoint and metadata to the same type.");
+      throw new Error(
+        `a checkpoint and its metadata were written as ${type} and ${metadataType}: one type expected`,
+      );
     const row = [threadId, namespace, checkpoint.id, parentId, type, body, metadataBody];
     const topLevel = topLevelThread(config) !== null;
     this.db.transaction(() => {
