@@ -12,6 +12,7 @@ import type { Reviewer, ReviewRequest, ReviewResponse } from "../review/decision
 import type { Policy } from "../review/policy.js";
 import { isExpired, timedOutResponse } from "../store/deadlines.js";
 import type { CheckpointHeads } from "../store/heads.js";
+import { queuedReview } from "../store/queueing.js";
 import type { PendingReview, Store } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
@@ -305,17 +306,9 @@ class GraphSession implements Session {
   }
 }
 
-/** A review as it is queued when asked for, before anyone claims it. */
+/** A review as the run that asked for it queued it: nobody has claimed it yet. */
 function fresh(threadId: string, interruptId: string, request: ReviewRequest): PendingReview {
-  return {
-    threadId,
-    interruptId,
-    actingUser: request.context.actingUser,
-    request,
-    createdAt: request.context.requestedAt,
-    deadline: request.context.deadline,
-    claimedBy: null,
-  };
+  return { ...queuedReview(threadId, interruptId, request), claimedBy: null };
 }
 
 function toQueued(review: PendingReview): Omit<PendingReview, "claimedBy"> {

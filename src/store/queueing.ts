@@ -32,6 +32,18 @@ export function topLevelThread(config: RunnableConfig): string | null {
   return typeof threadId === "string" && !namespace ? threadId : null;
 }
 
+/** A review as it is queued when asked for, before anyone claims it. */
+export function queuedReview(threadId: string, interruptId: string, request: ReviewRequest): QueuedReview {
+  return {
+    threadId,
+    interruptId,
+    actingUser: request.context.actingUser,
+    request,
+    createdAt: request.context.requestedAt,
+    deadline: request.context.deadline,
+  };
+}
+
 /** The reviews asked for by one task's writes: each interrupt whose value is a review request. */
 export function reviewsInWrites(threadId: string, writes: PendingWrite[]): QueuedReview[] {
   const reviews: QueuedReview[] = [];
@@ -39,15 +51,8 @@ export function reviewsInWrites(threadId: string, writes: PendingWrite[]): Queue
     if (channel !== "__interrupt__" || !Array.isArray(value)) continue;
     for (const item of value as unknown[]) {
       const { id, value: request } = (item ?? {}) as { id?: unknown; value?: unknown };
-      if (typeof id !== "string" || !isReviewRequest(request)) continue;
-      reviews.push({
-        threadId,
-        interruptId: id,
-        actingUser: request.context.actingUser,
-        request,
-        createdAt: request.context.requestedAt,
-        deadline: request.context.deadline,
-      });
+      if (typeof id === "string" && isReviewRequest(request))
+        reviews.push(queuedReview(threadId, id, request));
     }
   }
   return reviews;
