@@ -1,15 +1,22 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { WRITES_IDX_MAP, type BaseCheckpointSaver, type PendingWrite } from "@langchain/langgraph-checkpoint";
+import {
+  WRITES_IDX_MAP,
+  type BaseCheckpointSaver,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointMetadata,
+  type PendingWrite,
+} from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
 import type { Quote } from "./postgres.js";
-import { dropSupersededReviews, reviewsInWrites, topLevelThread, type QueuedReview } from "./queueing.js";
+import { reviewsInWrites, topLevelThread, type QueuedReview } from "./queueing.js";
 import { CheckpointSerializer } from "./serde.js";
 
 /** The queue's side of a checkpoint write, run on the writer's connection (inside its transaction). */
 export interface PostgresQueueUpkeep {
   record(
-    client: pg.Pool | pg.PoolClient,
+    client: pg.PoolClient,
     threadId: string,
     checkpointId: string,
     reviews: QueuedReview[],
@@ -17,19 +24,53 @@ export interface PostgresQueueUpkeep {
 }
 
 /**
- * LangGraph's PostgresSaver, whose interrupt writes queue their review in the same transaction
- * (queueing.ts): a review is listed exactly when its interrupt is stored. The thread's superseded reviews
- * leave right after each checkpoint is written (a crash in between leaves one listed that the thread has
- * moved past: answering it is refused as taken, and the queue put right).
+ * LangGraph's PostgresSaver, whose top-level writes keep the review queue (queueing.ts) in the same
+ * transaction: a review is listed exactly when its interrupt is stored, and until the thread's next
+ * checkpoint is. Those writes go to PostgresSaver's tables as it writes them, serialized by its own
+ * helpers; reading, and a subgraph's writes, are PostgresSaver's own.
  */
 class QueueKeepingPostgresSaver extends PostgresSaver {
   constructor(
     private readonly connections: pg.Pool,
-    private readonly writesTable: string,
+    private readonly q: Quote,
     private readonly upkeep: PostgresQueueUpkeep,
     schema: string,
   ) {
     super(connections, new CheckpointSerializer(), { schema });
+  }
+
+  override async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    const threadId = topLevelThread(config);
+    if (threadId === null) return super.put(config, checkpoint, metadata, newVersions);
+    const parentId = (config.configurable as Record<string, unknown>).checkpoint_id;
+    const body = this._dumpCheckpoint(checkpoint);
+    const [blobs, meta] = await Promise.all([
+      this._dumpBlobs(threadId, "", checkpoint.channel_values, newVersions),
+      this._dumpMetadata(metadata) as Promise<unknown>,
+    ]);
+    await this.inTransaction(async (client) => {
+      for (const blob of blobs)
+        await client.query(
+          `INSERT INTO ${this.q("checkpoint_blobs")} (thread_id, checkpoint_ns, channel, version, type, blob)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING`,
+          blob,
+        );
+      await client.query(
+        `INSERT INTO ${this.q("checkpoints")} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id)
+         DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
+        [threadId, "", checkpoint.id, parentId, body, meta],
+      );
+      await this.upkeep.record(client, threadId, checkpoint.id, []);
+    });
+    return { configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: checkpoint.id } };
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
@@ -53,17 +94,23 @@ class QueueKeepingPostgresSaver extends PostgresSaver {
     const onConflict = isSpecial
       ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob"
       : "DO NOTHING";
-    const client = await this.connections.connect();
-    try {
-      await client.query("BEGIN");
+    await this.inTransaction(async (client) => {
       for (const row of rows)
         await client.query(
-          `INSERT INTO ${this.writesTable} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
+          `INSERT INTO ${this.q("checkpoint_writes")} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${onConflict}`,
           row,
         );
       await this.upkeep.record(client, threadId, checkpointId, reviews);
+    });
+  }
+
+  private async inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.connections.connect();
+    try {
+      await client.query("BEGIN");
+      await work(client);
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
@@ -81,7 +128,7 @@ export async function openPostgresSaver(
   q: Quote,
   upkeep: PostgresQueueUpkeep,
 ): Promise<BaseCheckpointSaver> {
-  const saver = new QueueKeepingPostgresSaver(pool, q("checkpoint_writes"), upkeep, schema);
+  const saver = new QueueKeepingPostgresSaver(pool, q, upkeep, schema);
   // setup() runs migrations on its own connection; a session lock held here keeps two processes from
   // running them at once.
   const lock = await pool.connect();
@@ -94,8 +141,5 @@ export async function openPostgresSaver(
       .catch(() => undefined);
     lock.release();
   }
-  dropSupersededReviews(saver, {
-    record: (threadId, checkpointId, reviews) => upkeep.record(pool, threadId, checkpointId, reviews),
-  });
   return saver;
 }

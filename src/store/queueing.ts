@@ -10,11 +10,8 @@ import type { PendingReview } from "./types.js";
  * with each thread's latest checkpoint, whenever a process dies: `askfirst pending` never misses a review
  * that `askfirst chat -t` would show, and never keeps one the thread has moved past.
  *
- * Each store does this its own way: SQLite inside the transactions that write the checkpoint and the
- * interrupt (sqliteSaver.ts); PostgreSQL inside the interrupt's, and right after the checkpoint's
- * (postgresSaver.ts); memory around the saver's own writes (`keepQueue`). No store ever writes an
- * interrupt without its review; a crash right after a PostgreSQL checkpoint can leave a review listed that
- * the thread has moved past (answering it is refused as taken, and the queue put right).
+ * The durable stores do it in the transactions that write the checkpoint and the interrupt
+ * (sqliteSaver.ts, postgresSaver.ts); the memory store around its saver's own writes (`keepQueue`).
  */
 export type QueuedReview = Omit<PendingReview, "claimedBy">;
 
@@ -77,13 +74,20 @@ function isReviewRequest(value: unknown): value is ReviewRequest {
 const kept = new WeakSet<BaseCheckpointSaver>();
 
 /**
- * Has this saver instance keep the queue (see above) by wrapping its `put` and `putWrites`, once: for a
- * saver whose writes cannot share a transaction with the queue.
+ * Has this saver instance keep the queue (see above) by wrapping its `put` and `putWrites`, once: for the
+ * memory store, whose writes need no transaction.
  */
 export function keepQueue(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void {
   if (kept.has(saver)) return;
-  dropSupersededReviews(saver, upkeep);
+  kept.add(saver);
+  const put = saver.put.bind(saver);
   const putWrites = saver.putWrites.bind(saver);
+  saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
+    const saved = await put(...args);
+    const threadId = topLevelThread(args[0]);
+    if (threadId !== null) await upkeep.record(threadId, args[1].id, []);
+    return saved;
+  };
   saver.putWrites = async (...args: Parameters<BaseCheckpointSaver["putWrites"]>) => {
     const [config, writes] = args;
     const threadId = topLevelThread(config);
@@ -92,18 +96,5 @@ export function keepQueue(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void
     if (threadId !== null && typeof checkpointId === "string" && reviews.length > 0)
       await upkeep.record(threadId, checkpointId, reviews);
     await putWrites(...args);
-  };
-}
-
-/** Wraps the saver's `put`, once, so that a thread's reviews of other checkpoints leave after each of its own. */
-export function dropSupersededReviews(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void {
-  if (kept.has(saver)) return;
-  kept.add(saver);
-  const put = saver.put.bind(saver);
-  saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
-    const saved = await put(...args);
-    const threadId = topLevelThread(args[0]);
-    if (threadId !== null) await upkeep.record(threadId, args[1].id, []);
-    return saved;
   };
 }

@@ -95,11 +95,14 @@ describe.each(harnesses)("the %s store's checkpointer keeps the review queue", (
   });
 });
 
-/** Makes every insert into the queue fail (a full disk, a lost connection), until the returned undo. */
-async function refuseReviews(harness: StoreHarness): Promise<() => Promise<void>> {
+/** Makes every insert into (or delete from) the queue fail, as a full disk would, until the returned undo. */
+async function refuseQueueChanges(
+  harness: StoreHarness,
+  change: "INSERT" | "DELETE",
+): Promise<() => Promise<void>> {
   if (harness.name === "sqlite") {
     const db = new Database((harness.spec ?? "").replace(/^sqlite:/, ""));
-    db.exec(`CREATE TRIGGER no_reviews BEFORE INSERT ON askfirst_reviews
+    db.exec(`CREATE TRIGGER no_reviews BEFORE ${change} ON askfirst_reviews
              BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
     return () => {
       db.exec("DROP TRIGGER no_reviews");
@@ -113,7 +116,7 @@ async function refuseReviews(harness: StoreHarness): Promise<() => Promise<void>
   await client.query(`
     CREATE FUNCTION "${schema}".no_reviews() RETURNS trigger AS $$
       BEGIN RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql;
-    CREATE TRIGGER no_reviews BEFORE INSERT ON "${schema}".askfirst_reviews
+    CREATE TRIGGER no_reviews BEFORE ${change} ON "${schema}".askfirst_reviews
       FOR EACH ROW EXECUTE FUNCTION "${schema}".no_reviews();`);
   return async () => {
     await client.query(`DROP FUNCTION "${schema}".no_reviews() CASCADE`);
@@ -136,7 +139,7 @@ describe.each([
   it("writes a review and its interrupt together, or neither", async () => {
     const threadId = "k-atomic";
     await moveOn(store.checkpointer, threadId, "cp-1");
-    const allowReviews = await refuseReviews(harness);
+    const allowReviews = await refuseQueueChanges(harness, "INSERT");
     try {
       await expect(
         store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1"),
@@ -152,5 +155,26 @@ describe.each([
     const written = await store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
     expect(written?.pendingWrites?.map(([, channel]) => channel)).toEqual(["__interrupt__"]);
     expect((await store.queue.get(threadId))?.interruptId).toBe("int-1");
+  });
+
+  it("writes a checkpoint and drops the reviews it supersedes together, or neither", async () => {
+    const threadId = "k-atomic-put";
+    const latest = async () =>
+      (await store.checkpointer.getTuple({ configurable: { thread_id: threadId } }))?.config.configurable
+        ?.checkpoint_id as unknown;
+    await moveOn(store.checkpointer, threadId, "cp-1");
+    await store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1");
+    const allowChanges = await refuseQueueChanges(harness, "DELETE");
+    try {
+      await expect(moveOn(store.checkpointer, threadId, "cp-2")).rejects.toThrow("the disk is full");
+    } finally {
+      await allowChanges();
+    }
+    expect(await latest()).toBe("cp-1");
+    expect((await store.queue.get(threadId))?.interruptId).toBe("int-1");
+
+    await moveOn(store.checkpointer, threadId, "cp-2");
+    expect(await latest()).toBe("cp-2");
+    expect(await store.queue.get(threadId)).toBeNull();
   });
 });
