@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../helpers/cli.js";
-import type { Store } from "../../../src/store/types.js";
-import { postgresHarness, sampleEntry, sampleReview, sqliteHarness, type StoreHarness } from "./harness.js";
+import { openedStores, postgresHarness, sampleEntry, sampleReview, sqliteHarness } from "./harness.js";
 
 // Each worker is a separate Node process on the built store (test/globalSetup builds dist/ first), so the
 // locking under test is the database's, not one event loop's.
@@ -81,18 +80,11 @@ describe.each([
   ["sqlite", sqliteHarness],
   ["postgres", () => postgresHarness("cross")],
 ])("%s store shared by several processes", (_name, makeHarness) => {
-  let harness: StoreHarness;
-  let store: Store;
-
-  beforeAll(async () => {
-    harness = makeHarness();
-    store = await harness.open();
-  });
-  afterAll(() => harness.cleanup());
+  const opened = openedStores(makeHarness);
 
   it("lets exactly one of four reviewer processes claim the same review", async () => {
-    await store.queue.put(sampleReview("race", "i1"));
-    const spec = harness.spec as string;
+    await opened.store.queue.put(sampleReview("race", "i1"));
+    const spec = opened.harness.spec as string;
     const workers = ["ann", "bob", "cat", "dan"].map((name) =>
       startWorker(spec, "claim", { name, hold: true }),
     );
@@ -101,23 +93,23 @@ describe.each([
     await Promise.all(workers.map((started) => started.done));
     expect(answers.filter((answer) => answer === "true")).toHaveLength(1);
     const winner = ["ann", "bob", "cat", "dan"][answers.indexOf("true")];
-    expect((await store.queue.get("race"))?.claimedBy).toBe(winner);
+    expect((await opened.store.queue.get("race"))?.claimedBy).toBe(winner);
   });
 
   it("hands a review claimed by a reviewer process that died to the next reviewer", async () => {
-    await store.queue.put(sampleReview("orphan", "i1"));
-    expect(await runWorker(harness.spec as string, "claim", "ghost", 0, "orphan")).toBe("true");
-    expect((await store.queue.get("orphan"))?.claimedBy).toBe("ghost");
-    expect(await store.queue.claim("orphan", "i1", "mom")).toBe(true);
-    expect((await store.queue.get("orphan"))?.claimedBy).toBe("mom");
-    expect(await runWorker(harness.spec as string, "claim", "dad", 0, "orphan")).toBe("false");
+    await opened.store.queue.put(sampleReview("orphan", "i1"));
+    expect(await runWorker(opened.harness.spec as string, "claim", "ghost", 0, "orphan")).toBe("true");
+    expect((await opened.store.queue.get("orphan"))?.claimedBy).toBe("ghost");
+    expect(await opened.store.queue.claim("orphan", "i1", "mom")).toBe(true);
+    expect((await opened.store.queue.get("orphan"))?.claimedBy).toBe("mom");
+    expect(await runWorker(opened.harness.spec as string, "claim", "dad", 0, "orphan")).toBe("false");
   });
 
   it("keeps one valid chain when three processes append at once", async () => {
-    const spec = harness.spec as string;
+    const spec = opened.harness.spec as string;
     await Promise.all(["p1", "p2", "p3"].map((name) => runWorker(spec, "append", name, 15)));
-    const records = await store.audit.list();
+    const records = await opened.store.audit.list();
     expect(records.map((record) => record.seq)).toEqual(Array.from({ length: 45 }, (_, index) => index + 1));
-    expect(await store.audit.verify()).toEqual({ ok: true, count: 45, problems: [] });
+    expect(await opened.store.audit.verify()).toEqual({ ok: true, count: 45, problems: [] });
   });
 });

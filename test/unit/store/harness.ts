@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { MemorySaver } from "@langchain/langgraph-checkpoint";
+import { afterAll, beforeAll } from "vitest";
 import { keyedArgsDigest } from "../../../src/store/auditChain.js";
 import { createMemoryStore } from "../../../src/store/memory.js";
 import { openStore } from "../../../src/store/open.js";
@@ -27,6 +28,25 @@ export interface StoreHarness {
   deleteRecord(seq: number): Promise<void>;
   swapRecords(a: number, b: number): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+/**
+ * For a describe block: the harness's store and a second handle on it, opened before its tests and cleaned
+ * up after them. Read the fields inside tests (they are set in beforeAll).
+ */
+export function openedStores(makeHarness: () => StoreHarness): {
+  harness: StoreHarness;
+  store: Store;
+  second: Store;
+} {
+  const opened = {} as { harness: StoreHarness; store: Store; second: Store };
+  beforeAll(async () => {
+    opened.harness = makeHarness();
+    opened.store = await opened.harness.open();
+    opened.second = await opened.harness.openSecond();
+  });
+  afterAll(() => opened.harness.cleanup());
+  return opened;
 }
 
 export function memoryHarness(): StoreHarness {

@@ -1,11 +1,11 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { emptyCheckpoint, type BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ReviewRequest } from "../../../src/review/decisions.js";
-import type { Store } from "../../../src/store/types.js";
 import {
   memoryHarness,
+  openedStores,
   postgresHarness,
   sampleReview,
   sqliteHarness,
@@ -38,24 +38,15 @@ async function moveOn(saver: BaseCheckpointSaver, threadId: string, checkpointId
 }
 
 describe.each(harnesses)("the %s store's checkpointer keeps the review queue", (_name, makeHarness) => {
-  let harness: StoreHarness;
-  let store: Store;
-  let second: Store;
+  const opened = openedStores(makeHarness);
   const listed = async (threadId: string) =>
-    (await second.queue.list())
+    (await opened.second.queue.list())
       .filter((review) => review.threadId === threadId)
       .map((review) => `${review.interruptId}${review.claimedBy ? ` (${review.claimedBy})` : ""}`);
 
-  beforeAll(async () => {
-    harness = makeHarness();
-    store = await harness.open();
-    second = await harness.openSecond();
-  });
-  afterAll(() => harness.cleanup());
-
   it("queues a review as its interrupt is written, once, and a claim on it is kept", async () => {
-    await store.checkpointer.putWrites(at("k-put", "cp-1"), interrupted("int-1"), "task-1");
-    expect(await second.queue.get("k-put")).toEqual({
+    await opened.store.checkpointer.putWrites(at("k-put", "cp-1"), interrupted("int-1"), "task-1");
+    expect(await opened.second.queue.get("k-put")).toEqual({
       threadId: "k-put",
       interruptId: "int-1",
       actingUser: request.context.actingUser,
@@ -64,24 +55,24 @@ describe.each(harnesses)("the %s store's checkpointer keeps the review queue", (
       deadline: request.context.deadline,
       claimedBy: null,
     });
-    expect(await second.queue.claim("k-put", "int-1", "mom")).toBe(true);
-    await store.checkpointer.putWrites(at("k-put", "cp-1"), interrupted("int-1"), "task-1");
+    expect(await opened.second.queue.claim("k-put", "int-1", "mom")).toBe(true);
+    await opened.store.checkpointer.putWrites(at("k-put", "cp-1"), interrupted("int-1"), "task-1");
     expect(await listed("k-put")).toEqual(["int-1 (mom)"]);
   });
 
   it("leaves out an interrupt that asks no review, and writes that are not interrupts", async () => {
-    const saver = store.checkpointer;
+    const saver = opened.store.checkpointer;
     await saver.putWrites(at("k-other", "cp-1"), interrupted("int-q", { question: "lasagna?" }), "task-1");
     await saver.putWrites(at("k-other", "cp-1"), [["messages", []]], "task-2");
     expect(await listed("k-other")).toEqual([]);
   });
 
   it("drops a thread's reviews once its next checkpoint is written, whichever write lands first", async () => {
-    const saver = store.checkpointer;
+    const saver = opened.store.checkpointer;
     await saver.putWrites(at("k-move", "cp-1"), interrupted("int-1"), "task-1");
     await saver.putWrites(at("k-stay", "cp-1"), interrupted("int-1"), "task-1");
     // Queued by an answerer (no checkpoint known) before its run moved the thread on.
-    await second.queue.put(sampleReview("k-move", "by-hand"));
+    await opened.second.queue.put(sampleReview("k-move", "by-hand"));
     // The run's next review is written before the checkpoint it belongs to, as LangGraph may do.
     await saver.putWrites(at("k-move", "cp-2"), interrupted("int-2"), "task-2");
     expect(await listed("k-move")).toEqual(["int-2"]);
@@ -128,53 +119,47 @@ describe.each([
   ["sqlite", sqliteHarness],
   ["postgres", () => postgresHarness("queueing_atomic")],
 ])("the %s store", (_name, makeHarness: () => StoreHarness) => {
-  let harness: StoreHarness;
-  let store: Store;
-  beforeAll(async () => {
-    harness = makeHarness();
-    store = await harness.open();
-  });
-  afterAll(() => harness.cleanup());
+  const opened = openedStores(makeHarness);
 
   it("writes a review and its interrupt together, or neither", async () => {
     const threadId = "k-atomic";
-    await moveOn(store.checkpointer, threadId, "cp-1");
-    const allowReviews = await refuseQueueChanges(harness, "INSERT");
+    await moveOn(opened.store.checkpointer, threadId, "cp-1");
+    const allowReviews = await refuseQueueChanges(opened.harness, "INSERT");
     try {
       await expect(
-        store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1"),
+        opened.store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1"),
       ).rejects.toThrow("the disk is full");
     } finally {
       await allowReviews();
     }
-    const tuple = await store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
+    const tuple = await opened.store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
     expect(tuple?.pendingWrites).toEqual([]);
-    expect(await store.queue.get(threadId)).toBeNull();
+    expect(await opened.store.queue.get(threadId)).toBeNull();
 
-    await store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1");
-    const written = await store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
+    await opened.store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1");
+    const written = await opened.store.checkpointer.getTuple({ configurable: { thread_id: threadId } });
     expect(written?.pendingWrites?.map(([, channel]) => channel)).toEqual(["__interrupt__"]);
-    expect((await store.queue.get(threadId))?.interruptId).toBe("int-1");
+    expect((await opened.store.queue.get(threadId))?.interruptId).toBe("int-1");
   });
 
   it("writes a checkpoint and drops the reviews it supersedes together, or neither", async () => {
     const threadId = "k-atomic-put";
     const latest = async () =>
-      (await store.checkpointer.getTuple({ configurable: { thread_id: threadId } }))?.config.configurable
-        ?.checkpoint_id as unknown;
-    await moveOn(store.checkpointer, threadId, "cp-1");
-    await store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1");
-    const allowChanges = await refuseQueueChanges(harness, "DELETE");
+      (await opened.store.checkpointer.getTuple({ configurable: { thread_id: threadId } }))?.config
+        .configurable?.checkpoint_id as unknown;
+    await moveOn(opened.store.checkpointer, threadId, "cp-1");
+    await opened.store.checkpointer.putWrites(at(threadId, "cp-1"), interrupted("int-1"), "task-1");
+    const allowChanges = await refuseQueueChanges(opened.harness, "DELETE");
     try {
-      await expect(moveOn(store.checkpointer, threadId, "cp-2")).rejects.toThrow("the disk is full");
+      await expect(moveOn(opened.store.checkpointer, threadId, "cp-2")).rejects.toThrow("the disk is full");
     } finally {
       await allowChanges();
     }
     expect(await latest()).toBe("cp-1");
-    expect((await store.queue.get(threadId))?.interruptId).toBe("int-1");
+    expect((await opened.store.queue.get(threadId))?.interruptId).toBe("int-1");
 
-    await moveOn(store.checkpointer, threadId, "cp-2");
+    await moveOn(opened.store.checkpointer, threadId, "cp-2");
     expect(await latest()).toBe("cp-2");
-    expect(await store.queue.get(threadId)).toBeNull();
+    expect(await opened.store.queue.get(threadId)).toBeNull();
   });
 });
