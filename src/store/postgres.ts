@@ -243,7 +243,11 @@ function createPostgresThreadIndex(pool: pg.Pool, q: Quote, clock: () => number)
   };
 }
 
-async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Runs `work` on one connection inside BEGIN/COMMIT, rolling back if it throws. */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");

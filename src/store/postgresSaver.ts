@@ -9,7 +9,7 @@ import {
 } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
-import type { Quote } from "./postgres.js";
+import { withTransaction, type Quote } from "./postgres.js";
 import { reviewsInWrites, topLevelThread, type QueuedReview } from "./queueing.js";
 import { CheckpointSerializer } from "./serde.js";
 
@@ -53,7 +53,7 @@ class QueueKeepingPostgresSaver extends PostgresSaver {
       this._dumpBlobs(threadId, "", checkpoint.channel_values, newVersions),
       this._dumpMetadata(metadata) as Promise<unknown>,
     ]);
-    await this.inTransaction(async (client) => {
+    await withTransaction(this.connections, async (client) => {
       for (const blob of blobs)
         await client.query(
           `INSERT INTO ${this.q("checkpoint_blobs")} (thread_id, checkpoint_ns, channel, version, type, blob)
@@ -94,7 +94,7 @@ class QueueKeepingPostgresSaver extends PostgresSaver {
     const onConflict = isSpecial
       ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob"
       : "DO NOTHING";
-    await this.inTransaction(async (client) => {
+    await withTransaction(this.connections, async (client) => {
       for (const row of rows)
         await client.query(
           `INSERT INTO ${this.q("checkpoint_writes")} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
@@ -104,20 +104,6 @@ class QueueKeepingPostgresSaver extends PostgresSaver {
         );
       await this.upkeep.record(client, threadId, checkpointId, reviews);
     });
-  }
-
-  private async inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.connections.connect();
-    try {
-      await client.query("BEGIN");
-      await work(client);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
 
