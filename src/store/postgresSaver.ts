@@ -10,7 +10,7 @@ import {
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
 import { withTransaction, type Quote } from "./postgres.js";
-import { reviewsInWrites, topLevelThread, type QueuedReview } from "./queueing.js";
+import { reviewsToQueue, topLevelThread, type QueuedReview } from "./queueing.js";
 import { CheckpointSerializer } from "./serde.js";
 
 /** The queue's side of a checkpoint write, run on the writer's connection (inside its transaction). */
@@ -74,21 +74,10 @@ class QueueKeepingPostgresSaver extends PostgresSaver {
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
-    const { checkpoint_ns: namespace, checkpoint_id: checkpointId } = (config.configurable ?? {}) as Record<
-      string,
-      unknown
-    >;
-    const threadId = topLevelThread(config);
-    const reviews = threadId === null ? [] : reviewsInWrites(threadId, writes);
-    if (threadId === null || typeof checkpointId !== "string" || reviews.length === 0)
-      return super.putWrites(config, writes, taskId);
-    const rows = await this._dumpWrites(
-      threadId,
-      typeof namespace === "string" ? namespace : "",
-      checkpointId,
-      taskId,
-      writes,
-    );
+    const queued = reviewsToQueue(config, writes);
+    if (!queued) return super.putWrites(config, writes, taskId);
+    const { threadId, checkpointId, reviews } = queued;
+    const rows = await this._dumpWrites(threadId, "", checkpointId, taskId, writes);
     // As PostgresSaver writes them: the special channels' writes (an interrupt, an error) replace earlier ones.
     const isSpecial = writes.every(([channel]) => channel in WRITES_IDX_MAP);
     const onConflict = isSpecial

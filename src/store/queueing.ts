@@ -41,8 +41,23 @@ export function queuedReview(threadId: string, interruptId: string, request: Rev
   };
 }
 
+/**
+ * What one task's writes put in the queue: the reviews asked for by its interrupts, with the thread and the
+ * checkpoint they were recorded with; null for writes that ask no review or belong to a subgraph.
+ */
+export function reviewsToQueue(
+  config: RunnableConfig,
+  writes: PendingWrite[],
+): { threadId: string; checkpointId: string; reviews: QueuedReview[] } | null {
+  const threadId = topLevelThread(config);
+  const checkpointId = config.configurable?.checkpoint_id as unknown;
+  if (threadId === null || typeof checkpointId !== "string") return null;
+  const reviews = reviewsInWrites(threadId, writes);
+  return reviews.length > 0 ? { threadId, checkpointId, reviews } : null;
+}
+
 /** The reviews asked for by one task's writes: each interrupt whose value is a review request. */
-export function reviewsInWrites(threadId: string, writes: PendingWrite[]): QueuedReview[] {
+function reviewsInWrites(threadId: string, writes: PendingWrite[]): QueuedReview[] {
   const reviews: QueuedReview[] = [];
   for (const [channel, value] of writes) {
     if (channel !== "__interrupt__" || !Array.isArray(value)) continue;
@@ -89,12 +104,8 @@ export function keepQueue(saver: BaseCheckpointSaver, upkeep: QueueUpkeep): void
     return saved;
   };
   saver.putWrites = async (...args: Parameters<BaseCheckpointSaver["putWrites"]>) => {
-    const [config, writes] = args;
-    const threadId = topLevelThread(config);
-    const checkpointId = config.configurable?.checkpoint_id as unknown;
-    const reviews = threadId === null ? [] : reviewsInWrites(threadId, writes);
-    if (threadId !== null && typeof checkpointId === "string" && reviews.length > 0)
-      await upkeep.record(threadId, checkpointId, reviews);
+    const queued = reviewsToQueue(args[0], args[1]);
+    if (queued) await upkeep.record(queued.threadId, queued.checkpointId, queued.reviews);
     await putWrites(...args);
   };
 }

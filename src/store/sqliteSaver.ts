@@ -9,7 +9,7 @@ import {
 } from "@langchain/langgraph-checkpoint";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type Database from "better-sqlite3";
-import { reviewsInWrites, topLevelThread, type QueuedReview } from "./queueing.js";
+import { reviewsToQueue, topLevelThread, type QueuedReview } from "./queueing.js";
 
 /** The queue's side of a checkpoint write, run inside its transaction. */
 export interface SqliteQueueUpkeep {
@@ -75,11 +75,10 @@ export class QueueKeepingSqliteSaver extends SqliteSaver {
         return [threadId, namespace ?? "", checkpointId, taskId, idx, channel, type, body];
       }),
     );
-    const thread = topLevelThread(config);
-    const reviews = thread === null ? [] : reviewsInWrites(thread, writes);
+    const queued = reviewsToQueue(config, writes);
     this.db.transaction(() => {
       for (const row of rows) statement.run(...row);
-      if (thread !== null && reviews.length > 0) this.upkeep.record(thread, checkpointId, reviews);
+      if (queued) this.upkeep.record(queued.threadId, queued.checkpointId, queued.reviews);
     })();
   }
 
