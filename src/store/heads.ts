@@ -1,5 +1,6 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { setBounded } from "../bounded.js";
+import { topLevelThread } from "./queueing.js";
 
 /**
  * Which checkpoint is a thread's latest, known without loading one. The session uses it to skip reading a
@@ -38,10 +39,9 @@ function noteWrites(saver: BaseCheckpointSaver): Map<string, string> {
   const put = saver.put.bind(saver);
   saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
     const saved = await put(...args);
-    const { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: id } = saved.configurable ?? {};
-    if (typeof threadId === "string" && !namespace && typeof id === "string") {
-      setBounded(written, threadId, id, threadsRemembered);
-    }
+    const threadId = topLevelThread(saved);
+    const id = saved.configurable?.checkpoint_id as unknown;
+    if (threadId !== null && typeof id === "string") setBounded(written, threadId, id, threadsRemembered);
     return saved;
   };
   return written;
