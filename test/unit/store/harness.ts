@@ -49,6 +49,15 @@ export function openedStores(makeHarness: () => StoreHarness): {
   return opened;
 }
 
+/** Every kind of store, for `describe.each`; `label` keeps the file's PostgreSQL schema its own. */
+export function everyHarness(label: string): [StoreHarness["name"], () => StoreHarness][] {
+  return [
+    ["memory", memoryHarness],
+    ["sqlite", sqliteHarness],
+    ["postgres", () => postgresHarness(label)],
+  ];
+}
+
 export function memoryHarness(): StoreHarness {
   const records: AuditRecord[] = [];
   const saver = new MemorySaver();

@@ -4,7 +4,7 @@ import { emptyCheckpoint, type BaseCheckpointSaver } from "@langchain/langgraph-
 import { describe, expect, it } from "vitest";
 import type { ReviewRequest } from "../../../src/review/decisions.js";
 import {
-  memoryHarness,
+  everyHarness,
   openedStores,
   postgresHarness,
   sampleReview,
@@ -13,11 +13,7 @@ import {
   type StoreHarness,
 } from "./harness.js";
 
-const harnesses: [string, () => StoreHarness][] = [
-  ["memory", memoryHarness],
-  ["sqlite", sqliteHarness],
-  ["postgres", () => postgresHarness("queueing")],
-];
+const harnesses = everyHarness("queueing");
 
 const request: ReviewRequest = sampleReview("any", "any", 7_000).request;
 

@@ -3,21 +3,9 @@ import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph-chec
 import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256 } from "../../../src/store/auditChain.js";
 import { createMemoryStore } from "../../../src/store/memory.js";
-import {
-  memoryHarness,
-  openedStores,
-  postgresHarness,
-  sampleEntry,
-  sampleReview,
-  sqliteHarness,
-  type StoreHarness,
-} from "./harness.js";
+import { everyHarness, openedStores, sampleEntry, sampleReview } from "./harness.js";
 
-const harnesses: [string, () => StoreHarness][] = [
-  ["memory", memoryHarness],
-  ["sqlite", sqliteHarness],
-  ["postgres", () => postgresHarness("suite")],
-];
+const harnesses = everyHarness("suite");
 
 describe.each(harnesses)("%s store", (_name, makeHarness) => {
   const opened = openedStores(makeHarness);
