@@ -1,10 +1,10 @@
 // A whole turn whose one tool call is auto-allowed and runs over stdio MCP on the built-in server
 // (`askfirst serve --demo family-food`, check_permission), against the bare MCP call alone. Both are
-// timed in alternation, so a busy moment on the machine lands on both.
+// timed in rounds together (timeInRounds), so a busy moment on the machine lands on both.
 import { join } from "node:path";
 import { builtInServer, createToolbox } from "../dist/mcp/connect.js";
 import { InstantModel, openBareGraph, openBenchSession } from "./agentKit.mjs";
-import { cliPath, fmtMs, median, nowMs, row, withTempDir } from "./lib.mjs";
+import { cliPath, fmtMs, median, nowMs, row, timeInRounds, withTempDir } from "./lib.mjs";
 import { connectStdio } from "./mcpClient.mjs";
 
 export const checkCall = {
@@ -64,18 +64,8 @@ export async function benchMcpTurn() {
     try {
       const turn = turnRunner(session, "mcp-thread", "allowed");
       const floorTurn = openBareGraph(join(dir, "bare-graph.db"), { review: false });
-      const turns = [];
-      const calls = [];
-      const floor = [];
-      for (let i = 0; i < warmup + measured; i += 1) {
-        const call = await bareCall(bare);
-        const whole = await turn();
-        const bareGraph = await floorTurn();
-        if (i < warmup) continue;
-        calls.push(call);
-        turns.push(whole);
-        floor.push(bareGraph);
-      }
+      const [calls, turns] = await timeInRounds([() => bareCall(bare), turn], { warmup, measured });
+      const [floor] = await timeInRounds([floorTurn], { warmup, measured });
       const overhead = median(turns) - median(calls);
       return [
         row(

@@ -1,7 +1,8 @@
-// A tool call round trip through `askfirst serve` (stdio) against the same call to a bare echo MCP server.
+// A tool call round trip through `askfirst serve` (stdio) against the same call to a bare echo MCP server,
+// timed in rounds together (timeInRounds).
 import { resolve } from "node:path";
-import { cliPath, fmtMs, fmtRatio, repoRoot, row, withTempDir } from "./lib.mjs";
-import { connectStdio, medianCall } from "./mcpClient.mjs";
+import { cliPath, fmtMs, fmtRatio, median, repoRoot, row, timeInRounds, withTempDir } from "./lib.mjs";
+import { callTimer, connectStdio } from "./mcpClient.mjs";
 
 const calls = 500;
 
@@ -14,13 +15,14 @@ export async function benchServe() {
       { ASKFIRST_USER: "henry" },
     );
     try {
-      const bare = await medianCall(echo, "echo", { text: "pizza-palace" }, calls);
-      const served = await medianCall(
-        askfirst,
-        "check_permission",
-        { action: "read", resource_instance: "pizza-palace" },
-        calls,
+      const [bareTimes, servedTimes] = await timeInRounds(
+        [
+          callTimer(echo, "echo", { text: "pizza-palace" }),
+          callTimer(askfirst, "check_permission", { action: "read", resource_instance: "pizza-palace" }),
+        ],
+        { warmup: 20, measured: calls },
       );
+      const [bare, served] = [median(bareTimes), median(servedTimes)];
       const ratio = served / bare;
       return [
         row(
