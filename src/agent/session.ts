@@ -252,7 +252,12 @@ class GraphSession implements Session {
     else await queue.removeStale(threadId, current?.interruptId ?? null);
   }
 
-  /** After a run: keep the transcript whole, and ask for the review it paused on when told to. */
+  /**
+   * After a run: keep the transcript whole, and ask for the review it paused on when told to. The messages
+   * of a run that paused for a review answered here are kept with those of the run that answer resumes, in
+   * one write: should the process die between, the paused run's messages are in its checkpoint, and the
+   * next read of the thread adds them first (readThread).
+   */
   private async settle(
     threadId: string,
     first: RunOutput,
@@ -261,12 +266,9 @@ class GraphSession implements Session {
   ): Promise<TurnResult> {
     const result: TurnResult = { status: "done", replies: [], messages: [...sent], calls: [], review: null };
     let output = first;
+    const unsaved: StoredMessage[] = [];
     for (;;) {
-      await this.options.store.transcript.append(threadId, output.messages).catch((error: unknown) => {
-        // Not known whole any more: the next input reads the thread first, which puts the transcript right.
-        this.finished.delete(threadId);
-        throw error;
-      });
+      unsaved.push(...output.messages);
       result.replies.push(...output.replies);
       result.messages.push(...output.messages);
       result.calls.push(...output.calls);
@@ -274,12 +276,30 @@ class GraphSession implements Session {
       // checkpointer has queued the review with its interrupt, and dropped the one just answered, if any,
       // with the run's checkpoint (queueing.ts).
       const paused = output.interrupt;
-      if (!paused) return result;
-      const review = fresh(threadId, paused.id, paused.value as ReviewRequest);
+      const review = paused ? fresh(threadId, paused.id, paused.value as ReviewRequest) : null;
       const reviewer = this.options.reviewer;
-      if (onReview === "queue" || !reviewer) return { ...result, status: "pending" as const, review };
-      output = await this.applyAnswer(threadId, await reviewer.review(review.request), review);
+      if (!review || onReview === "queue" || !reviewer) {
+        await this.keep(threadId, unsaved);
+        return review ? { ...result, status: "pending", review } : result;
+      }
+      try {
+        output = await this.applyAnswer(threadId, await reviewer.review(review.request), review);
+      } catch (error) {
+        // The error that stopped the turn is the one to report; a failed write of the messages is put
+        // right by the next read of the thread, as `keep` leaves the thread not known whole.
+        await this.keep(threadId, unsaved).catch(() => undefined);
+        throw error;
+      }
     }
+  }
+
+  /** Appends a turn's messages to the transcript; while they are not there, the thread is not known whole. */
+  private async keep(threadId: string, messages: StoredMessage[]): Promise<void> {
+    await this.options.store.transcript.append(threadId, messages).catch((error: unknown) => {
+      // The next input reads the thread first, which puts the transcript right.
+      this.finished.delete(threadId);
+      throw error;
+    });
   }
 
   private async run(threadId: string, input: unknown, answering?: Answering): Promise<RunOutput> {

@@ -84,3 +84,56 @@ describe("a process that dies before it keeps a run's messages", () => {
     ]);
   });
 });
+
+describe("a review answered in the chat that asked it", () => {
+  const payThenDone = [{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }, { text: "paid" }];
+
+  it("keeps the paused run's messages with the answered run's, in one write", async () => {
+    const reviewer = { name: "mom", review: () => Promise.resolve(approve) };
+    const { session, store } = await setUp(payThenDone, reviewer);
+    const writes: string[][] = [];
+    const append = store.transcript.append.bind(store.transcript);
+    store.transcript.append = (threadId, messages) => {
+      writes.push(messages.map((message) => message.type));
+      return append(threadId, messages);
+    };
+    await session.send("t-once", "pay ann", { actingUser: "joe" });
+    expect(writes).toEqual([["human"], ["ai", "tool", "ai"]]);
+    expect(lines(await session.history("t-once"))).toEqual([
+      "human: pay ann",
+      "ai: pay ann",
+      "tool: joe paid 5 to ann",
+      "ai: paid",
+    ]);
+  });
+
+  it("loses none of them when the process dies while the person decides", async () => {
+    let asked: () => void = () => undefined;
+    const askedNow = new Promise<void>((resolve) => (asked = resolve));
+    // The person never answers: the process dies at the prompt.
+    const reviewer = {
+      name: "mom",
+      review: () => {
+        asked();
+        return new Promise<never>(() => undefined);
+      },
+    };
+    const { session, store, toolbox } = await setUp(payThenDone, reviewer);
+    void session.send("t-prompt", "pay ann", { actingUser: "joe" });
+    await askedNow;
+    const other = openSession({ store, model: new ScriptedChatModel([], "other"), toolbox, policy });
+    expect(lines(await other.history("t-prompt"))).toEqual(["human: pay ann", "ai: pay ann"]);
+    expect((await store.queue.list()).map((review) => review.threadId)).toEqual(["t-prompt"]);
+  });
+
+  it("keeps them when the answer fails, and reports the failure", async () => {
+    const reviewer = { name: "mom", review: () => Promise.reject(new Error("the terminal closed")) };
+    const { session, store } = await setUp(payThenDone, reviewer);
+    await expect(session.send("t-closed", "pay ann", { actingUser: "joe" })).rejects.toThrow(
+      "the terminal closed",
+    );
+    // Read from the store itself: history() would add them from the checkpoint.
+    const kept = await store.transcript.read("t-closed");
+    expect(kept.map((message) => message.type)).toEqual(["human", "ai"]);
+  });
+});
