@@ -1,5 +1,6 @@
 import picomatch from "picomatch";
 import { z } from "zod";
+import { setBounded } from "../bounded.js";
 import { tierSchema, type Tier } from "./decisions.js";
 
 /**
@@ -134,9 +135,37 @@ function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
  * pattern alike, is matched as an ordinary character (a stand-in no name contains), and dots are too.
  */
 function matchesName(name: string, patterns: string | string[]): boolean {
-  const flat = (text: string) => text.replaceAll("/", slashStandIn);
-  return picomatch.isMatch(flat(name), [patterns].flat().map(flat), { dot: true });
+  return nameMatcher(patterns)(name.replaceAll("/", slashStandIn));
 }
+
+/**
+ * Each rule's patterns are compiled once, not at every call (compiling cost ~10 µs a call, and every tool
+ * call is classified, twice when it is reviewed). Keyed by the patterns' text; a policy has few.
+ */
+function nameMatcher(patterns: string | string[]): (name: string) => boolean {
+  const list = [patterns].flat().map((pattern) => pattern.replaceAll("/", slashStandIn));
+  const key = JSON.stringify(list);
+  let matcher = nameMatchers.get(key);
+  if (matcher === undefined) {
+    matcher = picomatch(list, { dot: true });
+    setBounded(nameMatchers, key, matcher, keptMatchers);
+  }
+  return matcher;
+}
+
+/** A regular expression of a `matches` condition, compiled once per text (as nameMatcher). */
+function conditionPattern(source: string): RegExp {
+  let pattern = conditionPatterns.get(source);
+  if (pattern === undefined) {
+    pattern = new RegExp(source, "i");
+    setBounded(conditionPatterns, source, pattern, keptMatchers);
+  }
+  return pattern;
+}
+
+const nameMatchers = new Map<string, (name: string) => boolean>();
+const conditionPatterns = new Map<string, RegExp>();
+const keptMatchers = 500;
 
 /** A private-use character: stands for `/` while matching. */
 const slashStandIn = "\uE000";
@@ -152,7 +181,7 @@ function holds(condition: PolicyCondition, args: Record<string, unknown>): boole
   if (condition.gt !== undefined) return toNumber(value) > condition.gt;
   if (condition.lt !== undefined) return toNumber(value) < condition.lt;
   if (condition.matches !== undefined)
-    return typeof value === "string" && new RegExp(condition.matches, "i").test(value);
+    return typeof value === "string" && conditionPattern(condition.matches).test(value);
   return false;
 }
 
