@@ -1,4 +1,3 @@
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import {
   HumanMessage,
   mapStoredMessagesToChatMessages,
@@ -7,76 +6,18 @@ import {
 } from "@langchain/core/messages";
 import { Command, type StateSnapshot } from "@langchain/langgraph";
 import { AskfirstError } from "../errors.js";
-import type { Toolbox } from "../mcp/connect.js";
-import type { Reviewer, ReviewRequest, ReviewResponse } from "../review/decisions.js";
-import type { Policy } from "../review/policy.js";
+import type { ReviewRequest, ReviewResponse } from "../review/decisions.js";
 import { isExpired, timedOutResponse } from "../store/deadlines.js";
 import type { CheckpointHeads } from "../store/heads.js";
 import { queuedReview } from "../store/queueing.js";
-import type { PendingReview, Store } from "../store/types.js";
+import type { PendingReview } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
 import { answeringKey, checkResponse, type Answering } from "./reviewRequest.js";
 import { useLeanRunContext } from "./runContext.js";
 import { collectRun, type RunOutput } from "./runOutput.js";
-import type { AgentState, CallOutcome } from "./state.js";
-
-export interface SessionOptions {
-  store: Store;
-  model: BaseChatModel;
-  toolbox: Toolbox;
-  policy: Policy;
-  /** Who answers reviews when a run is told to ask; fails closed by contract. */
-  reviewer?: Reviewer;
-  clock?: () => number;
-  /** Deadline recorded with each review; null for none. */
-  reviewTimeoutSeconds?: number | null;
-  windowSize?: number;
-  contextTokens?: number;
-  /** The model client's secrets (its API key): never in an error the model raises, shown or checkpointed. */
-  modelSecrets?: string[];
-  /** LangSmith tracing asked for in the environment: keeps LangChain's stock run context (runContext.ts). */
-  langSmithTracing?: boolean;
-}
-
-/** `ask`: put the review in the queue and ask the reviewer now; `queue`: leave it pending and return. */
-export type OnReview = "ask" | "queue";
-
-export interface TurnResult {
-  status: "done" | "pending";
-  /** What the agent said, in order. */
-  replies: string[];
-  /** Every message this turn produced, as stored in the transcript. */
-  messages: StoredMessage[];
-  /** Every tool call settled this turn: reviewed, refused, or run. */
-  calls: CallOutcome[];
-  /** The review left waiting, when status is "pending". */
-  review: PendingReview | null;
-}
-
-export interface Session {
-  send(
-    threadId: string,
-    text: string,
-    options: { actingUser: string; onReview?: OnReview },
-  ): Promise<TurnResult>;
-  /**
-   * Applies an answer to the thread's pending review (exactly once across reviewers) and runs on.
-   * `interruptId`: the review the answer was given for. If the thread has moved on to another review
-   * meanwhile (someone else answered), the answer is refused rather than applied to a review never shown.
-   */
-  resume(
-    threadId: string,
-    response: ReviewResponse,
-    options?: { onReview?: OnReview; interruptId?: string },
-  ): Promise<TurnResult>;
-  /** The review this thread waits on, read from the thread's checkpoint; null when none. */
-  pendingReview(threadId: string): Promise<PendingReview | null>;
-  /** The whole conversation of the thread, from the transcript (made whole first, see readThread). */
-  history(threadId: string): Promise<BaseMessage[]>;
-  /** The acting user the thread last ran as, if it exists. */
-  actingUser(threadId: string): Promise<string | null>;
-}
+import type { OnReview, Session, SessionOptions, TurnResult } from "./sessionTypes.js";
+import type { AgentState } from "./state.js";
 
 /** The session runner: one graph over one store, driving turns and reviews for any number of threads. */
 export function openSession(options: SessionOptions): Session {

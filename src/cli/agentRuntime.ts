@@ -1,4 +1,4 @@
-import type { Session } from "../agent/session.js";
+import type { Session } from "../agent/sessionTypes.js";
 import { langSmithTracingRequested, type Env } from "../config/load.js";
 import type { Toolbox } from "../mcp/connect.js";
 import type { ModelSpec } from "../models/spec.js";

@@ -1,6 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { CallOutcome } from "../../agent/state.js";
-import type { TurnResult } from "../../agent/session.js";
+import type { TurnResult } from "../../agent/sessionTypes.js";
 import { maskSecrets } from "../../review/mask.js";
 import type { PendingReview } from "../../store/types.js";
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Session, TurnResult } from "../../agent/session.js";
+import type { Session, TurnResult } from "../../agent/sessionTypes.js";
 import { ExitCode, describeError, isAskfirstError, type ExitCode as Code } from "../../errors.js";
 import type { Reviewer } from "../../review/decisions.js";
 import { keyHelp, keyPattern } from "../../server/seed.js";

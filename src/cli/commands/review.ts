@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { OnReview, Session, TurnResult } from "../../agent/session.js";
+import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
 import { AskfirstError, ExitCode, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview } from "../../store/types.js";

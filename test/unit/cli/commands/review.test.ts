@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openSession, type Session } from "../../../../src/agent/session.js";
+import { openSession } from "../../../../src/agent/session.js";
+import type { Session } from "../../../../src/agent/sessionTypes.js";
 import { answerReview, flagDecisions, type ReviewOptions } from "../../../../src/cli/commands/review.js";
 import { UsageError } from "../../../../src/errors.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../../../src/models/scripted.js";
