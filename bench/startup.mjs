@@ -1,10 +1,17 @@
-// `askfirst --help` against `node -e ""`: what starting the CLI costs on top of starting Node.
-import { cliPath, fmtMs, fmtRatio, medianOf, row, timeCommand } from "./lib.mjs";
+// `askfirst --help` against `node -e ""`: what starting the CLI costs on top of starting Node, timed in
+// rounds together (timeInRounds).
+import { cliPath, fmtMs, fmtRatio, median, row, timeCommand, timeInRounds } from "./lib.mjs";
 
 export async function benchStartup() {
   const runs = 15;
-  const bare = await medianOf(runs, () => timeCommand(process.execPath, ["-e", ""]), 2);
-  const help = await medianOf(runs, () => timeCommand(process.execPath, [cliPath, "--help"]), 2);
+  const [bareTimes, helpTimes] = await timeInRounds(
+    [
+      () => timeCommand(process.execPath, ["-e", ""]),
+      () => timeCommand(process.execPath, [cliPath, "--help"]),
+    ],
+    { warmup: 2, measured: runs },
+  );
+  const [bare, help] = [median(bareTimes), median(helpTimes)];
   const ratio = help / bare;
   return [
     row(
