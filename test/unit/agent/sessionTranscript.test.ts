@@ -22,6 +22,9 @@ function dieAfterEachRun(store: Store): () => void {
   };
 }
 
+/** A turn that pays ann once the payment is approved, as `lines` shows it. */
+const paidAnn = ["human: pay ann", "ai: pay ann", "tool: joe paid 5 to ann", "ai: paid"];
+
 /** The conversation as `askfirst chat -t` shows it, one short line per message. */
 const lines = (messages: BaseMessage[]) =>
   messages.map((message) => {
@@ -76,12 +79,7 @@ describe("a process that dies before it keeps a run's messages", () => {
     });
     const review = await answering.pendingReview("t-paused");
     await answering.resume("t-paused", approve, { interruptId: review?.interruptId ?? "" });
-    expect(lines(await answering.history("t-paused"))).toEqual([
-      "human: pay ann",
-      "ai: pay ann",
-      "tool: joe paid 5 to ann",
-      "ai: paid",
-    ]);
+    expect(lines(await answering.history("t-paused"))).toEqual(paidAnn);
   });
 });
 
@@ -99,12 +97,7 @@ describe("a review answered in the chat that asked it", () => {
     };
     await session.send("t-once", "pay ann", { actingUser: "joe" });
     expect(writes).toEqual([["human"], ["ai", "tool", "ai"]]);
-    expect(lines(await session.history("t-once"))).toEqual([
-      "human: pay ann",
-      "ai: pay ann",
-      "tool: joe paid 5 to ann",
-      "ai: paid",
-    ]);
+    expect(lines(await session.history("t-once"))).toEqual(paidAnn);
   });
 
   it("loses none of them when the process dies while the person decides", async () => {
