@@ -196,8 +196,8 @@ class GraphSession implements Session {
   /**
    * After a run: keep the transcript whole, and ask for the review it paused on when told to. The messages
    * of a run that paused for a review answered here are kept with those of the run that answer resumes, in
-   * one write: should the process die between, the paused run's messages are in its checkpoint, and the
-   * next read of the thread adds them first (readThread).
+   * one write: should the process die between, the paused run's messages are in its checkpoint's window,
+   * and the next read of the thread adds them first (readThread).
    */
   private async settle(
     threadId: string,
@@ -223,6 +223,9 @@ class GraphSession implements Session {
         await this.keep(threadId, unsaved);
         return review ? { ...result, status: "pending", review } : result;
       }
+      // Only the last run's messages wait for the next write: the window the repair reads holds a run's own.
+      if (unsaved.length > output.messages.length)
+        await this.keep(threadId, unsaved.splice(0, unsaved.length - output.messages.length));
       try {
         output = await this.applyAnswer(threadId, await reviewer.review(review.request), review);
       } catch (error) {

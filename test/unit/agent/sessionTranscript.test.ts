@@ -22,6 +22,17 @@ function dieAfterEachRun(store: Store): () => void {
   };
 }
 
+/** The transcript writes to `store` from now on, each as the types of the messages it wrote. */
+function recordWrites(store: Store): string[][] {
+  const writes: string[][] = [];
+  const append = store.transcript.append.bind(store.transcript);
+  store.transcript.append = (threadId, messages) => {
+    writes.push(messages.map((message) => message.type));
+    return append(threadId, messages);
+  };
+  return writes;
+}
+
 /** A turn that pays ann once the payment is approved, as `lines` shows it. */
 const paidAnn = ["human: pay ann", "ai: pay ann", "tool: joe paid 5 to ann", "ai: paid"];
 
@@ -89,15 +100,25 @@ describe("a review answered in the chat that asked it", () => {
   it("keeps the paused run's messages with the answered run's, in one write", async () => {
     const reviewer = { name: "mom", review: () => Promise.resolve(approve) };
     const { session, store } = await setUp(payThenDone, reviewer);
-    const writes: string[][] = [];
-    const append = store.transcript.append.bind(store.transcript);
-    store.transcript.append = (threadId, messages) => {
-      writes.push(messages.map((message) => message.type));
-      return append(threadId, messages);
-    };
+    const writes = recordWrites(store);
     await session.send("t-once", "pay ann", { actingUser: "joe" });
     expect(writes).toEqual([["human"], ["ai", "tool", "ai"]]);
     expect(lines(await session.history("t-once"))).toEqual(paidAnn);
+  });
+
+  it("keeps at most the last run's messages waiting, however many reviews the turn asks", async () => {
+    const reviewer = { name: "mom", review: () => Promise.resolve(approve) };
+    const { session, store } = await setUp(
+      [
+        { tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] },
+        { tool_calls: [{ name: "pay", args: { to: "bob", amount: 7 } }] },
+        { text: "paid both" },
+      ],
+      reviewer,
+    );
+    const writes = recordWrites(store);
+    await session.send("t-twice", "pay ann and bob", { actingUser: "joe" });
+    expect(writes).toEqual([["human"], ["ai"], ["tool", "ai", "tool", "ai"]]);
   });
 
   it("loses none of them when the process dies while the person decides", async () => {
