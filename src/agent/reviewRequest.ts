@@ -1,6 +1,6 @@
 import type { ToolCall } from "@langchain/core/messages/tool";
 import { z } from "zod";
-import { setBounded } from "../bounded.js";
+import { keptOrBuilt } from "../bounded.js";
 import { checkArgs } from "../review/argsSchema.js";
 import {
   reviewResponseSchema,
@@ -95,13 +95,7 @@ export function responseSchemaFor(request: ReviewRequest): ResponseSchema {
     allowed: request.actionRequests.map((_, index) => request.reviewConfigs[index]?.allowedDecisions ?? []),
     inputSchemas: request.actionRequests.map((_, index) => request.context.actions[index]?.inputSchema),
   };
-  const key = JSON.stringify(shape);
-  let schema = schemasByShape.get(key);
-  if (schema === undefined) {
-    schema = buildResponseSchema(shape);
-    setBounded(schemasByShape, key, schema, keptSchemas);
-  }
-  return schema;
+  return keptOrBuilt(schemasByShape, JSON.stringify(shape), () => buildResponseSchema(shape), keptSchemas);
 }
 
 function buildResponseSchema(shape: RequestShape) {

@@ -1,6 +1,6 @@
 import picomatch from "picomatch";
 import { z } from "zod";
-import { setBounded } from "../bounded.js";
+import { keptOrBuilt } from "../bounded.js";
 import { tierSchema, type Tier } from "./decisions.js";
 
 /**
@@ -144,23 +144,12 @@ function matchesName(name: string, patterns: string | string[]): boolean {
  */
 function nameMatcher(patterns: string | string[]): (name: string) => boolean {
   const list = [patterns].flat().map((pattern) => pattern.replaceAll("/", slashStandIn));
-  const key = JSON.stringify(list);
-  let matcher = nameMatchers.get(key);
-  if (matcher === undefined) {
-    matcher = picomatch(list, { dot: true });
-    setBounded(nameMatchers, key, matcher, keptMatchers);
-  }
-  return matcher;
+  return keptOrBuilt(nameMatchers, JSON.stringify(list), () => picomatch(list, { dot: true }), keptMatchers);
 }
 
 /** A regular expression of a `matches` condition, compiled once per text (as nameMatcher). */
 function conditionPattern(source: string): RegExp {
-  let pattern = conditionPatterns.get(source);
-  if (pattern === undefined) {
-    pattern = new RegExp(source, "i");
-    setBounded(conditionPatterns, source, pattern, keptMatchers);
-  }
-  return pattern;
+  return keptOrBuilt(conditionPatterns, source, () => new RegExp(source, "i"), keptMatchers);
 }
 
 const nameMatchers = new Map<string, (name: string) => boolean>();
