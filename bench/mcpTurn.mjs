@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { builtInServer, createToolbox } from "../dist/mcp/connect.js";
 import { InstantModel, openBareGraph, openBenchSession } from "./agentKit.mjs";
 import { cliPath, fmtMs, median, nowMs, row, timeInRounds, withTempDir } from "./lib.mjs";
-import { connectStdio } from "./mcpClient.mjs";
+import { callTimer, connectStdio } from "./mcpClient.mjs";
 
 export const checkCall = {
   name: "check_permission",
@@ -45,13 +45,6 @@ export function turnRunner(session, threadId, expected) {
   };
 }
 
-async function bareCall(client) {
-  const started = nowMs();
-  const result = await client.callTool({ name: checkCall.name, arguments: checkCall.args });
-  if (result.isError) throw new Error(`bare check_permission failed: ${JSON.stringify(result.content)}`);
-  return nowMs() - started;
-}
-
 export async function benchMcpTurn() {
   return withTempDir("mcp-turn", async (dir) => {
     const policy = { rules: [{ tool: "check_permission", tier: "allow" }], default: "confirm" };
@@ -64,7 +57,10 @@ export async function benchMcpTurn() {
     try {
       const turn = turnRunner(session, "mcp-thread", "allowed");
       const floorTurn = openBareGraph(join(dir, "bare-graph.db"), { review: false });
-      const [calls, turns] = await timeInRounds([() => bareCall(bare), turn], { warmup, measured });
+      const [calls, turns] = await timeInRounds([callTimer(bare, checkCall.name, checkCall.args), turn], {
+        warmup,
+        measured,
+      });
       const [floor] = await timeInRounds([floorTurn], { warmup, measured });
       const overhead = median(turns) - median(calls);
       return [
