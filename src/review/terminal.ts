@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { answerHelp, parseAnswer, parseEdit } from "./answers.js";
 import { checkArgs } from "./argsSchema.js";
 import type {
@@ -21,6 +22,11 @@ export interface TerminalReviewerOptions {
   /** Seconds a person has to answer one review; expiry rejects as timed out. */
   timeoutSeconds: number;
   now?: () => number;
+  /**
+   * Takes what was typed before a card is shown (the person typing on while the agent worked), so that it
+   * cannot answer a card the person had not seen. Without it, nothing is set aside.
+   */
+  typedAhead?: () => Promise<string>;
 }
 
 /**
@@ -42,8 +48,14 @@ export class TerminalReviewer implements Reviewer {
     const decisions: Decision[] = [];
     try {
       for (const [index, action] of request.actionRequests.entries()) {
+        const early = (await this.options.typedAhead?.()) ?? "";
+        // Ctrl-C pressed as the card came up cancels, as it would at the prompt.
+        if (early.includes(ctrlC)) throw new Error("cancelled before the card was shown");
         const context = request.context.actions[index];
         this.options.write(renderCard(request, action, context, index));
+        const shown = shownAsTyped(early);
+        if (shown)
+          this.options.write(`(typed before this card was shown, so not taken as an answer: "${shown}")\n`);
         decisions.push(await this.decide(action, context, combined));
       }
     } catch {
@@ -125,6 +137,48 @@ function renderCard(
     "",
   ];
   return lines.join("\n");
+}
+
+const ctrlC = "\u0003";
+
+/** Text typed ahead, as one line for the notice: its lines joined by ⏎, control keys dropped, cut short. */
+function shownAsTyped(text: string): string {
+  const keys = stripVTControlCharacters(text)
+    .split(/\r\n|\r|\n/)
+    .map((line) =>
+      [...line]
+        .filter((key) => key >= " " && key !== "\u007f")
+        .join("")
+        .trim(),
+    )
+    .filter(Boolean)
+    .join(" ⏎ ");
+  return keys.length > 60 ? `${keys.slice(0, 59)}…` : keys;
+}
+
+/**
+ * What was typed on the terminal before now, read and set aside; "" when `input` is not a terminal (piped
+ * lines are meant as answers). It is already in the terminal's buffer, so a short read gets it all; raw
+ * mode makes a line typed without Enter readable too. inquirer's own guard against stale keys misses keys
+ * typed while the agent worked: they reach its prompt after the prompt is drawn and answer it.
+ */
+export async function takeTypedAhead(input: NodeJS.ReadableStream, windowMs = 25): Promise<string> {
+  const tty = input as NodeJS.ReadStream;
+  if (!tty.isTTY || typeof tty.setRawMode !== "function") return "";
+  const chunks: Buffer[] = [];
+  const collect = (chunk: Buffer | string) => chunks.push(Buffer.from(chunk));
+  const wasRaw = tty.isRaw;
+  tty.setRawMode(true);
+  tty.on("data", collect);
+  tty.resume();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+  } finally {
+    tty.off("data", collect);
+    tty.pause();
+    tty.setRawMode(wasRaw);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Binds the reviewer to inquirer on real terminal streams. */

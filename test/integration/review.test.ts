@@ -167,6 +167,23 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     expect(history.stdout).toContain("ann has enough");
   });
 
+  it("does not take keys typed before the card was shown as its answer", async () => {
+    const result = await runOnTerminal(
+      world,
+      ["review", threadId, "--reviewer", "mom", "-m", world.model("after", [{ text: "Not sent." }])],
+      [
+        { after: /not taken as an answer: "yes"[\s\S]*Run send_money\?/, type: "no" },
+        { after: /Reason/, type: "not yet" },
+      ],
+      { typedFirst: "yes\r" },
+    );
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("agent: Not sent.");
+    expect(world.serverCalls()).toEqual([]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(audit).toMatchObject([{ decision: "rejected", reviewer: "mom", outcome: "not_run" }]);
+  });
+
   it("says so, exit 2, for a thread with no review and for two decisions at once", async () => {
     const none = await world.cli([
       "review",

@@ -155,15 +155,16 @@ export function spawnOnTerminal(world: ReviewWorld, args: string[], pidFile?: st
 
 /**
  * Runs the CLI on a pseudo-terminal (see spawnOnTerminal) and types each reply once the output shows its
- * cue. Resolves with the exit code and output.
+ * cue; `typedFirst` is typed at once, as the command starts. Resolves with the exit code and output.
  */
 export function runOnTerminal(
   world: ReviewWorld,
   args: string[],
   replies: { after: RegExp; type: string }[],
-  timeoutMs = 25_000,
+  options: { typedFirst?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; output: string }> {
   const child = spawnOnTerminal(world, args);
+  if (options.typedFirst !== undefined) child.stdin.write(options.typedFirst);
   let output = "";
   const pending = [...replies];
   child.stdout.on("data", (chunk: Buffer) => {
@@ -175,7 +176,7 @@ export function runOnTerminal(
     }
   });
   child.stderr.resume();
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000);
   return new Promise((resolvePromise) =>
     child.on("close", (code) => {
       clearTimeout(timer);

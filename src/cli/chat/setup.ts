@@ -83,12 +83,13 @@ export async function chooseReviewer(
     return ScriptedReviewer.fromFile(resolve(ctx.cwd, options.answers), name, notice);
   }
   if (ctx.stdin.isTTY) {
-    const { TerminalReviewer, inquirerAsk } = await import("../../review/terminal.js");
+    const { TerminalReviewer, inquirerAsk, takeTypedAhead } = await import("../../review/terminal.js");
     return new TerminalReviewer({
       name,
       ask: await inquirerAsk(ctx.stdin, ctx.stdout),
       write: (text) => ctx.stdout.write(text),
       timeoutSeconds: options.reviewTimeout,
+      typedAhead: () => takeTypedAhead(ctx.stdin),
     });
   }
   const { NobodyReviewer } = await import("../../review/scripted.js");

@@ -1,11 +1,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { PassThrough } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAnswer } from "../../../src/review/answers.js";
 import type { ReviewRequest } from "../../../src/review/decisions.js";
 import { NobodyReviewer, ScriptedReviewer } from "../../../src/review/scripted.js";
-import { TerminalReviewer, type Ask } from "../../../src/review/terminal.js";
+import { TerminalReviewer, takeTypedAhead, type Ask } from "../../../src/review/terminal.js";
 
 const paySchema = {
   type: "object",
@@ -70,8 +71,14 @@ describe("answers", () => {
 
 describe("the terminal reviewer", () => {
   let written: string;
-  const reviewer = (ask: Ask, timeoutSeconds = 300) =>
-    new TerminalReviewer({ name: "jane", ask, write: (text) => (written += text), timeoutSeconds });
+  const reviewer = (ask: Ask, timeoutSeconds = 300, typedAhead?: () => Promise<string>) =>
+    new TerminalReviewer({
+      name: "jane",
+      ask,
+      write: (text) => (written += text),
+      timeoutSeconds,
+      ...(typedAhead ? { typedAhead } : {}),
+    });
   beforeEach(() => {
     written = "";
   });
@@ -107,6 +114,35 @@ describe("the terminal reviewer", () => {
     ]);
   });
 
+  it("never takes what was typed before a card was shown as its answer, and says it was set aside", async () => {
+    const early = ["yes\r", "", "always\x1b[A\rno\r"];
+    const asked: string[] = [];
+    const ask: Ask = (question) => {
+      asked.push(question);
+      return Promise.resolve(["no", "", "yes", "yes"][asked.length - 1] ?? "");
+    };
+    const response = await reviewer(ask, 300, () => Promise.resolve(early.shift() ?? "")).review(request(3));
+    expect(response.decisions).toEqual([{ type: "reject" }, { type: "approve" }, { type: "approve" }]);
+    const notices = written.match(/\(typed before this card was shown, so not taken as an answer: .*\)/g);
+    expect(notices).toEqual([
+      '(typed before this card was shown, so not taken as an answer: "yes")',
+      '(typed before this card was shown, so not taken as an answer: "always ⏎ no")',
+    ]);
+    expect(written.indexOf("review 1 of 3")).toBeLessThan(written.indexOf('answer: "yes"'));
+  });
+
+  it("Ctrl-C pressed before a card was shown cancels the review: nothing is approved", async () => {
+    const ask = vi.fn<Ask>(() => Promise.resolve("yes"));
+    const early = ["", "\u0003"];
+    const response = await reviewer(ask, 300, () => Promise.resolve(early.shift() ?? "")).review(request(2));
+    expect(response.decisions).toEqual([
+      { type: "approve" },
+      { type: "reject", message: "the review was cancelled at the terminal" },
+    ]);
+    expect(ask).toHaveBeenCalledTimes(1);
+    expect(written).not.toContain("review 2 of 2");
+  });
+
   it("warns before the deadline and rejects as timed out when nobody answers", async () => {
     vi.useFakeTimers();
     try {
@@ -125,6 +161,36 @@ describe("the terminal reviewer", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("what was typed ahead on the terminal", () => {
+  /** A stand-in for a terminal's input: it records raw mode as a TTY stream does. */
+  function terminalInput(): PassThrough & { isTTY: true; isRaw: boolean; setRawMode(mode: boolean): void } {
+    return Object.assign(new PassThrough(), {
+      isTTY: true as const,
+      isRaw: false,
+      setRawMode(this: { isRaw: boolean }, mode: boolean) {
+        this.isRaw = mode;
+      },
+    });
+  }
+
+  it("is read whole, line or not, and the terminal is left as it was: cooked, paused, unwatched", async () => {
+    const input = terminalInput();
+    input.write("yes\rno: wai");
+    expect(await takeTypedAhead(input, 5)).toBe("yes\rno: wai");
+    expect(input.isRaw).toBe(false);
+    expect(input.isPaused()).toBe(true);
+    expect(input.listenerCount("data")).toBe(0);
+    expect(await takeTypedAhead(input, 5)).toBe("");
+  });
+
+  it("is not taken from a pipe: piped lines are meant as answers", async () => {
+    const piped = new PassThrough();
+    piped.write("yes\n");
+    expect(await takeTypedAhead(piped, 5)).toBe("");
+    expect(String(piped.read())).toBe("yes\n");
   });
 });
 
