@@ -1,4 +1,3 @@
-import { stripVTControlCharacters } from "node:util";
 import { answerHelp, parseAnswer, parseEdit } from "./answers.js";
 import { checkArgs } from "./argsSchema.js";
 import type {
@@ -10,6 +9,7 @@ import type {
   ReviewResponse,
 } from "./decisions.js";
 import { maskSecrets } from "./mask.js";
+import { ctrlC, shownAsTyped } from "./typedKeys.js";
 
 /** Asks one question and resolves with the typed line; rejects on Ctrl-C, end of input or abort. */
 export type Ask = (question: string, signal: AbortSignal) => Promise<string>;
@@ -137,48 +137,6 @@ function renderCard(
     "",
   ];
   return lines.join("\n");
-}
-
-const ctrlC = "\u0003";
-
-/** Text typed ahead, as one line for the notice: its lines joined by ⏎, control keys dropped, cut short. */
-function shownAsTyped(text: string): string {
-  const keys = stripVTControlCharacters(text)
-    .split(/\r\n|\r|\n/)
-    .map((line) =>
-      [...line]
-        .filter((key) => key >= " " && key !== "\u007f")
-        .join("")
-        .trim(),
-    )
-    .filter(Boolean)
-    .join(" ⏎ ");
-  return keys.length > 60 ? `${keys.slice(0, 59)}…` : keys;
-}
-
-/**
- * What was typed on the terminal before now, read and set aside; "" when `input` is not a terminal (piped
- * lines are meant as answers). It is already in the terminal's buffer, so a short read gets it all; raw
- * mode makes a line typed without Enter readable too. inquirer's own guard against stale keys misses keys
- * typed while the agent worked: they reach its prompt after the prompt is drawn and answer it.
- */
-export async function takeTypedAhead(input: NodeJS.ReadableStream, windowMs = 25): Promise<string> {
-  const tty = input as NodeJS.ReadStream;
-  if (!tty.isTTY || typeof tty.setRawMode !== "function") return "";
-  const chunks: Buffer[] = [];
-  const collect = (chunk: Buffer | string) => chunks.push(Buffer.from(chunk));
-  const wasRaw = tty.isRaw;
-  tty.setRawMode(true);
-  tty.on("data", collect);
-  tty.resume();
-  try {
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-  } finally {
-    tty.off("data", collect);
-    tty.pause();
-    tty.setRawMode(wasRaw);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Binds the reviewer to inquirer on real terminal streams. */

@@ -154,13 +154,14 @@ export function spawnOnTerminal(world: ReviewWorld, args: string[], pidFile?: st
 }
 
 /**
- * Runs the CLI on a pseudo-terminal (see spawnOnTerminal) and types each reply once the output shows its
- * cue; `typedFirst` is typed at once, as the command starts. Resolves with the exit code and output.
+ * Runs the CLI on a pseudo-terminal (see spawnOnTerminal) and types each reply, then Enter unless `enter`
+ * is false, once the output shows its cue; `typedFirst` is typed at once, as the command starts. Resolves
+ * with the exit code and output.
  */
 export function runOnTerminal(
   world: ReviewWorld,
   args: string[],
-  replies: { after: RegExp; type: string }[],
+  replies: { after: RegExp; type: string; enter?: false }[],
   options: { typedFirst?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; output: string }> {
   const child = spawnOnTerminal(world, args);
@@ -172,7 +173,7 @@ export function runOnTerminal(
     const next = pending[0];
     if (next && next.after.test(output)) {
       pending.shift();
-      child.stdin.write(`${next.type}\r`);
+      child.stdin.write(next.enter === false ? next.type : `${next.type}\r`);
     }
   });
   child.stderr.resume();

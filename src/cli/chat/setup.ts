@@ -83,7 +83,8 @@ export async function chooseReviewer(
     return ScriptedReviewer.fromFile(resolve(ctx.cwd, options.answers), name, notice);
   }
   if (ctx.stdin.isTTY) {
-    const { TerminalReviewer, inquirerAsk, takeTypedAhead } = await import("../../review/terminal.js");
+    const { TerminalReviewer, inquirerAsk } = await import("../../review/terminal.js");
+    const { takeTypedAhead } = await import("../../review/typedKeys.js");
     return new TerminalReviewer({
       name,
       ask: await inquirerAsk(ctx.stdin, ctx.stdout),

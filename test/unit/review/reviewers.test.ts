@@ -1,12 +1,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { PassThrough } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAnswer } from "../../../src/review/answers.js";
 import type { ReviewRequest } from "../../../src/review/decisions.js";
 import { NobodyReviewer, ScriptedReviewer } from "../../../src/review/scripted.js";
-import { TerminalReviewer, takeTypedAhead, type Ask } from "../../../src/review/terminal.js";
+import { TerminalReviewer, type Ask } from "../../../src/review/terminal.js";
 
 const paySchema = {
   type: "object",
@@ -161,36 +160,6 @@ describe("the terminal reviewer", () => {
     } finally {
       vi.useRealTimers();
     }
-  });
-});
-
-describe("what was typed ahead on the terminal", () => {
-  /** A stand-in for a terminal's input: it records raw mode as a TTY stream does. */
-  function terminalInput(): PassThrough & { isTTY: true; isRaw: boolean; setRawMode(mode: boolean): void } {
-    return Object.assign(new PassThrough(), {
-      isTTY: true as const,
-      isRaw: false,
-      setRawMode(this: { isRaw: boolean }, mode: boolean) {
-        this.isRaw = mode;
-      },
-    });
-  }
-
-  it("is read whole, line or not, and the terminal is left as it was: cooked, paused, unwatched", async () => {
-    const input = terminalInput();
-    input.write("yes\rno: wai");
-    expect(await takeTypedAhead(input, 5)).toBe("yes\rno: wai");
-    expect(input.isRaw).toBe(false);
-    expect(input.isPaused()).toBe(true);
-    expect(input.listenerCount("data")).toBe(0);
-    expect(await takeTypedAhead(input, 5)).toBe("");
-  });
-
-  it("is not taken from a pipe: piped lines are meant as answers", async () => {
-    const piped = new PassThrough();
-    piped.write("yes\n");
-    expect(await takeTypedAhead(piped, 5)).toBe("");
-    expect(String(piped.read())).toBe("yes\n");
   });
 });
 

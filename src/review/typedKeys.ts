@@ -1,0 +1,71 @@
+import { stripVTControlCharacters } from "node:util";
+
+// What the person typed on the terminal outside a prompt: keys typed on while the agent worked, or the rest
+// of a paste of several lines. inquirer's prompt reads one line and drops what followed it in the same burst
+// of keys, and its guard against stale keys misses keys typed while the agent worked (they reach its prompt
+// after the prompt is drawn, and answer it). The chat keeps such lines as its next ones (cli/chat/lines.ts);
+// a review card sets them aside, so that nothing typed before a card was shown answers it (terminal.ts).
+
+/** Ctrl-C as a raw key: among keys typed ahead, it means stop. */
+export const ctrlC = "\u0003";
+
+/**
+ * What was typed on the terminal before now, read and set aside; "" when `input` is not a terminal (piped
+ * lines are read as lines). It is already in the terminal's buffer, so a short read gets it all; raw mode
+ * makes a line typed without Enter readable too. The terminal is left as it was.
+ */
+export async function takeTypedAhead(input: NodeJS.ReadableStream, windowMs = 25): Promise<string> {
+  const tty = input as NodeJS.ReadStream;
+  if (!tty.isTTY || typeof tty.setRawMode !== "function") return "";
+  const chunks: Buffer[] = [];
+  const collect = (chunk: Buffer | string) => chunks.push(Buffer.from(chunk));
+  const wasRaw = tty.isRaw;
+  tty.setRawMode(true);
+  tty.on("data", collect);
+  tty.resume();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+  } finally {
+    tty.off("data", collect);
+    tty.pause();
+    tty.setRawMode(wasRaw);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Raw keys as the lines they type: escape sequences (arrows and the like) and other control keys dropped,
+ * backspace applied. `partial` is what follows the last Enter.
+ */
+export function typedLines(keys: string): { lines: string[]; partial: string } {
+  const lines = stripVTControlCharacters(keys)
+    .split(/\r\n|\r|\n/)
+    .map(edited);
+  return { lines: lines.slice(0, -1), partial: lines.at(-1) ?? "" };
+}
+
+/** The keys typed after the first Enter among `keys` (the Enter that ended the prompt's line). */
+export function afterFirstLine(keys: string): string {
+  const end = keys.search(/[\r\n]/);
+  if (end < 0) return "";
+  return keys.slice(keys.startsWith("\r\n", end) ? end + 2 : end + 1);
+}
+
+/** Typed keys as one line for a notice: lines joined by ⏎, empty ones left out, cut short. */
+export function shownAsTyped(keys: string): string {
+  const { lines, partial } = typedLines(keys);
+  const shown = [...lines, partial]
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(" ⏎ ");
+  return shown.length > 60 ? `${shown.slice(0, 59)}…` : shown;
+}
+
+function edited(line: string): string {
+  const kept: string[] = [];
+  for (const key of line) {
+    if (key === "\u007f" || key === "\b") kept.pop();
+    else if (key >= " ") kept.push(key);
+  }
+  return kept.join("");
+}
