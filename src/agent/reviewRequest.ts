@@ -31,6 +31,8 @@ export type ResumeValue = z.infer<typeof resumeSchema>;
 export interface Answering {
   /** The calls the review asked about, in order (the request's `context.actions`). */
   toolCallIds: string[];
+  /** The rule each of them was asked under, as the reviewer's card showed it; the audit records these. */
+  rules: string[];
 }
 
 export const answeringKey = "askfirst_answering";

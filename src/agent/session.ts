@@ -164,6 +164,7 @@ class GraphSession implements Session {
       const resume = { [review.interruptId]: { ...answer, interruptId: review.interruptId } };
       output = await this.run(threadId, new Command({ resume }), {
         toolCallIds: review.request.context.actions.map((action) => action.toolCallId),
+        rules: review.request.context.actions.map((action) => action.rule),
       });
     } catch (error) {
       await this.giveBack(threadId, review.interruptId);

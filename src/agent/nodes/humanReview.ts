@@ -52,7 +52,8 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
       .filter((call) => !answered.has(call.id))
       .map((call) => classifyCall(deps.policy, call, tools, state));
     const confirm = calls.filter((item) => item.classification.tier === "confirm" && !item.grantedBy);
-    checkAnswering(config, calls, confirm);
+    const answering = checkAnswering(config, calls, confirm);
+    if (answering) recordAskedRules(confirm, answering);
     let response: ResumeValue | null = null;
     if (confirm.length > 0) {
       const request = buildReviewRequest(
@@ -92,17 +93,22 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
  * asked about, in the same order, or the answer would be dropped (a call now allowed would run although
  * the reviewer rejected it) or matched to the wrong call. That happens when the answering process has
  * another policy or other tools than the one that asked; the run then stops before anything runs, and the
- * review stays pending for an answer given with the same policy.
+ * review stays pending for an answer given with the same policy. Returns the review this run answers, if
+ * it answers one here.
  */
-function checkAnswering(config: LangGraphRunnableConfig, calls: Classified[], confirm: Classified[]): void {
+function checkAnswering(
+  config: LangGraphRunnableConfig,
+  calls: Classified[],
+  confirm: Classified[],
+): Answering | null {
   const answering = config.configurable?.[answeringKey] as Answering | undefined;
-  if (!answering || !calls.some((item) => answering.toolCallIds.includes(item.call.id))) return;
+  if (!answering || !calls.some((item) => answering.toolCallIds.includes(item.call.id))) return null;
   const asked = confirm.map((item) => item.call.id);
   if (
     asked.length === answering.toolCallIds.length &&
     asked.every((id, i) => id === answering.toolCallIds[i])
   )
-    return;
+    return answering;
   const names = (ids: string[]) =>
     ids.map((id) => calls.find((item) => item.call.id === id)?.call.name ?? id).join(", ") || "nothing";
   throw new AskfirstError(
@@ -110,6 +116,17 @@ function checkAnswering(config: LangGraphRunnableConfig, calls: Classified[], co
       "nothing was run and the review is still pending: answer it with the policy and servers of the chat that asked",
     { code: "review_policy_mismatch", source: "user" },
   );
+}
+
+/**
+ * An answer from another process, whose policy may word the same rule otherwise: the calls are recorded
+ * (audit, outcomes) under the rule the reviewer's card showed.
+ */
+function recordAskedRules(confirm: Classified[], answering: Answering): void {
+  for (const [index, item] of confirm.entries()) {
+    const rule = answering.rules[index];
+    if (rule !== undefined) item.classification = { ...item.classification, rule };
+  }
 }
 
 function classifyCall(

@@ -90,6 +90,27 @@ describe("an answer given from another process", () => {
     expect(fake.received).toEqual([]);
   });
 
+  it("is recorded under the rule the reviewer's card showed, when that process's policy words it otherwise", async () => {
+    store = await openStore("memory", { cwd: process.cwd() });
+    const fake = createFakeToolbox();
+    const model = new ScriptedChatModel([payAnn, { text: "paid" }], "two wordings");
+    const asking = openSession({ store, model, toolbox: fake.toolbox, policy });
+    const first = await asking.send("t1", "pay ann", { actingUser: "joe", onReview: "queue" });
+    const shown = first.review?.request.context.actions[0]?.rule;
+    expect(shown).toBe("rule 1 (pay)");
+    // The answering process asks about the same call, by its default tier.
+    const other = openSession({
+      store,
+      model,
+      toolbox: fake.toolbox,
+      policy: { rules: [], default: "confirm" },
+    });
+    const answered = await other.resume("t1", { decisions: [{ type: "approve" }], reviewer: "ann" });
+    expect(answered.calls[0]).toMatchObject({ decision: "approved", rule: shown, outcome: "ok" });
+    const audit = await store.audit.list({ threadId: "t1" });
+    expect(audit).toMatchObject([{ decision: "approved", reviewer: "ann", tier: "confirm", rule: shown }]);
+  });
+
   it("reaches only the review it was given for: if the thread waits on a later one, that one stays pending", async () => {
     store = await openStore("memory", { cwd: process.cwd() });
     const fake = createFakeToolbox();
