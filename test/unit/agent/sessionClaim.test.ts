@@ -64,15 +64,31 @@ describe("a review asked in the session that queued it", () => {
 });
 
 describe("an answer given from another process", () => {
-  it("is not applied when that process's policy would not ask about the same calls: nothing runs, the review stays", async () => {
-    store = await openStore("memory", { cwd: process.cwd() });
+  /** A review of paying ann queued by a session with `policy`, and a session of another process with `theirs`. */
+  async function askedHereAnsweredThere(theirs: Policy) {
+    const opened = await openStore("memory", { cwd: process.cwd() });
+    store = opened;
     const fake = createFakeToolbox();
-    const model = new ScriptedChatModel([payAnn, { text: "paid" }], "two policies");
-    const asking = openSession({ store, model, toolbox: fake.toolbox, policy });
+    const model = new ScriptedChatModel([payAnn, { text: "paid" }], "two processes");
+    const asking = openSession({ store: opened, model, toolbox: fake.toolbox, policy });
     const first = await asking.send("t1", "pay ann", { actingUser: "joe", onReview: "queue" });
     expect(first.status).toBe("pending");
+    const other = openSession({ store: opened, model, toolbox: fake.toolbox, policy: theirs });
+    return { store: opened, fake, asking, first, other };
+  }
+
+  it("is not applied when that process's policy would not ask about the same calls: nothing runs, the review stays", async () => {
     // The answering process allows everything: re-sorting the calls there must not drop the rejection.
-    const lax = openSession({ store, model, toolbox: fake.toolbox, policy: { rules: [], default: "allow" } });
+    const {
+      store,
+      fake,
+      asking,
+      first,
+      other: lax,
+    } = await askedHereAnsweredThere({
+      rules: [],
+      default: "allow",
+    });
     await expect(
       lax.resume("t1", { decisions: [{ type: "reject", message: "no" }], reviewer: "ann" }),
     ).rejects.toThrow(/the review asked about pay, but the policy here asks about nothing; nothing was run/);
@@ -91,20 +107,10 @@ describe("an answer given from another process", () => {
   });
 
   it("is recorded under the rule the reviewer's card showed, when that process's policy words it otherwise", async () => {
-    store = await openStore("memory", { cwd: process.cwd() });
-    const fake = createFakeToolbox();
-    const model = new ScriptedChatModel([payAnn, { text: "paid" }], "two wordings");
-    const asking = openSession({ store, model, toolbox: fake.toolbox, policy });
-    const first = await asking.send("t1", "pay ann", { actingUser: "joe", onReview: "queue" });
+    // The answering process asks about the same call, by its default tier.
+    const { store, first, other } = await askedHereAnsweredThere({ rules: [], default: "confirm" });
     const shown = first.review?.request.context.actions[0]?.rule;
     expect(shown).toBe("rule 1 (pay)");
-    // The answering process asks about the same call, by its default tier.
-    const other = openSession({
-      store,
-      model,
-      toolbox: fake.toolbox,
-      policy: { rules: [], default: "confirm" },
-    });
     const answered = await other.resume("t1", { decisions: [{ type: "approve" }], reviewer: "ann" });
     expect(answered.calls[0]).toMatchObject({ decision: "approved", rule: shown, outcome: "ok" });
     const audit = await store.audit.list({ threadId: "t1" });
