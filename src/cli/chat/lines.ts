@@ -42,7 +42,8 @@ export async function createLineSource(ctx: CliContext): Promise<LineSource> {
 /**
  * Lines typed at a terminal, every one of them in order: those typed on while the agent worked and those
  * after the first of a paste of several are used as the next lines (each shown as it is used), and a line
- * begun without Enter is put back in the prompt. Ctrl-C among them ends the input, as at the prompt.
+ * begun without Enter is put back in the prompt; empty ones are skipped, as they do nothing. Ctrl-C among
+ * them ends the input, as at the prompt.
  */
 export function terminalLines(
   stdin: NodeJS.ReadableStream,
@@ -56,7 +57,7 @@ export function terminalLines(
     if (keys.includes(ctrlC)) interrupted = true;
     if (interrupted || keys === "") return;
     const typed = typedLines(partial + keys);
-    queued.push(...typed.lines);
+    queued.push(...typed.lines.filter((line) => line.trim() !== ""));
     partial = typed.partial;
   };
   return {

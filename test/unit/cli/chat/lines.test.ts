@@ -27,9 +27,10 @@ function pastedAt(input: TerminalInput, bursts: string[]): AskLine & { prefills:
 
 describe("lines typed at a terminal", () => {
   it("keep every line of a paste, in order, showing each as it is used, and put a line without Enter back", async () => {
+    // Empty lines do nothing at the prompt, and are skipped.
     const input = terminalInput();
     let shown = "";
-    const ask = pastedAt(input, ["list dishes\rorder pizza\rsay hi\rbye", "\r"]);
+    const ask = pastedAt(input, ["list dishes\rorder pizza\r\r  \rsay hi\rbye", "\r"]);
     const lines = terminalLines(input, (text) => (shown += text), ask);
     const read: (string | null)[] = [];
     for (let i = 0; i < 5; i += 1) read.push(await lines.next("henry>"));
