@@ -2,7 +2,8 @@
 // (`askfirst serve --demo family-food`, check_permission), against the bare MCP call alone. Both are
 // timed in rounds together (timeInRounds), so a busy moment on the machine lands on both.
 import { join } from "node:path";
-import { builtInServer, createToolbox } from "../dist/mcp/connect.js";
+import { createToolbox } from "../dist/mcp/connect.js";
+import { builtInServer } from "../dist/mcp/servers.js";
 import { InstantModel, openBareGraph, openBenchSession } from "./agentKit.mjs";
 import { cliPath, fmtMs, median, nowMs, row, timeInRounds, withTempDir } from "./lib.mjs";
 import { callTimer, connectStdio } from "./mcpClient.mjs";

@@ -1,5 +1,6 @@
+import { resolve } from "node:path";
 import type { Session } from "../agent/sessionTypes.js";
-import { langSmithTracingRequested, type Env } from "../config/load.js";
+import { langSmithTracingRequested } from "../config/load.js";
 import type { Toolbox } from "../mcp/connect.js";
 import type { ModelSpec } from "../models/spec.js";
 import type { Reviewer } from "../review/decisions.js";
@@ -13,14 +14,19 @@ import type { CliContext } from "./context.js";
  */
 
 /**
- * The MCP servers a run talks to: the `--server` command lines, else the built-in server (with `--demo`
- * and `--data`). A server starts when a user's tools are first asked for; the caller closes the toolbox.
+ * The MCP servers a run talks to: the `--server` command lines and URLs, else the built-in server (with
+ * `--demo` and `--data`). A server starts, or is connected to, when a user's tools are first asked for;
+ * the caller closes the toolbox. Servers reached by URL get the acting user's token from `--tokens` (or
+ * ASKFIRST_HTTP_TOKENS), the same forms `askfirst serve` reads.
  */
 export async function openToolbox(
-  options: Pick<ChatOptions, "server" | "demo" | "data">,
-  env: Env,
+  options: Pick<ChatOptions, "server" | "demo" | "data" | "tokens">,
+  ctx: Pick<CliContext, "env" | "cwd">,
 ): Promise<Toolbox> {
-  const { builtInServer, createToolbox, customServers } = await import("../mcp/connect.js");
+  const [{ createToolbox }, { builtInServer, customServers }] = await Promise.all([
+    import("../mcp/connect.js"),
+    import("../mcp/servers.js"),
+  ]);
   const servers = options.server?.length
     ? customServers(options.server)
     : [
@@ -29,7 +35,19 @@ export async function openToolbox(
           ...(options.data ? { data: options.data } : {}),
         }),
       ];
-  return createToolbox(servers, { debug: Boolean(env.DEBUG) });
+  const tokens = servers.some((server) => server.kind === "http")
+    ? await userTokens(options, ctx)
+    : undefined;
+  return createToolbox(servers, { debug: Boolean(ctx.env.DEBUG), ...(tokens ? { tokens } : {}) });
+}
+
+async function userTokens(
+  options: Pick<ChatOptions, "tokens">,
+  ctx: Pick<CliContext, "env" | "cwd">,
+): Promise<ReadonlyMap<string, string> | undefined> {
+  const { readTokens, tokensByUser } = await import("../server/transports/tokens.js");
+  const tokens = readTokens(options.tokens && resolve(ctx.cwd, options.tokens), ctx.env);
+  return tokens.size > 0 ? tokensByUser(tokens) : undefined;
 }
 
 export interface AgentRuntime {

@@ -1,31 +1,20 @@
-import { existsSync } from "node:fs";
-import { basename } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// Loaded with this module (only commands that talk to MCP servers import it), so the first `toolsFor`
-// spawns the servers at once instead of after the rest of the agent has loaded.
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type {
   JsonSchemaType,
   JsonSchemaValidator,
   jsonSchemaValidator,
 } from "@modelcontextprotocol/sdk/validation/types.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AskfirstError, UsageError, describeError } from "../errors.js";
-import { splitCommandLine } from "./commandLine.js";
+import type { HttpServer, ServerCommand, ServerSpec } from "./servers.js";
 
 /**
- * The seam where MCP meets the graph. One set of stdio connections per acting user, opened lazily: the
- * user is bound into each server's session through ASKFIRST_USER, so tool arguments never carry identity.
+ * The seam where MCP meets the graph. One set of connections per acting user, opened lazily: the user is
+ * bound into each server's session (ASKFIRST_USER for a spawned server, the user's bearer token for one
+ * reached over Streamable HTTP), so tool arguments never carry identity.
  */
-
-export interface ServerCommand {
-  name: string;
-  command: string;
-  args: string[];
-  /** Extra environment for the child (on top of the SDK's safe defaults such as PATH and HOME). */
-  env: Record<string, string>;
-}
 
 export interface LoadedTool {
   tool: StructuredToolInterface;
@@ -41,52 +30,14 @@ export interface Toolbox {
   close(): Promise<void>;
 }
 
-export interface BuiltInServerOptions {
-  demo?: string;
-  data?: string;
-  /** Defaults to the built CLI next to this file. */
-  cliPath?: string;
+export interface ToolboxOptions {
+  /** Lets spawned servers write to this process's stderr. */
+  debug?: boolean;
+  /** Each user's bearer token for the servers reached over HTTP; without it, they are reached unauthenticated. */
+  tokens?: ReadonlyMap<string, string>;
 }
 
-/**
- * `node <dist>/cli/main.js serve [--demo x] [--data dir]`: the Access Request server shipped with askfirst,
- * on its local backend. Like any server it gets ASKFIRST_USER and the SDK's safe defaults only: none of
- * the agent's own settings, such as its store (a PostgreSQL URL may hold a password) or
- * ASKFIRST_HTTP_TOKENS, reach it.
- */
-export function builtInServer(options: BuiltInServerOptions): ServerCommand {
-  const args = [options.cliPath ?? resolveCliPath(), "serve"];
-  if (options.demo) args.push("--demo", options.demo);
-  if (options.data) args.push("--data", options.data);
-  return { name: "askfirst", command: process.execPath, args, env: {} };
-}
-
-/** `--server "<command line>"`: a server of the person's choosing; it gets ASKFIRST_USER and nothing secret. */
-export function customServers(lines: string[]): ServerCommand[] {
-  const taken = new Set<string>();
-  return lines.map((line) => {
-    const [command, ...args] = splitCommandLine(line);
-    if (command === undefined)
-      throw new UsageError('--server needs a command line, e.g. --server "node server.js"');
-    let name = basename(command).replace(/\.(m?js|ts|py)$/, "");
-    // An interpreter is not a name: use its script (the first argument that is not a flag).
-    const script = args.find((arg) => !arg.startsWith("-"));
-    if (["node", "npx", "python", "python3", "uvx", "deno", "bun"].includes(name) && script)
-      name = basename(script).replace(/\.\w+$/, "");
-    for (let suffix = 2; taken.has(name); suffix += 1) name = `${name.replace(/-\d+$/, "")}-${suffix}`;
-    taken.add(name);
-    return { name, command, args, env: {} };
-  });
-}
-
-function resolveCliPath(): string {
-  const beside = fileURLToPath(new URL("../cli/main.js", import.meta.url));
-  if (existsSync(beside)) return beside;
-  // Running from sources (tests): use the build of the same checkout.
-  return fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-}
-
-export function createToolbox(servers: ServerCommand[], options: { debug?: boolean } = {}): Toolbox {
+export function createToolbox(servers: ServerSpec[], options: ToolboxOptions = {}): Toolbox {
   // Each user's connections, and their tool list made once (every node of every turn asks for it, and gets
   // the same array each time).
   const perUser = new Map<string, { connections: Promise<Connection[]>; tools: Promise<LoadedTool[]> }>();
@@ -94,9 +45,7 @@ export function createToolbox(servers: ServerCommand[], options: { debug?: boole
     toolsFor(user) {
       let entry = perUser.get(user);
       if (!entry) {
-        const connections = Promise.all(
-          servers.map((server) => connect(server, user, options.debug ?? false)),
-        );
+        const connections = Promise.all(servers.map((server) => connect(server, user, options)));
         const tools = connections.then((opened) =>
           checkUnique(opened.flatMap((connection) => connection.tools)),
         );
@@ -123,7 +72,47 @@ interface Connection {
   close(): Promise<void>;
 }
 
-async function connect(server: ServerCommand, user: string, debug: boolean): Promise<Connection> {
+async function connect(server: ServerSpec, user: string, options: ToolboxOptions): Promise<Connection> {
+  // Loaded with this module (only commands that talk to MCP servers import it), so a spawned server starts
+  // at once instead of after the rest of the agent has loaded.
+  const opened =
+    server.kind === "stdio"
+      ? Promise.resolve(spawnServer(server, user, options.debug ?? false))
+      : reachServer(server, user, options);
+  const [{ Client }, { AjvJsonSchemaValidator }, { transport, lastWords }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/validation/ajv"),
+    opened,
+  ]);
+  const client = new Client(
+    { name: "askfirst", version: "0.1.0" },
+    { jsonSchemaValidator: compiledOnFirstUse(new AjvJsonSchemaValidator()) },
+  );
+  try {
+    await client.connect(transport);
+    return { tools: await loadServerTools(server.name, client), close: () => closeClient(client, transport) };
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    const said = lastWords();
+    throw new AskfirstError(
+      `could not ${server.kind === "stdio" ? "start" : "connect to"} MCP server ${server.name} for ${user}: ` +
+        `${describeError(error)}${said ? ` (${said})` : ""}`,
+      { code: "mcp_connect", cause: error },
+    );
+  }
+}
+
+interface Opened {
+  transport: Transport;
+  /** What to add to a failure to connect: the server's last line of stderr, or a hint. */
+  lastWords: () => string | undefined;
+}
+
+/**
+ * Spawns the server now (synchronously, within this call), so it starts while the client loads (~0.1 s);
+ * `client.connect` starts the transport itself, so it is handed the start under way (and its failure).
+ */
+function spawnServer(server: ServerCommand, user: string, debug: boolean): Opened {
   const transport = new StdioClientTransport({
     command: server.command,
     args: server.args,
@@ -135,30 +124,39 @@ async function connect(server: ServerCommand, user: string, debug: boolean): Pro
     lastLines.push(...chunk.toString().split("\n").filter(Boolean));
     lastLines.splice(0, Math.max(0, lastLines.length - 5));
   });
-  // Spawn the server now (synchronously, within this call) and load the client (~0.1 s) while it starts;
-  // `client.connect` starts the transport itself, so it is handed the start under way (and its failure).
   const started = transport.start();
   started.catch(() => undefined);
   transport.start = () => started;
-  const [{ Client }, { AjvJsonSchemaValidator }] = await Promise.all([
-    import("@modelcontextprotocol/sdk/client/index.js"),
-    import("@modelcontextprotocol/sdk/validation/ajv"),
-  ]);
-  const client = new Client(
-    { name: "askfirst", version: "0.1.0" },
-    { jsonSchemaValidator: compiledOnFirstUse(new AjvJsonSchemaValidator()) },
-  );
-  try {
-    await client.connect(transport);
-    return { tools: await loadServerTools(server.name, client), close: () => client.close() };
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    const said = lastLines.at(-1);
+  return { transport, lastWords: () => lastLines.at(-1) && `it said: ${lastLines.at(-1)}` };
+}
+
+/** Streamable HTTP, with the user's bearer token when one is given. The token is never in a message. */
+async function reachServer(server: HttpServer, user: string, options: ToolboxOptions): Promise<Opened> {
+  const token = options.tokens?.get(user);
+  if (options.tokens && token === undefined)
     throw new AskfirstError(
-      `could not start MCP server ${server.name} for ${user}: ${describeError(error)}${said ? ` (it said: ${said})` : ""}`,
-      { code: "mcp_connect", cause: error },
+      `no bearer token for ${user} in --tokens (or ASKFIRST_HTTP_TOKENS): MCP server ${server.name} would not know who acts; add one for ${user}`,
+      { code: "mcp_connect", source: "user" },
     );
-  }
+  const { StreamableHTTPClientTransport } =
+    await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const headers = token === undefined ? undefined : { Authorization: `Bearer ${token}` };
+  const transport = new StreamableHTTPClientTransport(
+    server.url,
+    headers ? { requestInit: { headers } } : {},
+  );
+  return {
+    transport,
+    lastWords: () =>
+      token === undefined ? `no bearer token was sent for ${user}: give them one with --tokens` : undefined,
+  };
+}
+
+/** Closes the connection; a Streamable HTTP session is ended on the server first (it may also expire). */
+async function closeClient(client: Client, transport: Transport): Promise<void> {
+  const http = transport as Partial<{ terminateSession(): Promise<void> }>;
+  if (typeof http.terminateSession === "function") await http.terminateSession().catch(() => undefined);
+  await client.close();
 }
 
 /**

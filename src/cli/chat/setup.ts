@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readEnv, type Env } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
+import { isServerUrl } from "../../mcp/servers.js";
 import type { Reviewer } from "../../review/decisions.js";
 import { checkUserKey } from "../../server/seed.js";
 import type { CliContext } from "../context.js";
@@ -16,6 +17,7 @@ export interface ChatOptions {
   answers?: string;
   reviewer?: string;
   server?: string[];
+  tokens?: string;
   data?: string;
   demo?: string;
   store?: string;
@@ -65,6 +67,10 @@ export function checkChatOptions(options: ChatOptions): void {
   if (options.server?.length && (options.demo !== undefined || options.data !== undefined))
     throw new UsageError(
       "--demo and --data configure the built-in server; they cannot be combined with --server",
+    );
+  if (options.tokens !== undefined && !options.server?.some(isServerUrl))
+    throw new UsageError(
+      "--tokens gives bearer tokens for servers reached by URL: add --server <http(s) URL>",
     );
 }
 

@@ -15,7 +15,7 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
   // Known without reading the store (and checked, before anything opens) unless a thread's user may win.
   const knownUser =
     options.user !== undefined || options.thread === undefined ? chooseActingUser(options, ctx.env) : null;
-  const toolbox = await openToolbox(options, ctx.env);
+  const toolbox = await openToolbox(options, ctx);
   // Starting the MCP servers takes ~0.3 s: when the acting user is known, start them now, while the model,
   // store and graph modules load. A failed start is reported on first use.
   if (knownUser !== null) toolbox.toolsFor(knownUser).catch(() => undefined);

@@ -19,6 +19,7 @@ export interface ReviewOptions {
   answers?: string;
   model?: string;
   server?: string[];
+  tokens?: string;
   data?: string;
   demo?: string;
   policy?: string;
@@ -163,7 +164,7 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
   const { parseModelSpec } = await import("../../models/spec.js");
   const modelSpec = parseModelSpec(options.model, ctx.env);
   const { openAgentRuntime, openToolbox } = await import("../agentRuntime.js");
-  const toolbox = await openToolbox(chat, ctx.env);
+  const toolbox = await openToolbox(chat, ctx);
   try {
     const runtime = await openAgentRuntime(chat, ctx, {
       toolbox,

@@ -10,8 +10,13 @@ const shortestToken = 8;
 const tokenRule = `tokens of at least ${shortestToken} characters with no spaces`;
 
 /** The tokens from `--tokens <file>` when given, else from ASKFIRST_HTTP_TOKENS ("token=user,token=user"). */
+export function readTokens(tokensFile: string | undefined, env: Env): TokenMap {
+  return tokensFile ? readTokenFile(tokensFile) : readTokenEnv(readEnv(env, "ASKFIRST_HTTP_TOKENS"));
+}
+
+/** The tokens a server over HTTP accepts (`readTokens`); at least one is needed. */
 export function loadTokens(tokensFile: string | undefined, env: Env): TokenMap {
-  const source = tokensFile ? readTokenFile(tokensFile) : readTokenEnv(readEnv(env, "ASKFIRST_HTTP_TOKENS"));
+  const source = readTokens(tokensFile, env);
   if (source.size === 0)
     throw new UsageError(
       'serving over HTTP needs bearer tokens: pass --tokens <file> (JSON {"<token>": "<user>"}) or set ASKFIRST_HTTP_TOKENS=token=user,...',
@@ -70,4 +75,11 @@ function findEntryProblem(token: string, user: unknown): string | null {
   if (/\s/.test(token)) return "its token contains whitespace";
   if (typeof user !== "string" || !keyPattern.test(user)) return `its user is not a user key (${keyHelp})`;
   return null;
+}
+
+/** The same tokens as a client holds them: each user's token (the first one listed, when a user has several). */
+export function tokensByUser(tokens: TokenMap): ReadonlyMap<string, string> {
+  const byUser = new Map<string, string>();
+  for (const [token, user] of tokens) if (!byUser.has(user)) byUser.set(user, token);
+  return byUser;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customServers } from "../../../src/mcp/connect.js";
+import { customServers } from "../../../src/mcp/servers.js";
 import { splitCommandLine } from "../../../src/mcp/commandLine.js";
 
 describe("--server command lines", () => {
@@ -17,6 +17,27 @@ describe("--server command lines", () => {
   it("name each server after its script, distinct when repeated", () => {
     const servers = customServers(["node ./bank.js", "node ./bank.js --other", "python3 weather.py -v"]);
     expect(servers.map((server) => server.name)).toEqual(["bank", "bank-2", "weather"]);
-    expect(servers[0]).toMatchObject({ command: "node", args: ["./bank.js"], env: {} });
+    expect(servers[0]).toMatchObject({ kind: "stdio", command: "node", args: ["./bank.js"], env: {} });
+  });
+
+  it("reach a URL over Streamable HTTP, named after its host, and refuse a URL that is malformed or carries a password", () => {
+    const servers = customServers([
+      "http://127.0.0.1:8765/mcp",
+      " https://mcp.example.com/mcp ",
+      "https://mcp.example.com/other",
+    ]);
+    expect(servers.map((server) => [server.kind, server.name])).toEqual([
+      ["http", "127.0.0.1"],
+      ["http", "mcp.example.com"],
+      ["http", "mcp.example.com-2"],
+    ]);
+    expect(String((servers[1] as { url: URL }).url)).toBe("https://mcp.example.com/mcp");
+    expect(() => customServers(["http://[nope/mcp"])).toThrow(
+      /--server http:\/\/\[nope\/mcp is not a valid URL/,
+    );
+    expect(() => customServers(["https://ann:secret@example.com/mcp"])).toThrow(
+      /must not carry a user or password/,
+    );
+    expect(() => customServers(["https://ann:secret@example.com/mcp"])).not.toThrow(/secret/);
   });
 });

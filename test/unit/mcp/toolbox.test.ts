@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { builtInServer, createToolbox } from "../../../src/mcp/connect.js";
+import { createToolbox } from "../../../src/mcp/connect.js";
+import { builtInServer } from "../../../src/mcp/servers.js";
 
 const folder = mkdtempSync(join(tmpdir(), "askfirst-toolbox-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ describe("the toolbox", () => {
     const starts = join(folder, "starts.txt");
     const script = `require("node:fs").appendFileSync(${JSON.stringify(starts)}, "x"); process.exit(3)`;
     const toolbox = createToolbox([
-      { name: "broken", command: process.execPath, args: ["-e", script], env: {} },
+      { kind: "stdio", name: "broken", command: process.execPath, args: ["-e", script], env: {} },
     ]);
     try {
       await expect(toolbox.toolsFor("henry")).rejects.toThrow(/broken/);

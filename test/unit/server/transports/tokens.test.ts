@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadTokens } from "../../../../src/server/transports/tokens.js";
+import { loadTokens, readTokens, tokensByUser } from "../../../../src/server/transports/tokens.js";
 import { parseListenAddress } from "../../../../src/server/transports/listenAddress.js";
 
 describe("bearer tokens", () => {
@@ -25,6 +25,18 @@ describe("bearer tokens", () => {
     const tokens = loadTokens(undefined, { ASKFIRST_HTTP_TOKENS: "aaaaaaaa1=joe, bbbbbbbb2=henry" });
     expect(tokens.get("aaaaaaaa1")).toBe("joe");
     expect(tokens.get("bbbbbbbb2")).toBe("henry");
+  });
+
+  it("are held by a client as each user's token, the first listed when a user has several; none is no error there", () => {
+    const tokens = readTokens(undefined, {
+      ASKFIRST_HTTP_TOKENS: "aaaaaaaa1=joe,bbbbbbbb2=henry,cccccccc3=joe",
+    });
+    expect([...tokensByUser(tokens)]).toEqual([
+      ["joe", "aaaaaaaa1"],
+      ["henry", "bbbbbbbb2"],
+    ]);
+    expect(readTokens(undefined, {}).size).toBe(0);
+    expect(() => loadTokens(undefined, {})).toThrow(/serving over HTTP needs bearer tokens/);
   });
 
   it("explains what is missing or wrong without echoing a token", async () => {

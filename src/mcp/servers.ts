@@ -1,0 +1,110 @@
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { UsageError } from "../errors.js";
+import { splitCommandLine } from "./commandLine.js";
+
+/**
+ * The MCP servers a run talks to, and how each learns who acts: a server spawned over stdio gets the acting
+ * user in ASKFIRST_USER; a server reached over Streamable HTTP gets the acting user's bearer token.
+ */
+export type ServerSpec = ServerCommand | HttpServer;
+
+export interface ServerCommand {
+  kind: "stdio";
+  name: string;
+  command: string;
+  args: string[];
+  /** Extra environment for the child (on top of the SDK's safe defaults such as PATH and HOME). */
+  env: Record<string, string>;
+}
+
+export interface HttpServer {
+  kind: "http";
+  /** The URL's host name, made distinct among the run's servers. */
+  name: string;
+  url: URL;
+}
+
+export interface BuiltInServerOptions {
+  demo?: string;
+  data?: string;
+  /** Defaults to the built CLI next to this file. */
+  cliPath?: string;
+}
+
+/**
+ * `node <dist>/cli/main.js serve [--demo x] [--data dir]`: the Access Request server shipped with askfirst,
+ * on its local backend. Like any server it gets ASKFIRST_USER and the SDK's safe defaults only: none of
+ * the agent's own settings, such as its store (a PostgreSQL URL may hold a password) or
+ * ASKFIRST_HTTP_TOKENS, reach it.
+ */
+export function builtInServer(options: BuiltInServerOptions): ServerCommand {
+  const args = [options.cliPath ?? resolveCliPath(), "serve"];
+  if (options.demo) args.push("--demo", options.demo);
+  if (options.data) args.push("--data", options.data);
+  return { kind: "stdio", name: "askfirst", command: process.execPath, args, env: {} };
+}
+
+/**
+ * `--server "<command line>"` or `--server <http(s) URL>`: servers of the person's choosing. A spawned one
+ * gets ASKFIRST_USER and nothing secret; one reached by URL gets the acting user's token only.
+ */
+export function customServers(lines: string[]): ServerSpec[] {
+  const taken = new Set<string>();
+  const distinct = (name: string) => {
+    let unique = name;
+    for (let suffix = 2; taken.has(unique); suffix += 1) unique = `${name}-${suffix}`;
+    taken.add(unique);
+    return unique;
+  };
+  return lines.map((line): ServerSpec => {
+    const url = serverUrl(line);
+    if (url) return { kind: "http", name: distinct(url.hostname), url };
+    const [command, ...args] = splitCommandLine(line);
+    if (command === undefined)
+      throw new UsageError(
+        '--server needs a command line or an http(s) URL, e.g. --server "node server.js" or --server http://127.0.0.1:8000/mcp',
+      );
+    return { kind: "stdio", name: distinct(commandName(command, args)), command, args, env: {} };
+  });
+}
+
+/** True when a `--server` value names a server by URL (http or https) rather than a command line. */
+export function isServerUrl(line: string): boolean {
+  return /^\s*https?:\/\//i.test(line);
+}
+
+/** The URL when `line` is one (http or https); a malformed one is a usage error naming what is wrong. */
+function serverUrl(line: string): URL | null {
+  if (!isServerUrl(line)) return null;
+  const text = line.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--server ${text} is not a valid URL; expected e.g. http://127.0.0.1:8000/mcp`);
+  }
+  // Credentials in the URL would be sent to every user's connection and shown wherever the URL is.
+  if (url.username || url.password)
+    throw new UsageError(
+      "--server URLs must not carry a user or password; the acting user's bearer token comes from --tokens",
+    );
+  return url;
+}
+
+/** A spawned server's name: its command, or for an interpreter its script (the first non-flag argument). */
+function commandName(command: string, args: string[]): string {
+  const name = basename(command).replace(/\.(m?js|ts|py)$/, "");
+  const script = args.find((arg) => !arg.startsWith("-"));
+  if (["node", "npx", "python", "python3", "uvx", "deno", "bun"].includes(name) && script)
+    return basename(script).replace(/\.\w+$/, "");
+  return name;
+}
+
+function resolveCliPath(): string {
+  const beside = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+  if (existsSync(beside)) return beside;
+  // Running from sources (tests): use the build of the same checkout.
+  return fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+}

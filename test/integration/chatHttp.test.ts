@@ -1,0 +1,78 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoRoot, runCli } from "../helpers/cli.js";
+import { type RunningHttp, startHttp } from "./httpServe.js";
+
+const henryToken = "henry-token-5d2e91";
+const joeToken = "joe-token-c07f44a2";
+
+describe("askfirst chat with an MCP server reached over Streamable HTTP", () => {
+  let dir: string;
+  let running: RunningHttp | undefined;
+  let tokens: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "askfirst-chat-http-"));
+    tokens = join(dir, "tokens.json");
+    await writeFile(tokens, JSON.stringify({ [henryToken]: "henry", [joeToken]: "joe" }));
+    running = await startHttp(["--data", join(dir, "data"), "--http", "127.0.0.1:0", "--tokens", tokens]);
+  });
+  afterEach(async () => {
+    running?.child.kill("SIGTERM");
+    running = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** `askfirst chat -q …` on the local model against the running server, with the demo's policy. */
+  function chat(queries: string[], flags: string[]) {
+    const policy = join(repoRoot, "examples/family-food/policy.json");
+    return runCli(
+      ["chat", "--server", running?.url ?? "", "-m", "local", "--store", "memory", "--policy", policy]
+        .concat(flags)
+        .concat(queries.flatMap((query) => ["-q", query])),
+      { cwd: dir },
+    );
+  }
+
+  it("acts as each acting user by sending that user's bearer token, and never prints a token", async () => {
+    const result = await chat(
+      ["ask for child-can-order on pizza-palace because hungry", "/as joe", "list access requests"],
+      ["-u", "henry", "--tokens", tokens],
+    );
+    expect(result.code).toBe(0);
+    // The server recorded henry as the one asking, and showed the request to joe, a reviewer of it.
+    expect(result.stdout).toMatch(/Created access request ar_\w+: henry asks for role child-can-order/);
+    expect(result.stdout).toMatch(/access requests 1-1 of 1:\n- ar_\w+: henry asks for role child-can-order/);
+    for (const token of [henryToken, joeToken]) expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it("names the acting user who has no token, and runs nothing for them", async () => {
+    const result = await chat(["list restaurants"], ["-u", "rose", "--tokens", tokens]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      "that turn failed: no bearer token for rose in --tokens (or ASKFIRST_HTTP_TOKENS): MCP server 127.0.0.1 would not know who acts",
+    );
+    expect(result.stdout).not.toContain("restaurants 1-4");
+  });
+
+  it("without tokens, says the server refused and how to give one", async () => {
+    const result = await chat(["list restaurants"], ["-u", "henry"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/could not connect to MCP server 127\.0\.0\.1 for henry: .*unauthorized/);
+    expect(result.stderr).toContain("no bearer token was sent for henry: give them one with --tokens");
+  });
+
+  it("takes the tokens from ASKFIRST_HTTP_TOKENS when no --tokens file is given", async () => {
+    const policy = join(repoRoot, "examples/family-food/policy.json");
+    const result = await runCli(
+      ["chat", "--server", running?.url ?? "", "-m", "local", "--store", "memory", "--policy", policy].concat(
+        ["-u", "joe", "-q", "list restaurants"],
+      ),
+      { cwd: dir, env: { ASKFIRST_HTTP_TOKENS: `${joeToken}=joe` } },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("restaurants 1-4 of 4");
+  });
+});
