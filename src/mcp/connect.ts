@@ -1,5 +1,7 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// Loaded with this module (only commands that talk to MCP servers import it), so the first `toolsFor`
+// spawns the servers at once instead of after the rest of the agent has loaded.
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type {
   JsonSchemaType,
@@ -73,8 +75,7 @@ interface Connection {
 }
 
 async function connect(server: ServerSpec, user: string, options: ToolboxOptions): Promise<Connection> {
-  // Loaded with this module (only commands that talk to MCP servers import it), so a spawned server starts
-  // at once instead of after the rest of the agent has loaded.
+  // A spawned server starts while the client's modules load.
   const opened =
     server.kind === "stdio"
       ? Promise.resolve(spawnServer(server, user, options.debug ?? false))
