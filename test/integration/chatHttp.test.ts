@@ -26,13 +26,13 @@ describe("askfirst chat with an MCP server reached over Streamable HTTP", () => 
   });
 
   /** `askfirst chat -q …` on the local model against the running server, with the demo's policy. */
-  function chat(queries: string[], flags: string[]) {
+  function chat(queries: string[], flags: string[], env: Record<string, string> = {}) {
     const policy = join(repoRoot, "examples/family-food/policy.json");
     return runCli(
       ["chat", "--server", running?.url ?? "", "-m", "local", "--store", "memory", "--policy", policy]
         .concat(flags)
         .concat(queries.flatMap((query) => ["-q", query])),
-      { cwd: dir },
+      { cwd: dir, env },
     );
   }
 
@@ -65,13 +65,9 @@ describe("askfirst chat with an MCP server reached over Streamable HTTP", () => 
   });
 
   it("takes the tokens from ASKFIRST_HTTP_TOKENS when no --tokens file is given", async () => {
-    const policy = join(repoRoot, "examples/family-food/policy.json");
-    const result = await runCli(
-      ["chat", "--server", running?.url ?? "", "-m", "local", "--store", "memory", "--policy", policy].concat(
-        ["-u", "joe", "-q", "list restaurants"],
-      ),
-      { cwd: dir, env: { ASKFIRST_HTTP_TOKENS: `${joeToken}=joe` } },
-    );
+    const result = await chat(["list restaurants"], ["-u", "joe"], {
+      ASKFIRST_HTTP_TOKENS: `${joeToken}=joe`,
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("restaurants 1-4 of 4");
   });
