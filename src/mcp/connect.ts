@@ -139,12 +139,13 @@ async function reachServer(server: HttpServer, user: string, options: ToolboxOpt
       `no bearer token for ${user} in --tokens (or ASKFIRST_HTTP_TOKENS): MCP server ${server.name} would not know who acts; add one for ${user}`,
       { code: "mcp_connect", source: "user" },
     );
-  const { StreamableHTTPClientTransport } =
-    await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const [{ StreamableHTTPClientTransport }, { RenewingHttpTransport }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    import("./renewingHttp.js"),
+  ]);
   const headers = token === undefined ? undefined : { Authorization: `Bearer ${token}` };
-  const transport = new StreamableHTTPClientTransport(
-    server.url,
-    headers ? { requestInit: { headers } } : {},
+  const transport = new RenewingHttpTransport(
+    () => new StreamableHTTPClientTransport(server.url, headers ? { requestInit: { headers } } : {}),
   );
   return {
     transport,
