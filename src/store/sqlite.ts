@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { AskfirstError, describeError } from "../errors.js";
+import { useWal } from "../sqliteWal.js";
 import {
   keyedArgsDigest,
   newAuditKey,
@@ -113,7 +114,7 @@ function openDatabase(path: string): Db {
     mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma("busy_timeout = 10000");
-    db.pragma("journal_mode = WAL");
+    useWal(db, 10_000);
     db.pragma("synchronous = NORMAL");
     db.exec(schemaSql);
     db.exec(executionsTableSql("askfirst_executions", "INTEGER"));

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { useWal } from "../../../sqliteWal.js";
 
 export type Db = Database.Database;
 
@@ -55,7 +56,7 @@ export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, databaseFileName));
   db.pragma("busy_timeout = 5000");
-  db.pragma("journal_mode = WAL");
+  useWal(db, 5000);
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.transaction(() => db.exec(schema)).immediate();
