@@ -20,7 +20,12 @@ export async function takeTypedAhead(input: NodeJS.ReadableStream, windowMs = 25
   const chunks: Buffer[] = [];
   const collect = (chunk: Buffer | string) => chunks.push(Buffer.from(chunk));
   const wasRaw = tty.isRaw;
-  tty.setRawMode(true);
+  try {
+    tty.setRawMode(true);
+  } catch {
+    // A terminal that cannot be put in raw mode (closed under us) has nothing more to read.
+    return "";
+  }
   tty.on("data", collect);
   tty.resume();
   try {

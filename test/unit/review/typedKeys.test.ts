@@ -14,6 +14,16 @@ describe("keys typed ahead on the terminal", () => {
     expect(await takeTypedAhead(input, 5)).toBe("");
   });
 
+  it("are none when the terminal cannot be put in raw mode, and nothing is left listening", async () => {
+    const input = terminalInput();
+    input.setRawMode = () => {
+      throw new Error("EBADF");
+    };
+    input.write("yes\r");
+    expect(await takeTypedAhead(input, 5)).toBe("");
+    expect(input.listenerCount("data")).toBe(0);
+  });
+
   it("are not taken from a pipe: piped lines are read as lines", async () => {
     const piped = new PassThrough();
     piped.write("yes\n");
