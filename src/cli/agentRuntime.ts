@@ -21,9 +21,9 @@ import type { CliContext } from "./context.js";
  */
 export async function openToolbox(
   options: Pick<ChatOptions, "server" | "demo" | "data" | "tokens">,
-  ctx: Pick<CliContext, "env" | "cwd">,
+  ctx: Pick<CliContext, "env" | "cwd" | "stderr">,
 ): Promise<Toolbox> {
-  const [{ createToolbox }, { builtInServer, customServers }] = await Promise.all([
+  const [{ createToolbox }, { builtInServer, customServers, plainHttpWarnings }] = await Promise.all([
     import("../mcp/connect.js"),
     import("../mcp/servers.js"),
   ]);
@@ -38,6 +38,7 @@ export async function openToolbox(
   const tokens = servers.some((server) => server.kind === "http")
     ? await userTokens(options, ctx)
     : undefined;
+  if (tokens) for (const warning of plainHttpWarnings(servers)) ctx.stderr.write(`askfirst: ${warning}\n`);
   return createToolbox(servers, { debug: Boolean(ctx.env.DEBUG), ...(tokens ? { tokens } : {}) });
 }
 

@@ -93,6 +93,22 @@ function serverUrl(line: string): URL | null {
   return url;
 }
 
+/**
+ * A warning for each server that bearer tokens would reach over plain http on another host, where anyone on
+ * the way can read them (loopback is fine: that is where `askfirst serve --http` listens by default).
+ */
+export function plainHttpWarnings(servers: ServerSpec[]): string[] {
+  return servers
+    .filter((server): server is HttpServer => server.kind === "http" && server.url.protocol === "http:")
+    .filter((server) => !loopbackHosts.has(server.url.hostname))
+    .map(
+      (server) =>
+        `bearer tokens go to ${server.url.host} over plain http, readable by anyone on the way; use https`,
+    );
+}
+
+const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 /** A spawned server's name: its command, or for an interpreter its script (the first non-flag argument). */
 function commandName(command: string, args: string[]): string {
   const name = basename(command).replace(/\.(m?js|ts|py)$/, "");

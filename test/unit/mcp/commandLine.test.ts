@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customServers } from "../../../src/mcp/servers.js";
+import { customServers, plainHttpWarnings } from "../../../src/mcp/servers.js";
 import { splitCommandLine } from "../../../src/mcp/commandLine.js";
 
 describe("--server command lines", () => {
@@ -39,5 +39,19 @@ describe("--server command lines", () => {
       /must not carry a user or password/,
     );
     expect(() => customServers(["https://ann:secret@example.com/mcp"])).not.toThrow(/secret/);
+  });
+
+  it("warn when bearer tokens would cross a network in plain http, and only then", () => {
+    const servers = customServers([
+      "http://127.0.0.1:8787/mcp",
+      "http://localhost:8787/mcp",
+      "http://[::1]:8787/mcp",
+      "https://mcp.example.com/mcp",
+      "http://mcp.example.com:8080/mcp",
+      "node server.js",
+    ]);
+    expect(plainHttpWarnings(servers)).toEqual([
+      "bearer tokens go to mcp.example.com:8080 over plain http, readable by anyone on the way; use https",
+    ]);
   });
 });
