@@ -4,10 +4,10 @@ import type Database from "better-sqlite3";
  * Puts a SQLite database in WAL mode. When two processes open a new database at once (two `askfirst serve`
  * for two users on a fresh data folder, two commands on a fresh store), SQLite can answer one of them
  * "database is locked" at once, without waiting out busy_timeout, because each would be waiting on the
- * other. That one tries again, for up to `waitMs`, and only then fails.
+ * other. That one tries again, for as long as the connection's busy timeout, and only then fails.
  */
-export function useWal(db: Database.Database, waitMs: number): void {
-  const deadline = Date.now() + waitMs;
+export function useWal(db: Database.Database): void {
+  const deadline = Date.now() + Number(db.pragma("busy_timeout", { simple: true }));
   for (;;) {
     try {
       db.pragma("journal_mode = WAL");

@@ -114,7 +114,7 @@ function openDatabase(path: string): Db {
     mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma("busy_timeout = 10000");
-    useWal(db, 10_000);
+    useWal(db);
     db.pragma("synchronous = NORMAL");
     db.exec(schemaSql);
     db.exec(executionsTableSql("askfirst_executions", "INTEGER"));

@@ -56,7 +56,7 @@ export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, databaseFileName));
   db.pragma("busy_timeout = 5000");
-  useWal(db, 5000);
+  useWal(db);
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.transaction(() => db.exec(schema)).immediate();
