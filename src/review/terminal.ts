@@ -61,7 +61,7 @@ export class TerminalReviewer implements Reviewer {
     } catch {
       const timedOut = expiry.signal.aborted;
       const message = timedOut
-        ? `no answer within ${this.options.timeoutSeconds} seconds (timed out)`
+        ? `no answer within ${seconds(this.options.timeoutSeconds)} (timed out)`
         : "the review was cancelled at the terminal";
       this.options.write(`\n${message}: the remaining call(s) are rejected.\n`);
       while (decisions.length < request.actionRequests.length)
@@ -72,12 +72,17 @@ export class TerminalReviewer implements Reviewer {
     return { decisions, reviewer: this.name };
   }
 
+  /** The deadline, and a warning a fifth of the time before it (at most 30 s; none under a second). */
   private startTimers(timeoutMs: number, expiry: AbortController): NodeJS.Timeout[] {
-    const warnBefore = Math.min(30_000, timeoutMs / 5);
-    const warning = setTimeout(() => {
-      this.options.write(`\n(${Math.round(warnBefore / 1000)} seconds left to answer; no answer rejects)\n`);
-    }, timeoutMs - warnBefore);
     const deadline = setTimeout(() => expiry.abort(), timeoutMs);
+    const left = Math.round(Math.min(30_000, timeoutMs / 5) / 1000);
+    if (left < 1) return [deadline];
+    const warning = setTimeout(
+      () => {
+        this.options.write(`\n(${seconds(left)} left to answer; no answer rejects)\n`);
+      },
+      timeoutMs - left * 1000,
+    );
     return [warning, deadline];
   }
 
@@ -116,6 +121,10 @@ export class TerminalReviewer implements Reviewer {
       this.options.write(`${parsed.error}\n`);
     }
   }
+}
+
+function seconds(count: number): string {
+  return count === 1 ? "1 second" : `${count} seconds`;
 }
 
 function renderCard(

@@ -142,6 +142,28 @@ describe("the terminal reviewer", () => {
     expect(written).not.toContain("review 2 of 2");
   });
 
+  it("counts one second in the singular, and gives no warning worth under a second", async () => {
+    vi.useFakeTimers();
+    try {
+      const never: Ask = (_question, signal) =>
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+      const pending = reviewer(never, 1).review(request());
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect((await pending).decisions).toEqual([
+        { type: "reject", message: "no answer within 1 second (timed out)", timedOut: true },
+      ]);
+      // A fifth of a second would round to nothing: no warning.
+      expect(written).not.toMatch(/left to answer/);
+      const later = reviewer(never, 5).review(request());
+      await vi.advanceTimersByTimeAsync(4_000);
+      expect(written).toContain("(1 second left to answer; no answer rejects)");
+      await vi.advanceTimersByTimeAsync(1_000);
+      await later;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("warns before the deadline and rejects as timed out when nobody answers", async () => {
     vi.useFakeTimers();
     try {
