@@ -25,16 +25,23 @@ describe("askfirst chat with an MCP server reached over Streamable HTTP", () => 
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** `askfirst chat -q …` on the local model against the running server, with the demo's policy. */
-  function chat(queries: string[], flags: string[], env: Record<string, string> = {}) {
+  /**
+   * `askfirst <command>` on the local model against the running server, with the demo's policy and a store in
+   * memory unless `flags` give one.
+   */
+  function run(command: string[], flags: string[], env: Record<string, string> = {}) {
     const policy = join(repoRoot, "examples/family-food/policy.json");
     return runCli(
-      ["chat", "--server", running?.url ?? "", "-m", "local", "--store", "memory", "--policy", policy]
-        .concat(flags)
-        .concat(queries.flatMap((query) => ["-q", query])),
+      command
+        .concat(["--server", running?.url ?? "", "-m", "local", "--store", "memory", "--policy", policy])
+        .concat(flags),
       { cwd: dir, env },
     );
   }
+
+  /** `askfirst chat -q …` (see run). */
+  const chat = (queries: string[], flags: string[], env: Record<string, string> = {}) =>
+    run(["chat"], flags.concat(queries.flatMap((query) => ["-q", query])), env);
 
   it("acts as each acting user by sending that user's bearer token, and never prints a token", async () => {
     const result = await chat(
@@ -46,6 +53,23 @@ describe("askfirst chat with an MCP server reached over Streamable HTTP", () => 
     expect(result.stdout).toMatch(/Created access request ar_\w+: henry asks for role child-can-order/);
     expect(result.stdout).toMatch(/access requests 1-1 of 1:\n- ar_\w+: henry asks for role child-can-order/);
     for (const token of [henryToken, joeToken]) expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it("lets askfirst review answer, over HTTP, a review a chat queued, acting as the chat's user", async () => {
+    const store = ["--tokens", tokens, "--store", `sqlite:${join(dir, "store.db")}`];
+    const asked = await chat(
+      ["ask for child-can-order on pizza-palace because hungry"],
+      ["-u", "henry", ...store],
+    );
+    const id = /Created access request (ar_\w+)/.exec(asked.stdout)?.[1];
+    const queued = await chat([`approve request ${id}`], ["-u", "joe", "--on-review", "queue", ...store]);
+    expect(queued.code).toBe(3);
+    const thread = queued.stdout.trim().split("\n").at(-1) ?? "";
+    const answered = await run(["review", thread, "--approve", "--reviewer", "mom"], store);
+    expect(answered.code).toBe(0);
+    expect(answered.stdout).toContain("approved by mom");
+    expect(answered.stdout).toMatch(/henry asks for role child-can-order on pizza-palace — approved by joe/);
+    expect(answered.stdout + answered.stderr).not.toContain(joeToken);
   });
 
   it("names the acting user who has no token, and runs nothing for them", async () => {
