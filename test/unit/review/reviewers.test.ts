@@ -41,6 +41,10 @@ function request(count = 1): ReviewRequest {
   };
 }
 
+/** Nobody types anything: the question is only ever given up on (the timeout aborts it). */
+const neverAnswered: Ask = (_question, signal) =>
+  new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+
 /** Plays typed lines in order; an Error in the list is thrown as Ctrl-C would be. */
 function typed(lines: (string | Error)[]): Ask {
   return () => {
@@ -142,34 +146,31 @@ describe("the terminal reviewer", () => {
     expect(written).not.toContain("review 2 of 2");
   });
 
-  it("counts one second in the singular, and gives no warning worth under a second", async () => {
-    vi.useFakeTimers();
-    try {
-      const never: Ask = (_question, signal) =>
-        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
-      const pending = reviewer(never, 1).review(request());
+  describe("when nobody answers", () => {
+    beforeEach(() => {
+      vi.useFakeTimers();
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("counts one second in the singular, and gives no warning worth under a second", async () => {
+      const pending = reviewer(neverAnswered, 1).review(request());
       await vi.advanceTimersByTimeAsync(1_000);
       expect((await pending).decisions).toEqual([
         { type: "reject", message: "no answer within 1 second (timed out)", timedOut: true },
       ]);
       // A fifth of a second would round to nothing: no warning.
       expect(written).not.toMatch(/left to answer/);
-      const later = reviewer(never, 5).review(request());
+      const later = reviewer(neverAnswered, 5).review(request());
       await vi.advanceTimersByTimeAsync(4_000);
       expect(written).toContain("(1 second left to answer; no answer rejects)");
       await vi.advanceTimersByTimeAsync(1_000);
       await later;
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    });
 
-  it("warns before the deadline and rejects as timed out when nobody answers", async () => {
-    vi.useFakeTimers();
-    try {
-      const never: Ask = (_question, signal) =>
-        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
-      const pending = reviewer(never, 60).review(request());
+    it("warns before the deadline and rejects as timed out", async () => {
+      const pending = reviewer(neverAnswered, 60).review(request());
       await vi.advanceTimersByTimeAsync(47_000);
       expect(written).not.toMatch(/seconds left/);
       await vi.advanceTimersByTimeAsync(1_000);
@@ -179,9 +180,7 @@ describe("the terminal reviewer", () => {
       expect(response.decisions).toEqual([
         { type: "reject", message: "no answer within 60 seconds (timed out)", timedOut: true },
       ]);
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 });
 
