@@ -3,6 +3,7 @@ import type { Session } from "../agent/sessionTypes.js";
 import { langSmithTracingRequested } from "../config/load.js";
 import type { Toolbox } from "../mcp/connect.js";
 import type { ModelSpec } from "../models/spec.js";
+import type { Policy } from "../review/policy.js";
 import type { Reviewer } from "../review/decisions.js";
 import type { Store } from "../store/types.js";
 import { choosePolicyPath, type ChatOptions } from "./chat/setup.js";
@@ -55,6 +56,7 @@ export interface AgentRuntime {
   session: Session;
   store: Store;
   reviewer: Reviewer;
+  policy: Policy;
   /** What the model says about itself when it starts (the offline model says it is rules, not AI). */
   banner?: string | undefined;
 }
@@ -99,7 +101,7 @@ export async function openAgentRuntime(
       langSmithTracing: langSmithTracingRequested(ctx.env),
       ...(parts.clock ? { clock: parts.clock } : {}),
     });
-    return { session, store, reviewer, banner: model.banner };
+    return { session, store, reviewer, policy, banner: model.banner };
   } catch (error) {
     await store.close();
     throw error;

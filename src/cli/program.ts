@@ -6,6 +6,7 @@ import { registerAudit } from "./commands/audit.js";
 import { registerChat } from "./commands/chat.js";
 import { registerReview } from "./commands/review.js";
 import { registerGraph } from "./commands/graph.js";
+import { registerPolicy } from "./commands/policy.js";
 
 /**
  * Builds the commander program. Each verb lives in commands/<verb>.ts and registers its flags here; its
@@ -34,6 +35,7 @@ const commandRegistrations: Registration[] = [
   registerAudit,
   registerChat,
   registerGraph,
+  registerPolicy,
   registerReview,
 ];
 

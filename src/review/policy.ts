@@ -109,12 +109,18 @@ export function classify(policy: Policy, call: PolicyCall): Classification {
   return fallback;
 }
 
-function describeRule(rule: PolicyRule, index: number): string {
+/** How a rule is named to a reviewer, in the audit trail and in `askfirst policy`. */
+export function describeRule(rule: PolicyRule, index: number): string {
   const label = rule.name ?? [rule.tool ?? "any tool"].flat().join(", ");
   return `rule ${index + 1} (${label})`;
 }
 
 function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
+  return fitsTool(rule, call) && (rule.when ?? []).every((condition) => holds(condition, call.args));
+}
+
+/** Whether the rule's tool, server and annotation tests pass: all but its argument conditions. */
+export function fitsTool(rule: PolicyRule, call: Omit<PolicyCall, "args">): boolean {
   if (rule.tool !== undefined && !matchesName(call.name, rule.tool)) return false;
   if (rule.server !== undefined && !matchesName(call.server, rule.server)) return false;
   if (rule.annotations !== undefined) {
@@ -125,7 +131,7 @@ function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
     if (destructiveHint !== undefined && (call.annotations?.destructiveHint ?? true) !== destructiveHint)
       return false;
   }
-  return (rule.when ?? []).every((condition) => holds(condition, call.args));
+  return true;
 }
 
 /**
@@ -134,7 +140,7 @@ function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
  * the call would fall through to a later rule or an `allow` default. Every `/`, in the name and in the
  * pattern alike, is matched as an ordinary character (a stand-in no name contains), and dots are too.
  */
-function matchesName(name: string, patterns: string | string[]): boolean {
+export function matchesName(name: string, patterns: string | string[]): boolean {
   return nameMatcher(patterns)(name.replaceAll("/", slashStandIn));
 }
 

@@ -3,6 +3,7 @@ import type { ModelSpec } from "../../models/spec.js";
 import type { ExitCode } from "../../errors.js";
 import { openAgentRuntime, openToolbox } from "../agentRuntime.js";
 import type { CliContext } from "../context.js";
+import { warnAboutPolicy } from "../policyReport.js";
 import { newThreadId, runChat } from "./run.js";
 import { createSpinner, pausingReviewer } from "./spinner.js";
 import { checkChatOptions, chooseActingUser, chooseReviewer, type ChatOptions } from "./setup.js";
@@ -44,6 +45,7 @@ async function chatWith(
     const actingUser =
       (options.user === undefined && options.thread ? await session.actingUser(threadId) : null) ??
       chooseActingUser(options, ctx.env);
+    await warnAboutPolicy(runtime.policy, toolbox, actingUser, ctx);
     return await runChat(
       { session, reviewer, spinner, threadId, actingUser, banner: runtime.banner },
       options,

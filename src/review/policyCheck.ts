@@ -1,0 +1,111 @@
+import type { Tier } from "./decisions.js";
+import {
+  describeRule,
+  fitsTool,
+  matchesName,
+  type Policy,
+  type PolicyCall,
+  type PolicyCondition,
+  type PolicyRule,
+} from "./policy.js";
+
+/**
+ * The policy read against the tools the servers offer, before any call: which tier each tool gets, and
+ * the rules that cannot do what they were written for. A rule whose tool name is misspelt, or whose
+ * condition names an argument the tool does not take, never applies; the calls it was meant to stop fall
+ * to a later rule or the default, which may be `allow`. Classification itself (policy.ts) is unchanged.
+ */
+
+/** What the policy can know of a tool without a call: its name, server, annotations and argument schema. */
+export interface ToolFacts extends Omit<PolicyCall, "args"> {
+  inputSchema: Record<string, unknown>;
+}
+
+/** One rule that may decide a tool's calls; `when` is set when it decides only some of them. */
+export interface TierStep {
+  tier: Tier;
+  rule: string;
+  when?: string;
+}
+
+/**
+ * The rules that may decide the tool's calls, in order: each conditional rule that fits it, then the first
+ * unconditional one (or the default). The last step is what a call gets when no condition before it holds.
+ */
+export function tiersOf(policy: Policy, tool: ToolFacts): TierStep[] {
+  const steps: TierStep[] = [];
+  for (const [index, rule] of policy.rules.entries()) {
+    if (!fitsTool(rule, tool)) continue;
+    const step: TierStep = { tier: rule.tier, rule: describeRule(rule, index) };
+    if (rule.when === undefined || rule.when.length === 0) return [...steps, step];
+    steps.push({ ...step, when: rule.when.map(describeCondition).join(" and ") });
+  }
+  return [...steps, { tier: policy.default, rule: "default" }];
+}
+
+/** One line per rule part that matches nothing the servers offer, or whose condition can never hold. */
+export function policyWarnings(policy: Policy, tools: readonly ToolFacts[]): string[] {
+  return policy.rules.flatMap((rule, index) => ruleWarnings(rule, describeRule(rule, index), tools));
+}
+
+function ruleWarnings(rule: PolicyRule, label: string, tools: readonly ToolFacts[]): string[] {
+  const servers = [...new Set(tools.map((tool) => tool.server))];
+  const missingServers = [rule.server ?? []]
+    .flat()
+    .filter((pattern) => !servers.some((server) => matchesName(server, pattern)));
+  if (missingServers.length > 0)
+    return missingServers.map(
+      (pattern) => `${label}: server "${pattern}" matches no server (there are: ${listed(servers)})`,
+    );
+  const missingTools = [rule.tool ?? []]
+    .flat()
+    .filter((pattern) => !tools.some((tool) => matchesName(tool.name, pattern)));
+  if (missingTools.length > 0)
+    return missingTools.map(
+      (pattern) => `${label}: tool "${pattern}" matches no tool the servers offer; check its spelling`,
+    );
+  const fitting = tools.filter((tool) => fitsTool(rule, tool));
+  // Annotation-only rules (the built-in policy's "read-only tools") may rightly fit nothing.
+  if (fitting.length === 0)
+    return rule.tool === undefined && rule.server === undefined
+      ? []
+      : [`${label}: applies to no tool the servers offer (none passes all its tests at once)`];
+  const named = (rule.when ?? []).map((condition) => condition.arg.split(".")[0] ?? condition.arg);
+  return [...new Set(named)]
+    .filter((argument) => fitting.every((tool) => lacksArgument(tool, argument)))
+    .map(
+      (argument) =>
+        `${label}: no tool it applies to takes an argument "${argument}", so its condition never holds ` +
+        `(${fitting.slice(0, 3).map(argumentsOf).join("; ")}${fitting.length > 3 ? "; …" : ""})`,
+    );
+}
+
+/** A schema that lists its properties and allows no others is taken at its word. */
+function lacksArgument(tool: ToolFacts, argument: string): boolean {
+  const { properties, additionalProperties } = tool.inputSchema;
+  if (typeof properties !== "object" || properties === null) return false;
+  if (
+    additionalProperties === true ||
+    (typeof additionalProperties === "object" && additionalProperties !== null)
+  )
+    return false;
+  return !Object.hasOwn(properties, argument);
+}
+
+function argumentsOf(tool: ToolFacts): string {
+  const names = Object.keys((tool.inputSchema.properties as Record<string, unknown> | undefined) ?? {});
+  return `${tool.name} takes ${names.length > 0 ? names.join(", ") : "no arguments"}`;
+}
+
+function listed(names: string[]): string {
+  return names.length > 0 ? names.join(", ") : "none";
+}
+
+function describeCondition(condition: PolicyCondition): string {
+  const value = (item: unknown) => JSON.stringify(item);
+  if (condition.equals !== undefined) return `${condition.arg} is ${value(condition.equals)}`;
+  if (condition.in !== undefined) return `${condition.arg} is one of ${condition.in.map(value).join(", ")}`;
+  if (condition.gt !== undefined) return `${condition.arg} > ${condition.gt}`;
+  if (condition.lt !== undefined) return `${condition.arg} < ${condition.lt}`;
+  return `${condition.arg} matches /${condition.matches ?? ""}/i`;
+}
