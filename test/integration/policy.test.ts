@@ -61,23 +61,24 @@ describe("askfirst policy", () => {
 });
 
 describe("askfirst chat with a policy rule that can never apply", () => {
+  const chat = (...args: string[]) => runCli(["chat", "--store", "memory", ...args], { cwd: dir });
+
   it("warns before the first turn, then runs as the policy says", async () => {
     const model = join(dir, "model.json");
     await writeFile(model, JSON.stringify([{ tool_calls: [{ name: "shout", args: {} }] }, { text: "done" }]));
     const server = `node ${await writeWhoamiServer(dir)}`;
-    const result = await runCli(
-      [
-        "chat",
-        "--store",
-        "memory",
-        "--server",
-        server,
-        "--policy",
-        await misspeltPolicy(),
-        "-u",
-        "rose",
-      ].concat(["-m", `scripted:${model}`, "-q", "shout"]),
-      { cwd: dir },
+    const policy = await misspeltPolicy();
+    const result = await chat(
+      "--server",
+      server,
+      "--policy",
+      policy,
+      "-u",
+      "rose",
+      "-m",
+      `scripted:${model}`,
+      "-q",
+      "shout",
     );
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
@@ -87,19 +88,15 @@ describe("askfirst chat with a policy rule that can never apply", () => {
   });
 
   it("says nothing with a policy whose rules all apply", async () => {
-    const result = await runCli(
-      [
-        "chat",
-        "--demo",
-        "family-food",
-        "--data",
-        join(dir, "data"),
-        "--store",
-        "memory",
-        "-m",
-        "local",
-      ].concat(["-q", "list restaurants"]),
-      { cwd: dir },
+    const result = await chat(
+      "--demo",
+      "family-food",
+      "--data",
+      join(dir, "data"),
+      "-m",
+      "local",
+      "-q",
+      "list restaurants",
     );
     expect(result.code).toBe(0);
     expect(result.stderr).not.toContain("policy");
