@@ -3,7 +3,13 @@
  * passes its own, so no command reads process.* directly.
  */
 export interface CliContext {
+  /** Replaced, not changed, when `--dotenv` adds variables (see program.ts). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Sets the variables of a `--dotenv` file where libraries read them too (main.ts: process.env, for names not
+   * already set); a test leaves it out.
+   */
+  exportEnv?: (variables: Readonly<Record<string, string>>) => void;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;

@@ -10,6 +10,9 @@ async function main(): Promise<void> {
     stdout: process.stdout,
     stderr: process.stderr,
     cwd: process.cwd(),
+    exportEnv: (variables) => {
+      for (const [name, value] of Object.entries(variables)) process.env[name] ??= value;
+    },
   });
   try {
     await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import type { CliContext } from "./context.js";
 import { registerServe } from "./commands/serve.js";
@@ -21,6 +22,19 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
+    })
+    // Not `--env-file`: Node 20 takes that flag for itself even after the script's name.
+    .option(
+      "--dotenv <path>",
+      "read settings from this file (KEY=value lines, as .env); variables already set in the environment win",
+    )
+    .hook("preAction", async (root) => {
+      const path = root.opts<{ dotenv?: string }>().dotenv;
+      if (path === undefined) return;
+      const { readEnvFile } = await import("../config/load.js");
+      const variables = readEnvFile(resolve(ctx.cwd, path), ctx.env);
+      ctx.env = { ...ctx.env, ...variables };
+      ctx.exportEnv?.(variables);
     });
   for (const register of commandRegistrations) register(program, ctx);
   return program;

@@ -1,4 +1,6 @@
-import { UsageError } from "../errors.js";
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { describeError, UsageError } from "../errors.js";
 import type { z } from "zod";
 
 /**
@@ -37,5 +39,23 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, source: st
 export function langSmithTracingRequested(env: Env): boolean {
   return ["LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2", "LANGSMITH_TRACING", "LANGCHAIN_TRACING"].some(
     (name) => readEnv(env, name) === "true",
+  );
+}
+
+/**
+ * The variables of a `--dotenv` file (KEY=value lines, as in `.env`; Node's own parser). Only the names not
+ * already set in `env` are returned: the environment wins over the file, as with dotenv.
+ */
+export function readEnvFile(path: string, env: Env): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read --dotenv ${path}: ${describeError(error)}`, "env_file");
+  }
+  return Object.fromEntries(
+    Object.entries(parseEnv(text)).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && env[entry[0]] === undefined,
+    ),
   );
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 
@@ -12,5 +15,43 @@ describe("askfirst CLI entry", () => {
     const result = await runCli(["--frobnicate"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown option '--frobnicate'/);
+  });
+});
+
+describe("askfirst --dotenv <file>", () => {
+  it("reads settings from the file, before or after the command; the environment wins over it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "askfirst-dotenv-"));
+    try {
+      await writeFile(join(dir, "demo.env"), "ASKFIRST_USER=joe\n");
+      const policy = ["policy", "--demo", "family-food", "--data", join(dir, "data")];
+      const before = await runCli(["--dotenv", "demo.env", ...policy], { cwd: dir });
+      expect(before.stdout).toContain("askfirst: 14 tools for joe\n");
+      const after = await runCli([...policy, "--dotenv", "demo.env"], { cwd: dir });
+      expect(after.stdout).toContain("askfirst: 14 tools for joe\n");
+      const env = await runCli(["--dotenv", "demo.env", ...policy], {
+        cwd: dir,
+        env: { ASKFIRST_USER: "rose" },
+      });
+      expect(env.stdout).toContain("askfirst: 14 tools for rose\n");
+      const missing = await runCli(["--dotenv", "nope.env", ...policy], { cwd: dir });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toBe(
+        `askfirst: cannot read --dotenv ${join(dir, "nope.env")}: ENOENT: no such file or directory, open '${join(dir, "nope.env")}'\n`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("sets its variables where libraries and the error report read them too (process.env)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "askfirst-dotenv-"));
+    try {
+      await writeFile(join(dir, "debug.env"), "DEBUG=1\n");
+      const result = await runCli(["--dotenv", "debug.env", "policy", "--policy", "nope.json"], { cwd: dir });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^askfirst: cannot read policy file .*\n\w*Error: .*\n {4}at /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,15 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { langSmithTracingRequested, parseOrThrow, pick, readEnv } from "../../../src/config/load.js";
+import {
+  langSmithTracingRequested,
+  parseOrThrow,
+  pick,
+  readEnv,
+  readEnvFile,
+} from "../../../src/config/load.js";
 import { UsageError } from "../../../src/errors.js";
 
 describe("config loading", () => {
@@ -42,5 +51,30 @@ describe("config loading", () => {
     expect(message).toContain("(+1 more)");
     expect(message).not.toContain("\n");
     expect((error as UsageError).exitCode).toBe(2);
+  });
+});
+
+describe("a --dotenv file", () => {
+  it("gives the variables the environment does not set, as .env files are written", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "askfirst-dotenv-"));
+    try {
+      const path = join(dir, ".env");
+      await writeFile(
+        path,
+        '# the demo\nASKFIRST_USER=joe\nexport ASKFIRST_STORE="memory"\nGOOGLE_API_KEY=\nTENANT=kids # trailing\n',
+      );
+      expect(readEnvFile(path, { ASKFIRST_USER: "rose", GOOGLE_API_KEY: "" })).toEqual({
+        ASKFIRST_STORE: "memory",
+        TENANT: "kids",
+      });
+      expect(readEnvFile(path, {})).toMatchObject({ ASKFIRST_USER: "joe", GOOGLE_API_KEY: "" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("that cannot be read is a usage error naming it", () => {
+    expect(() => readEnvFile("/nowhere/.env", {})).toThrow(UsageError);
+    expect(() => readEnvFile("/nowhere/.env", {})).toThrow(/cannot read --dotenv \/nowhere\/\.env: ENOENT/);
   });
 });
