@@ -74,3 +74,13 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;
   return String(error);
 }
+
+/** A turn stopped by the person (Ctrl-C at the chat), not by a failure: the chat says so and goes on. */
+export function turnCancelled(cause?: unknown): AskfirstError {
+  return new AskfirstError("the turn was cancelled", {
+    code: "cancelled",
+    source: "user",
+    exitCode: ExitCode.interrupted,
+    cause,
+  });
+}

@@ -5,18 +5,26 @@ import {
   type StoredMessage,
 } from "@langchain/core/messages";
 import { Command, type StateSnapshot } from "@langchain/langgraph";
-import { AskfirstError } from "../errors.js";
+import { AskfirstError, turnCancelled } from "../errors.js";
 import type { ReviewRequest, ReviewResponse } from "../review/decisions.js";
 import { isExpired, timedOutResponse } from "../store/deadlines.js";
 import type { CheckpointHeads } from "../store/heads.js";
-import { queuedReview } from "../store/queueing.js";
+import { fresh, toQueued } from "../store/queueing.js";
 import type { PendingReview } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
+import { closeStoppedCalls } from "./nodes/startedBefore.js";
 import { answeringKey, checkResponse, type Answering } from "./reviewRequest.js";
 import { useLeanRunContext } from "./runContext.js";
 import { collectRun, type RunOutput } from "./runOutput.js";
-import type { OnReview, Session, SessionOptions, TurnResult } from "./sessionTypes.js";
+import type {
+  OnReview,
+  ResumeOptions,
+  SendOptions,
+  Session,
+  SessionOptions,
+  TurnResult,
+} from "./sessionTypes.js";
 import type { AgentState } from "./state.js";
 
 /** The session runner: one graph over one store, driving turns and reviews for any number of threads. */
@@ -56,27 +64,28 @@ class GraphSession implements Session {
     private readonly heads: CheckpointHeads,
   ) {}
 
-  async send(threadId: string, text: string, options: { actingUser: string; onReview?: OnReview }) {
-    const waiting = (await this.knownFinished(threadId)) ? null : await this.readThread(threadId);
-    if (waiting)
+  async send(threadId: string, text: string, options: SendOptions) {
+    const thread = (await this.knownFinished(threadId)) ? null : await this.readThread(threadId);
+    if (thread?.review)
       throw new AskfirstError(
         `thread ${threadId} has a review waiting; answer it before sending anything new (new input would abandon it)`,
         { code: "review_pending", source: "user" },
       );
+    // A run that stopped (cancelled, or failed) may have left calls without results: they get theirs first.
+    const closing = thread
+      ? await closeStoppedCalls(this.options.store.executions, threadId, thread.window)
+      : [];
     const human = new HumanMessage({ id: newMessageId("human"), content: text });
+    const sent = [...closing, human];
     await this.options.store.threads.touch(threadId, options.actingUser);
-    await this.options.store.transcript.append(threadId, [toStored(human)]);
-    const output = await this.run(threadId, { messages: [human], actingUser: options.actingUser });
-    return this.settle(threadId, output, options.onReview ?? "ask", [toStored(human)]);
+    await this.options.store.transcript.append(threadId, sent.map(toStored));
+    const output = await this.run(threadId, { messages: sent, actingUser: options.actingUser }, options);
+    return this.settle(threadId, output, options, sent.map(toStored));
   }
 
-  async resume(
-    threadId: string,
-    response: ReviewResponse,
-    options: { onReview?: OnReview; interruptId?: string } = {},
-  ) {
-    const output = await this.applyAnswer(threadId, response, undefined, options.interruptId);
-    return this.settle(threadId, output, options.onReview ?? "ask", []);
+  async resume(threadId: string, response: ReviewResponse, options: ResumeOptions = {}) {
+    const output = await this.applyAnswer(threadId, response, { ...options, queued: undefined });
+    return this.settle(threadId, output, options, []);
   }
 
   async pendingReview(threadId: string): Promise<PendingReview | null> {
@@ -88,11 +97,13 @@ class GraphSession implements Session {
    * that died once its run was checkpointed, before it kept the run's messages, left them in the
    * checkpoint's window only. They are added, in order and each once, before the thread gets anything new.
    */
-  private async readThread(threadId: string): Promise<PendingReview | null> {
+  private async readThread(
+    threadId: string,
+  ): Promise<{ review: PendingReview | null; window: BaseMessage[] }> {
     const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
     const window = (snapshot.values as Partial<AgentState>).messages ?? [];
     if (window.length > 0) await this.options.store.transcript.append(threadId, window.map(toStored));
-    return this.reviewIn(threadId, snapshot);
+    return { review: await this.reviewIn(threadId, snapshot), window };
   }
 
   private async reviewIn(threadId: string, snapshot: StateSnapshot): Promise<PendingReview | null> {
@@ -123,10 +134,10 @@ class GraphSession implements Session {
   private async applyAnswer(
     threadId: string,
     response: ReviewResponse,
-    queued?: PendingReview,
-    expectedInterruptId?: string,
+    options: { queued: PendingReview | undefined; interruptId?: string; signal?: AbortSignal },
   ): Promise<RunOutput> {
-    const review = queued ?? (await this.readThread(threadId));
+    const { queued, interruptId: expectedInterruptId } = options;
+    const review = queued ?? (await this.readThread(threadId)).review;
     if (!review && expectedInterruptId === undefined)
       throw new AskfirstError(`thread ${threadId} has no review waiting`, {
         code: "no_review",
@@ -163,8 +174,11 @@ class GraphSession implements Session {
       // by the time the run starts, LangGraph leaves the answer unused and the run pauses again.
       const resume = { [review.interruptId]: { ...answer, interruptId: review.interruptId } };
       output = await this.run(threadId, new Command({ resume }), {
-        toolCallIds: review.request.context.actions.map((action) => action.toolCallId),
-        rules: review.request.context.actions.map((action) => action.rule),
+        ...(options.signal ? { signal: options.signal } : {}),
+        answering: {
+          toolCallIds: review.request.context.actions.map((action) => action.toolCallId),
+          rules: review.request.context.actions.map((action) => action.rule),
+        },
       });
     } catch (error) {
       await this.giveBack(threadId, review.interruptId);
@@ -203,9 +217,10 @@ class GraphSession implements Session {
   private async settle(
     threadId: string,
     first: RunOutput,
-    onReview: OnReview,
+    options: { onReview?: OnReview; signal?: AbortSignal },
     sent: StoredMessage[],
   ): Promise<TurnResult> {
+    const onReview = options.onReview ?? "ask";
     const result: TurnResult = { status: "done", replies: [], messages: [...sent], calls: [], review: null };
     let output = first;
     const unsaved: StoredMessage[] = [];
@@ -228,7 +243,13 @@ class GraphSession implements Session {
       if (unsaved.length > output.messages.length)
         await this.keep(threadId, unsaved.splice(0, unsaved.length - output.messages.length));
       try {
-        output = await this.applyAnswer(threadId, await reviewer.review(review.request), review);
+        // Cancelled while the run paused: the review stays in the queue, to be answered before new input.
+        if (options.signal?.aborted) throw turnCancelled();
+        const answer = await reviewer.review(review.request);
+        output = await this.applyAnswer(threadId, answer, {
+          queued: review,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
       } catch (error) {
         // The error that stopped the turn is the one to report; a failed write of the messages is put
         // right by the next read of the thread, as `keep` leaves the thread not known whole.
@@ -247,17 +268,30 @@ class GraphSession implements Session {
     });
   }
 
-  private async run(threadId: string, input: unknown, answering?: Answering): Promise<RunOutput> {
+  private async run(
+    threadId: string,
+    input: unknown,
+    options: { answering?: Answering; signal?: AbortSignal } = {},
+  ): Promise<RunOutput> {
+    const { answering, signal } = options;
     this.finished.delete(threadId);
     const before = this.heads.writtenHere(threadId);
-    // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
-    // still checkpointed on exit, so a pending review survives the process.
-    const stream = await this.graph.stream(input as never, {
-      configurable: { thread_id: threadId, ...(answering ? { [answeringKey]: answering } : {}) },
-      streamMode: "updates",
-      durability: "exit",
-    });
-    const output = await collectRun(stream);
+    let output: RunOutput;
+    try {
+      // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
+      // still checkpointed on exit, so a pending review survives the process.
+      const stream = await this.graph.stream(input as never, {
+        configurable: { thread_id: threadId, ...(answering ? { [answeringKey]: answering } : {}) },
+        streamMode: "updates",
+        durability: "exit",
+        ...(signal ? { signal } : {}),
+      });
+      output = await collectRun(stream);
+    } catch (error) {
+      // LangGraph checkpoints a cancelled run where it stopped; the next input closes what it left open.
+      if (signal?.aborted) throw turnCancelled(error);
+      throw error;
+    }
     const written = this.heads.writtenHere(threadId);
     if (!output.interrupt && written !== undefined && written !== before)
       this.finished.set(threadId, written);
@@ -269,14 +303,4 @@ class GraphSession implements Session {
     const written = this.finished.get(threadId);
     return written !== undefined && written === (await this.heads.latest(threadId));
   }
-}
-
-/** A review as the run that asked for it queued it: nobody has claimed it yet. */
-function fresh(threadId: string, interruptId: string, request: ReviewRequest): PendingReview {
-  return { ...queuedReview(threadId, interruptId, request), claimedBy: null };
-}
-
-function toQueued(review: PendingReview): Omit<PendingReview, "claimedBy"> {
-  const { claimedBy: _claimedBy, ...queued } = review;
-  return queued;
 }

@@ -40,22 +40,32 @@ export interface TurnResult {
   review: PendingReview | null;
 }
 
+/**
+ * `signal` cancels the turn: the run stops where it is (a tool call under way is cancelled, and may still
+ * have taken effect) and the call rejects with AskfirstError code "cancelled". A review it paused on stays
+ * waiting; calls it left without a result get one with the next input.
+ */
+export interface TurnOptions {
+  onReview?: OnReview;
+  signal?: AbortSignal;
+}
+
+export interface SendOptions extends TurnOptions {
+  actingUser: string;
+}
+
+export interface ResumeOptions extends TurnOptions {
+  interruptId?: string;
+}
+
 export interface Session {
-  send(
-    threadId: string,
-    text: string,
-    options: { actingUser: string; onReview?: OnReview },
-  ): Promise<TurnResult>;
+  send(threadId: string, text: string, options: SendOptions): Promise<TurnResult>;
   /**
    * Applies an answer to the thread's pending review (exactly once across reviewers) and runs on.
    * `interruptId`: the review the answer was given for. If the thread has moved on to another review
    * meanwhile (someone else answered), the answer is refused rather than applied to a review never shown.
    */
-  resume(
-    threadId: string,
-    response: ReviewResponse,
-    options?: { onReview?: OnReview; interruptId?: string },
-  ): Promise<TurnResult>;
+  resume(threadId: string, response: ReviewResponse, options?: ResumeOptions): Promise<TurnResult>;
   /** The review this thread waits on, read from the thread's checkpoint; null when none. */
   pendingReview(threadId: string): Promise<PendingReview | null>;
   /** The whole conversation of the thread, from the transcript (made whole first, see readThread). */

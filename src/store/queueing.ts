@@ -41,6 +41,17 @@ export function queuedReview(threadId: string, interruptId: string, request: Rev
   };
 }
 
+/** A review as the run that asked for it queued it: nobody has claimed it yet. */
+export function fresh(threadId: string, interruptId: string, request: ReviewRequest): PendingReview {
+  return { ...queuedReview(threadId, interruptId, request), claimedBy: null };
+}
+
+/** The review as the queue keeps it, without who claimed it. */
+export function toQueued(review: PendingReview): QueuedReview {
+  const { claimedBy: _claimedBy, ...queued } = review;
+  return queued;
+}
+
 /**
  * What one task's writes put in the queue: the reviews asked for by its interrupts, with the thread and the
  * checkpoint they were recorded with; null for writes that ask no review or belong to a subgraph.

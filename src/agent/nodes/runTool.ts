@@ -9,7 +9,7 @@ import { digestMatches, type ArgsDigest } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
 import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
 import type { AgentState, CallOutcome, ReviewedCall } from "../state.js";
-import { mayHaveRun } from "./startedBefore.js";
+import { cancelledWhileRunning, mayHaveRun } from "./startedBefore.js";
 
 export interface RunToolDeps {
   toolbox: Toolbox;
@@ -38,6 +38,8 @@ export function createRunToolNode(deps: RunToolDeps) {
     const messages: ToolMessage[] = [];
     const outcomes: CallOutcome[] = [];
     for (const call of callsOf(ai).filter((item) => !answered.has(item.id))) {
+      // A cancelled run's writes are dropped: the calls not begun are left for the next input to close.
+      if (config.signal?.aborted) break;
       const reviewed = state.reviewed[call.id];
       // Fail closed: a call human_review_node did not settle never runs.
       if (!reviewed) {
@@ -167,7 +169,9 @@ async function execute(
       error instanceof ToolInputParsingException ? checkArgs(loaded.inputSchema, reviewed.args) : null;
     const text = problem
       ? `the arguments do not fit ${call.name}'s schema (${problem}); it did not run`
-      : readableToolError(error);
+      : config.signal?.aborted
+        ? cancelledWhileRunning(call.name)
+        : readableToolError(error);
     return failed(call, text, argsHash);
   }
 }

@@ -1,6 +1,6 @@
-import type { ToolMessage } from "@langchain/core/messages";
+import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { AuditEntry, ExecutionJournal, ToolExecution } from "../../store/types.js";
-import { errorResult } from "../messages.js";
+import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
 import type { CallOutcome } from "../state.js";
 
 /**
@@ -13,6 +13,53 @@ export function mayHaveRun(tool: string, startedAt: number): string {
   return (
     `${tool} may have run before a crash: it was started at ${new Date(startedAt).toISOString()} ` +
     "but never reported back, so it was not run again (a tool call runs at most once). " +
+    "Check whether it took effect before asking for it again."
+  );
+}
+
+/**
+ * The result for a call left without one by a run that stopped (cancelled at the terminal, or failed)
+ * after the model asked for it: new input must not leave the model a call with no result. The journal
+ * decides what it is told: the result the call had, its error, that it may have run, or that it never ran.
+ */
+function stoppedCallResult(call: IdentifiedCall, started: ToolExecution | null): ToolMessage {
+  if (!started)
+    return errorResult(call, `${call.name} did not run: the turn that asked for it stopped first.`);
+  if (started.outcome === "ok" && started.result !== null)
+    return new ToolMessage({
+      id: resultId(call.id),
+      content: started.result,
+      tool_call_id: call.id,
+      name: call.name,
+    });
+  if (started.outcome === "error" && started.result !== null) return errorResult(call, started.result);
+  return errorResult(
+    call,
+    `${call.name} may have run: it was started at ${new Date(started.startedAt).toISOString()}, but the ` +
+      "turn stopped before it reported back, so it was not run again. Check whether it took effect before " +
+      "asking for it again.",
+  );
+}
+
+/**
+ * A run that stopped after the model asked for tools (cancelled at the terminal, or failed) leaves calls
+ * with no result in the window; a model shown them with new input refuses the request, or guesses. The
+ * results to send first, one per such call of the window's last AI message.
+ */
+export async function closeStoppedCalls(
+  journal: ExecutionJournal,
+  threadId: string,
+  window: BaseMessage[],
+): Promise<ToolMessage[]> {
+  const { ai, answered } = lastTurn(window);
+  const open = callsOf(ai).filter((call) => !answered.has(call.id));
+  return Promise.all(open.map(async (call) => stoppedCallResult(call, await journal.get(threadId, call.id))));
+}
+
+/** What the model and the person are told about a call cancelled at the terminal while it ran. */
+export function cancelledWhileRunning(tool: string): string {
+  return (
+    `${tool} was cancelled at the terminal while it ran: its server may have carried it out. ` +
     "Check whether it took effect before asking for it again."
   );
 }

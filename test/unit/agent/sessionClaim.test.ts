@@ -137,9 +137,13 @@ describe("an answer given from another process", () => {
     // A late reviewer's approval of the first review, put back in the queue as a race would leave it.
     await store.queue.put({ ...firstReview, claimedBy: undefined } as never);
     const late = session as unknown as {
-      applyAnswer(threadId: string, response: unknown, queued: unknown): Promise<{ interrupt: unknown }>;
+      applyAnswer(threadId: string, response: unknown, options: { queued: unknown }): Promise<unknown>;
     };
-    await late.applyAnswer("t1", { decisions: [{ type: "approve" }], reviewer: "late" }, firstReview);
+    await late.applyAnswer(
+      "t1",
+      { decisions: [{ type: "approve" }], reviewer: "late" },
+      { queued: firstReview },
+    );
     expect(fake.received.map((call) => call.args)).toEqual([{ to: "ann", amount: 5 }]);
     const waiting = await session.pendingReview("t1");
     expect(waiting?.interruptId).toBe(second.review?.interruptId);

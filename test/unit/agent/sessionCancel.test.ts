@@ -1,0 +1,223 @@
+import { AIMessage, isToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { ChatResult } from "@langchain/core/outputs";
+import { tool } from "@langchain/core/tools";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { openSession } from "../../../src/agent/session.js";
+import { isAskfirstError } from "../../../src/errors.js";
+import type { LoadedTool, Toolbox } from "../../../src/mcp/connect.js";
+import type { Reviewer } from "../../../src/review/decisions.js";
+import type { Policy } from "../../../src/review/policy.js";
+import { openStore } from "../../../src/store/open.js";
+import type { Store } from "../../../src/store/types.js";
+
+/**
+ * Cancelling a turn (Ctrl-C at the chat): the run stops where it is, and the thread goes on. What the model
+ * is shown next must be whole: no call without its result.
+ */
+
+type Turn = { text: string } | { call: string };
+
+/** Plays `turns`; records what it was shown each time; `hold` makes a call wait until it is cancelled. */
+class RecordingModel extends BaseChatModel {
+  readonly shown: BaseMessage[][] = [];
+  hold: (() => void) | null = null;
+  private next = 0;
+
+  constructor(private readonly turns: Turn[]) {
+    super({});
+  }
+
+  _llmType() {
+    return "recording";
+  }
+
+  override bindTools() {
+    return this;
+  }
+
+  async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
+    this.shown.push(messages);
+    if (this.hold) {
+      this.hold();
+      await new Promise((_resolve, reject) =>
+        options.signal?.addEventListener("abort", () => reject(new Error("model call aborted"))),
+      );
+    }
+    const turn = this.turns[this.next++];
+    if (!turn) throw new Error("the recording model ran out of turns");
+    const message =
+      "text" in turn
+        ? new AIMessage({ content: turn.text })
+        : new AIMessage({
+            content: "",
+            tool_calls: [{ name: turn.call, args: {}, id: `call_${this.next}` }],
+          });
+    return { generations: [{ text: "", message }] };
+  }
+}
+
+/**
+ * `slow` runs until cancelled (telling `started`); `plain` and `quick` (which the policy has a person
+ * confirm) answer at once; `ran` lists what finished.
+ */
+function slowToolbox() {
+  const state = { started: () => undefined as void, ran: [] as string[] };
+  const loaded = (name: string, run: (signal?: AbortSignal) => Promise<string>): LoadedTool => ({
+    tool: tool((_input, config) => run((config as { signal?: AbortSignal }).signal), {
+      name,
+      description: name,
+      schema: z.object({}),
+    }),
+    server: "test",
+    annotations: undefined,
+    inputSchema: { type: "object", properties: {} },
+  });
+  const tools = [
+    loaded("slow", (signal) => {
+      state.started();
+      return new Promise((_resolve, reject) =>
+        signal?.addEventListener("abort", () => reject(new Error("tool call aborted"))),
+      );
+    }),
+    loaded("plain", () => {
+      state.ran.push("plain");
+      return Promise.resolve("plain result");
+    }),
+    loaded("quick", () => {
+      state.ran.push("quick");
+      return Promise.resolve("quick result");
+    }),
+  ];
+  const toolbox: Toolbox = { toolsFor: () => Promise.resolve(tools), close: () => Promise.resolve() };
+  return { toolbox, state };
+}
+
+const policy: Policy = { rules: [{ tool: "quick", tier: "confirm" }], default: "allow" };
+
+let store: Store | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function setUp(kind: "memory" | "sqlite", turns: Turn[], reviewer?: Reviewer) {
+  dir = await mkdtemp(join(tmpdir(), "askfirst-cancel-"));
+  store = await openStore(kind === "memory" ? "memory" : `sqlite:${join(dir, "store.db")}`, { cwd: dir });
+  const model = new RecordingModel(turns);
+  const { toolbox, state } = slowToolbox();
+  const session = openSession({ store, model, toolbox, policy, ...(reviewer ? { reviewer } : {}) });
+  return { session, store, model, tools: state };
+}
+
+async function expectCancelled(promise: Promise<unknown>): Promise<void> {
+  const error: unknown = await promise.then(
+    () => null,
+    (reason: unknown) => reason,
+  );
+  expect(isAskfirstError(error) && error.code).toBe("cancelled");
+}
+
+/** Lets a cancelled node's last writes (journal, audit) land, as they do while the person types on. */
+const settleBackground = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+const user = { actingUser: "joe" };
+
+describe.each(["memory", "sqlite"] as const)("a turn cancelled (%s store)", (kind) => {
+  it("while a tool runs: the next input tells the model the call was cancelled and may have taken effect", async () => {
+    const { session, store, model, tools } = await setUp(kind, [
+      { call: "slow" },
+      { text: "It was stopped." },
+    ]);
+    const cancel = new AbortController();
+    tools.started = () => cancel.abort();
+    await expectCancelled(session.send("t", "do the slow thing", { ...user, signal: cancel.signal }));
+    await settleBackground();
+
+    const next = await session.send("t", "what happened?", user);
+    expect(next.replies).toEqual(["It was stopped."]);
+    const shown = model.shown
+      .at(-1)!
+      .slice(1)
+      .map((message) => [message.getType(), message.text]);
+    expect(shown).toEqual([
+      ["human", "do the slow thing"],
+      ["ai", ""],
+      [
+        "tool",
+        expect.stringMatching(/^slow was cancelled at the terminal while it ran: its server may have/),
+      ],
+      ["human", "what happened?"],
+    ]);
+    const audit = await store.audit.list({ threadId: "t" });
+    expect(audit.map((record) => [record.tool, record.outcome])).toEqual([["slow", "error"]]);
+    expect(audit[0]?.error).toMatch(/cancelled at the terminal while it ran/);
+    const history = (await session.history("t")).map((message) => message.getType());
+    expect(history).toEqual(["human", "ai", "tool", "human", "ai"]);
+  });
+
+  it("while the model thinks: nothing ran, and the thread goes on", async () => {
+    const { session, model } = await setUp(kind, [{ text: "never said" }, { text: "Hello." }]);
+    const cancel = new AbortController();
+    model.hold = () => cancel.abort();
+    await expectCancelled(session.send("t", "first", { ...user, signal: cancel.signal }));
+    model.hold = null;
+    const next = await session.send("t", "second", user);
+    expect(next.replies).toEqual(["never said"]);
+    expect(model.shown.at(-1)!.at(-1)?.content).toBe("second");
+    expect((await session.history("t")).map((message) => message.content)).toEqual([
+      "first",
+      "second",
+      "never said",
+    ]);
+  });
+
+  it("as a review is answered: the answer is not applied, nothing runs, and the review waits", async () => {
+    const cancel = new AbortController();
+    const reviewer: Reviewer = {
+      name: "rita",
+      review: (request) => {
+        cancel.abort();
+        return Promise.resolve({
+          decisions: request.actionRequests.map(() => ({ type: "approve" })),
+          reviewer: "rita",
+        });
+      },
+    };
+    const { session, tools } = await setUp(kind, [{ call: "quick" }, { text: "done" }], reviewer);
+    await expectCancelled(session.send("t", "quick please", { ...user, signal: cancel.signal }));
+    expect(tools.ran).toEqual([]);
+    const waiting = await session.pendingReview("t");
+    expect(waiting?.request.actionRequests.map((action) => action.name)).toEqual(["quick"]);
+    expect(waiting?.claimedBy).toBeNull();
+    const answered = await session.resume("t", { decisions: [{ type: "approve" }], reviewer: "rita" });
+    expect(tools.ran).toEqual(["quick"]);
+    expect(answered.replies).toEqual(["done"]);
+  });
+});
+
+describe("a run that failed after the model asked for a tool", () => {
+  it("leaves no call without a result: the next input tells the model it did not run", async () => {
+    const { session, store, model, tools } = await setUp("sqlite", [
+      { call: "plain" },
+      { text: "Understood." },
+    ]);
+    const start = store.executions.start.bind(store.executions);
+    store.executions.start = () => Promise.reject(new Error("disk full"));
+    await expect(session.send("t", "plain please", user)).rejects.toThrow(/disk full/);
+    store.executions.start = start;
+    const next = await session.send("t", "and now?", user);
+    expect(next.replies).toEqual(["Understood."]);
+    const closed = model.shown.at(-1)!.find(isToolMessage);
+    expect(closed?.content).toBe("plain did not run: the turn that asked for it stopped first.");
+    expect(closed?.status).toBe("error");
+    expect(tools.ran).toEqual([]);
+  });
+});
