@@ -42,16 +42,28 @@ export interface ToolboxOptions {
 export function createToolbox(servers: ServerSpec[], options: ToolboxOptions = {}): Toolbox {
   // Each user's connections, and their tool list made once (every node of every turn asks for it, and gets
   // the same array each time).
-  const perUser = new Map<string, { connections: Promise<Connection[]>; tools: Promise<LoadedTool[]> }>();
+  type Entry = { connections: Promise<Connection[]>; tools: Promise<LoadedTool[]> };
+  const perUser = new Map<string, Entry>();
+  // A server that went away (it crashed, or Ctrl-C at the terminal reached it too) is started again, with
+  // the user's other servers, on next use; until then its calls fail and say so.
+  const forget = (user: string, entry: Entry) => {
+    if (perUser.get(user) !== entry) return;
+    perUser.delete(user);
+    entry.connections
+      .then((opened) => Promise.allSettled(opened.map((connection) => connection.close())))
+      .catch(() => undefined);
+  };
   return {
     toolsFor(user) {
       let entry = perUser.get(user);
       if (!entry) {
-        const connections = Promise.all(servers.map((server) => connect(server, user, options)));
+        const lost = () => forget(user, created);
+        const connections = Promise.all(servers.map((server) => connect(server, user, options, lost)));
         const tools = connections.then((opened) =>
           checkUnique(opened.flatMap((connection) => connection.tools)),
         );
-        entry = { connections, tools };
+        const created: Entry = { connections, tools };
+        entry = created;
         perUser.set(user, entry);
         // A failed start is not cached: the next turn may try again. (A clash of tool names is: the
         // connections stay open, and every turn is told.)
@@ -74,7 +86,12 @@ interface Connection {
   close(): Promise<void>;
 }
 
-async function connect(server: ServerSpec, user: string, options: ToolboxOptions): Promise<Connection> {
+async function connect(
+  server: ServerSpec,
+  user: string,
+  options: ToolboxOptions,
+  lost: () => void,
+): Promise<Connection> {
   // A spawned server starts while the client's modules load.
   const opened =
     server.kind === "stdio"
@@ -91,7 +108,9 @@ async function connect(server: ServerSpec, user: string, options: ToolboxOptions
   );
   try {
     await client.connect(transport);
-    return { tools: await loadServerTools(server.name, client), close: () => closeClient(client, transport) };
+    const tools = await loadServerTools(server.name, client);
+    client.onclose = lost;
+    return { tools, close: () => closeClient(client, transport) };
   } catch (error) {
     await client.close().catch(() => undefined);
     const said = lastWords();

@@ -78,8 +78,12 @@ async function serveOverStdio(
 ): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
-  // A signal ends the session cleanly so the database is closed, not cut off mid-write.
-  process.once("SIGINT", onSignal);
+  // A signal ends the session cleanly so the database is closed, not cut off mid-write. Spawned by a client
+  // (stdin is not a terminal), Ctrl-C at the client's terminal reaches this process too, but is meant for
+  // the client (askfirst chat cancels a turn with it): such a server ends when its client closes stdin, or
+  // on SIGTERM, as MCP's stdio lifecycle has it.
+  const onInterrupt = ctx.stdin.isTTY ? onSignal : () => undefined;
+  process.on("SIGINT", onInterrupt);
   process.once("SIGTERM", onSignal);
   try {
     await serveStdio(
@@ -88,7 +92,7 @@ async function serveOverStdio(
       stop.signal,
     );
   } finally {
-    process.off("SIGINT", onSignal);
+    process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onSignal);
     await backend.close();
   }

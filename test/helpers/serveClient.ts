@@ -6,6 +6,8 @@ import { type ToolCaller, toolCaller } from "./toolCalls.js";
 /** A real `askfirst serve` child over stdio, driven by the official SDK client, acting as `user`. */
 export interface StdioServer extends ToolCaller {
   user: string;
+  /** The server process's id. */
+  pid: number;
   stderr(): string;
   close(): Promise<void>;
 }
@@ -27,8 +29,11 @@ export async function spawnServe(
   transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: `it-${user}`, version: "0.0.0" });
   await client.connect(transport);
+  const pid = transport.pid;
+  if (pid === null) throw new Error("askfirst serve has no process id");
   return {
     user,
+    pid,
     ...toolCaller(client, `${user} `),
     stderr: () => stderr,
     close: () => client.close(),

@@ -23,6 +23,17 @@ describe("askfirst serve over stdio", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it("keeps serving through a Ctrl-C meant for its client (stdin is not a terminal) and ends with its stdin", async () => {
+    const henry = await serve("henry");
+    process.kill(henry.pid, "SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const listed = await henry.ok("list_resource_instances", {});
+    expect(listed.items).toHaveLength(4);
+    await henry.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(() => process.kill(henry.pid, 0)).toThrow();
+  });
+
   it("plays the family demo story as henry and joe, two processes on one data folder", async () => {
     const [henry, joe] = await Promise.all([serve("henry"), serve("joe")]);
     const menuBefore = await henry.call("list_dishes", { resource_instance: "pizza-palace" });

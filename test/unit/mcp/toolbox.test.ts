@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createToolbox } from "../../../src/mcp/connect.js";
 import { builtInServer } from "../../../src/mcp/servers.js";
+import { repoRoot } from "../../helpers/cli.js";
 
 const folder = mkdtempSync(join(tmpdir(), "askfirst-toolbox-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -33,6 +35,38 @@ describe("the toolbox", () => {
       await expect(toolbox.toolsFor("henry")).rejects.toThrow(/broken/);
       await expect(toolbox.toolsFor("henry")).rejects.toThrow(/broken/);
       expect(readFileSync(starts, "utf8")).toBe("xx");
+    } finally {
+      await toolbox.close();
+    }
+  });
+
+  it("starts a server again on next use after it went away (it crashed, or Ctrl-C reached it)", async () => {
+    const sdk = (path: string) =>
+      JSON.stringify(
+        pathToFileURL(join(repoRoot, "node_modules/@modelcontextprotocol/sdk/dist/esm", path)).href,
+      );
+    const script = join(folder, "pidServer.mjs");
+    writeFileSync(
+      script,
+      `import { McpServer } from ${sdk("server/mcp.js")};
+import { StdioServerTransport } from ${sdk("server/stdio.js")};
+const server = new McpServer({ name: "pid", version: "1.0.0" });
+server.registerTool("pid", { description: "This server's process id" }, () => ({ content: [{ type: "text", text: String(process.pid) }] }));
+await server.connect(new StdioServerTransport());
+`,
+    );
+    const toolbox = createToolbox([
+      { kind: "stdio", name: "pid", command: process.execPath, args: [script], env: {} },
+    ]);
+    const pidOf = async () => {
+      const [pid] = await toolbox.toolsFor("henry");
+      return Number(await pid?.tool.invoke({}));
+    };
+    try {
+      const first = await pidOf();
+      process.kill(first, "SIGINT");
+      await expect.poll(pidOf, { timeout: 10_000 }).not.toBe(first);
+      expect(await pidOf()).not.toBe(first);
     } finally {
       await toolbox.close();
     }
