@@ -10,6 +10,11 @@ export interface CliContext {
    * already set); a test leaves it out.
    */
   exportEnv?: (variables: Readonly<Record<string, string>>) => void;
+  /**
+   * Calls `listener` on Ctrl-C (SIGINT) until the returned function is called; a second Ctrl-C while
+   * listening ends the process (exit 130). main.ts: the process's SIGINT; a test may leave it out.
+   */
+  onInterrupt?: (listener: () => void) => () => void;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { describeError, ExitCode, isAskfirstError } from "../errors.js";
+import { interruptsOf } from "./interrupts.js";
 import { buildProgram } from "./program.js";
 
-// The only place that exits the process: commands return exit codes or throw.
+// The only place that exits the process: commands return exit codes or throw (a second Ctrl-C during a
+// turn exits through the process handed to interruptsOf here).
 async function main(): Promise<void> {
   const program = buildProgram({
     env: process.env,
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
     exportEnv: (variables) => {
       for (const [name, value] of Object.entries(variables)) process.env[name] ??= value;
     },
+    onInterrupt: interruptsOf(process),
   });
   try {
     await program.parseAsync(process.argv);

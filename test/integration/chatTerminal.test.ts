@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createReviewWorld, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
+import { createReviewWorld, runOnTerminal, spawnOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
 
 describe("askfirst chat on a terminal", () => {
   let world: ReviewWorld;
@@ -35,5 +35,49 @@ describe("askfirst chat on a terminal", () => {
       "you: third line",
       "agent: Reply three.",
     ]);
+  });
+
+  it("cancels the turn on Ctrl-C while a tool runs, tells the agent with the next message, and goes on", async () => {
+    const release = world.holdCalls();
+    const model = world.model("cancelled", [
+      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+      { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
+      { text: "Sent 1 to bob." },
+    ]);
+    const child = spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "cancelled", "-m", model]);
+    let output = "";
+    const seen = (pattern: RegExp) =>
+      expect.poll(() => pattern.test(output), { timeout: 15_000, interval: 50 }).toBe(true);
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      await seen(/joe>/);
+      child.stdin.write("send ann 5\r");
+      await seen(/Run send_money\?/);
+      child.stdin.write("yes\r");
+      // Ctrl-C once the server has the call: it is under way, and may yet take effect.
+      await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
+      child.stdin.write("\x03");
+      await seen(/cancelled: the agent stopped\.[\s\S]*joe>/);
+      release();
+      child.stdin.write("send bob 1\r");
+      await seen(/"to": "bob"[\s\S]*Run send_money\?/);
+      child.stdin.write("yes\r");
+      await seen(/Sent 1 to bob\.[\s\S]*joe>/);
+      child.stdin.write("/quit\r");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+    // The server Ctrl-C reached too was started again for the second call.
+    expect(world.serverCalls().map((call) => [call.args.to, call.user])).toEqual([
+      ["ann", "joe"],
+      ["bob", "joe"],
+    ]);
+    const history = await world.cli(["chat", "-t", "cancelled", "-m", world.model("none", [{ text: "-" }])]);
+    expect(history.stdout).toMatch(
+      /→ send_money\(\{"to":"ann","amount":5\}\)\n {2}← send_money: send_money was cancelled at the terminal while it ran[^\n]*\nyou: send bob 1\n/,
+    );
   });
 });

@@ -87,4 +87,5 @@ export const chatHelp = [
   "  /as <user>   act as another user from now on (only you can do this; the agent cannot)",
   "  /help        this help",
   "  /quit        leave (the thread stays in the store; continue it with -t <thread>)",
+  "Ctrl-C while the agent works stops that turn (twice quits); at the prompt, it leaves.",
 ].join("\n");

@@ -18,6 +18,8 @@ export interface ChatRuntime {
   threadId: string;
   actingUser: string;
   banner?: string | undefined;
+  /** Set when a cancelled turn may have left a review waiting: it is answered before the next message. */
+  reviewMayWait?: boolean;
 }
 
 export function newThreadId(): string {
@@ -58,18 +60,23 @@ async function answerWaiting(
   // Past its stored deadline, nobody is asked: the calls are rejected as timed out (audited `timed_out`).
   const expired = isExpired(waiting, Date.now());
   if (expired) ctx.stdout.write("Its deadline has passed: its calls are rejected as timed out.\n");
-  const code = await turn(runtime, options, ctx, async () =>
+  const code = await turn(runtime, options, ctx, async (signal) =>
     runtime.session.resume(
       runtime.threadId,
       expired ? timedOutResponse(waiting) : await runtime.reviewer.review(waiting.request),
-      { onReview: options.onReview, interruptId: waiting.interruptId },
+      { onReview: options.onReview, interruptId: waiting.interruptId, signal },
     ),
   );
   return code === ExitCode.ok ? null : code;
 }
 
 /** The person's lines, or the `-q` queries (commands such as /as work in both). */
-async function interactive(runtime: ChatRuntime, options: ChatOptions, ctx: CliContext, lines: LineSource) {
+export async function interactive(
+  runtime: ChatRuntime,
+  options: ChatOptions,
+  ctx: CliContext,
+  lines: LineSource,
+) {
   const scripted = Boolean(options.query?.length);
   // Lines from -q or a pipe are not on screen: echo them so the printed session reads as a conversation.
   const echo = scripted || !ctx.stdin.isTTY;
@@ -97,10 +104,16 @@ async function handleLine(runtime: ChatRuntime, options: ChatOptions, ctx: CliCo
   else if (text === "/as" || text.startsWith("/as ")) return switchUser(runtime, text, ctx);
   else if (text.startsWith("/")) ctx.stdout.write(`unknown command ${text.split(/\s/)[0]}; type /help\n`);
   else {
-    return turn(runtime, options, ctx, () =>
+    if (runtime.reviewMayWait) {
+      runtime.reviewMayWait = false;
+      const answered = await answerWaiting(runtime, options, ctx);
+      if (answered !== null) return answered;
+    }
+    return turn(runtime, options, ctx, (signal) =>
       runtime.session.send(runtime.threadId, text, {
         actingUser: runtime.actingUser,
         onReview: options.onReview,
+        signal,
       }),
     );
   }
@@ -143,14 +156,24 @@ async function turn(
   runtime: ChatRuntime,
   options: ChatOptions,
   ctx: CliContext,
-  run: () => Promise<TurnResult>,
+  run: (signal: AbortSignal) => Promise<TurnResult>,
 ): Promise<Code> {
+  // At the chat prompt (not in a -q run), Ctrl-C while the agent works cancels the turn; a second one quits.
+  const cancel = new AbortController();
+  const stopListening =
+    ctx.stdin.isTTY && !options.query?.length
+      ? ctx.onInterrupt?.(() => {
+          cancel.abort();
+          runtime.spinner.say("cancelling… (Ctrl-C again quits)");
+        })
+      : undefined;
   try {
-    const result = await runtime.spinner.spin(run);
+    const result = await runtime.spinner.spin(() => run(cancel.signal));
     ctx.stdout.write(formatTurn(result, { verbose: options.verbose ?? false }));
     if (result.status === "pending") return leavePending(runtime.threadId, ctx);
     return ExitCode.ok;
   } catch (error) {
+    if (isAskfirstError(error) && error.code === "cancelled") return cancelled(runtime, ctx);
     // An answers file that could not answer a review would answer every later one with the wrong line: the
     // chat stops (exit 2) and that review stays pending, rather than each next line failing on it.
     if (isAskfirstError(error) && error.code === "answers_file") throw error;
@@ -158,7 +181,24 @@ async function turn(
     if (ctx.env.DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
     if (options.query?.length) return isAskfirstError(error) ? error.exitCode : ExitCode.unexpected;
     return ExitCode.ok;
+  } finally {
+    stopListening?.();
   }
+}
+
+/** After Ctrl-C stopped a turn: what may have happened, and the review it may have left waiting. */
+async function cancelled(runtime: ChatRuntime, ctx: CliContext): Promise<Code> {
+  ctx.stdout.write(
+    "cancelled: the agent stopped. A tool call under way may still have taken effect; the agent is told " +
+      "so with your next message (askfirst audit lists each call).\n",
+  );
+  if (await runtime.session.pendingReview(runtime.threadId).catch(() => null)) {
+    ctx.stdout.write(
+      "The review it paused on is still waiting; it is asked again before your next message.\n",
+    );
+    runtime.reviewMayWait = true;
+  }
+  return ExitCode.ok;
 }
 
 function leavePending(threadId: string, ctx: CliContext): Code {

@@ -9,11 +9,14 @@ export interface Spinner {
   spin<T>(work: () => Promise<T>): Promise<T>;
   /** Stops the spinner while `work` runs (a question to the person), and restarts it after if it was on. */
   pause<T>(work: () => Promise<T>): Promise<T>;
+  /** Changes what the spinner says while it spins (e.g. that the turn is being cancelled). */
+  say(text: string): void;
 }
 
 interface Drawn {
   start(): unknown;
   stop(): unknown;
+  text: string;
 }
 
 export function createSpinner(ctx: CliContext): Spinner {
@@ -25,7 +28,7 @@ export function createSpinner(ctx: CliContext): Spinner {
       // A terminal that reports no width (some ptys) makes ora clear lines forever and hang: no spinner.
       if (!stderr.isTTY || !stderr.columns) return work();
       const { default: ora } = await import("ora");
-      drawn ??= ora({ text: "thinking…", stream: stderr, discardStdin: false });
+      drawn ??= ora({ text: thinking, stream: stderr, discardStdin: false });
       spinning = true;
       drawn.start();
       try {
@@ -33,6 +36,7 @@ export function createSpinner(ctx: CliContext): Spinner {
       } finally {
         spinning = false;
         drawn.stop();
+        drawn.text = thinking;
       }
     },
     async pause(work) {
@@ -44,8 +48,13 @@ export function createSpinner(ctx: CliContext): Spinner {
         if (wasSpinning && spinning) drawn?.start();
       }
     },
+    say(text) {
+      if (drawn) drawn.text = text;
+    },
   };
 }
+
+const thinking = "thinking…";
 
 /** The same reviewer, with the spinner stopped while it asks. */
 export function pausingReviewer(reviewer: Reviewer, spinner: Spinner): Reviewer {

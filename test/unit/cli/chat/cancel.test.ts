@@ -1,0 +1,115 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { Session, TurnResult } from "../../../../src/agent/sessionTypes.js";
+import type { LineSource } from "../../../../src/cli/chat/lines.js";
+import { interactive, type ChatRuntime } from "../../../../src/cli/chat/run.js";
+import type { ChatOptions } from "../../../../src/cli/chat/setup.js";
+import type { CliContext } from "../../../../src/cli/context.js";
+import { AskfirstError } from "../../../../src/errors.js";
+import type { PendingReview } from "../../../../src/store/types.js";
+import { sampleReview } from "../../store/harness.js";
+
+/**
+ * The chat loop when Ctrl-C cancels a turn: it says so and reads the next line; a review the turn left
+ * waiting is asked before that line is sent, since the thread takes nothing new while one waits.
+ */
+
+const done: TurnResult = { status: "done", replies: ["Done."], messages: [], calls: [], review: null };
+
+function lines(...queued: string[]): LineSource {
+  return { next: () => Promise.resolve(queued.shift() ?? null), interrupted: false, close: () => undefined };
+}
+
+function chatContext() {
+  let out = "";
+  let interrupt: (() => void) | null = null;
+  const ctx: CliContext = {
+    env: {},
+    stdin: Object.assign(new PassThrough(), { isTTY: true }),
+    stdout: Object.assign(new PassThrough(), { write: (text: string) => ((out += text), true) }),
+    stderr: new PassThrough(),
+    cwd: "/",
+    onInterrupt: (listener) => {
+      interrupt = listener;
+      return () => void (interrupt = null);
+    },
+  };
+  return { ctx, output: () => out, pressCtrlC: () => interrupt?.() };
+}
+
+const options: ChatOptions = { reviewTimeout: 300, onReview: "ask" };
+
+describe("the chat after Ctrl-C cancelled a turn", () => {
+  it("says so, asks the review the turn left waiting, then sends the next line", async () => {
+    const { ctx, output, pressCtrlC } = chatContext();
+    const steps: string[] = [];
+    let waiting: PendingReview | null = null;
+    const session: Partial<Session> = {
+      send: (_thread, text, sendOptions) => {
+        steps.push(`send ${text}`);
+        if (text !== "first") return Promise.resolve(done);
+        pressCtrlC();
+        expect(sendOptions.signal?.aborted).toBe(true);
+        waiting = { ...sampleReview("t", "i-1", Date.now()), claimedBy: null };
+        return Promise.reject(
+          new AskfirstError("the turn was cancelled", { code: "cancelled", source: "user" }),
+        );
+      },
+      pendingReview: () => Promise.resolve(waiting),
+      resume: (_thread, response, resumeOptions) => {
+        steps.push(`resume ${response.decisions[0]?.type} ${resumeOptions?.interruptId}`);
+        waiting = null;
+        return Promise.resolve(done);
+      },
+    };
+    const runtime: ChatRuntime = {
+      session: session as Session,
+      reviewer: {
+        name: "rita",
+        review: (request) => {
+          steps.push("asked");
+          return Promise.resolve({
+            decisions: request.actionRequests.map(() => ({ type: "approve" })),
+            reviewer: "rita",
+          });
+        },
+      },
+      spinner: { spin: (work) => work(), pause: (work) => work(), say: () => undefined },
+      threadId: "t",
+      actingUser: "joe",
+    };
+    const code = await interactive(runtime, options, ctx, lines("first", "second"));
+    expect(code).toBe(0);
+    expect(steps).toEqual(["send first", "asked", "resume approve i-1", "send second"]);
+    expect(output()).toMatch(
+      /^cancelled: the agent stopped\. A tool call under way may still have taken effect/m,
+    );
+    expect(output()).toContain(
+      "The review it paused on is still waiting; it is asked again before your next message.",
+    );
+    expect(output()).toContain("This thread has a review waiting; it is answered first.");
+  });
+
+  it("leaves Ctrl-C alone in a -q run: nothing listens, so it ends the process as before", async () => {
+    const { ctx } = chatContext();
+    let listened = false;
+    ctx.onInterrupt = () => {
+      listened = true;
+      return () => undefined;
+    };
+    const session: Partial<Session> = { send: () => Promise.resolve(done) };
+    const runtime = {
+      session: session as Session,
+      reviewer: { name: "rita", review: () => Promise.reject(new Error("not asked")) },
+      spinner: {
+        spin: (work: () => Promise<TurnResult>) => work(),
+        pause: (work: () => Promise<unknown>) => work(),
+        say: () => undefined,
+      },
+      threadId: "t",
+      actingUser: "joe",
+    } as ChatRuntime;
+    await interactive(runtime, { ...options, query: ["hi"] }, ctx, lines("hi"));
+    expect(listened).toBe(false);
+  });
+});
