@@ -1,7 +1,7 @@
 // One long thread of 400 turns in askfirst's design and in the plain design, run once and shared by the
-// agent-loop and store-size benchmarks (the plain design alone takes most of a minute). Turns 390-400 of
-// the long thread are timed in alternation with turns 1-15 of a new thread in another store, so turn 400
-// and turn 10 are measured under the same load on the machine.
+// agent-loop and store-size benchmarks (the plain design alone takes most of a minute). Turns 386-400 of
+// the long thread are timed in rounds with turns 1-15 of a new thread in another store, in shuffled order,
+// so turn 400 and turn 10 are measured under the same load on the machine.
 import { join } from "node:path";
 import {
   InstantModel,
@@ -12,7 +12,7 @@ import {
   storeBytes,
   timeTurns,
 } from "./agentKit.mjs";
-import { nowMs, withTempDir } from "./lib.mjs";
+import { nowMs, timeInRounds, withTempDir } from "./lib.mjs";
 
 export const turns = 400;
 export const sizeTurns = [100, 200, 400];
@@ -72,11 +72,19 @@ async function runDesign(open, dir, label) {
     at: (turn) => void (sizes[turn] = storeBytes(long.path)),
   });
   globalThis.gc?.();
-  const early = [];
-  for (let n = 1; n <= shortTurns; n += 1) {
-    early.push(await timed(() => short.turn(n)));
-    times.push(await timed(() => long.turn(first + n)));
-  }
+  // The new thread's turns and the long one's last turns, in rounds of shuffled order (timeInRounds).
+  const next = (thread, from) => {
+    let n = from;
+    return () => {
+      n += 1;
+      return timed(() => thread.turn(n));
+    };
+  };
+  const [early, late] = await timeInRounds([next(short, 0), next(long, first)], {
+    warmup: 0,
+    measured: shortTurns,
+  });
+  times.push(...late);
   sizes[turns] = storeBytes(long.path);
   await long.check(turns);
   await short.check(shortTurns);
