@@ -76,11 +76,18 @@ export function describeError(error: unknown): string {
 }
 
 /** A turn stopped by the person (Ctrl-C at the chat), not by a failure: the chat says so and goes on. */
-export function turnCancelled(cause?: unknown): AskfirstError {
-  return new AskfirstError("the turn was cancelled", {
-    code: "cancelled",
-    source: "user",
-    exitCode: ExitCode.interrupted,
-    cause,
-  });
+export class TurnCancelled extends AskfirstError {
+  /** @param toolUnderWay the run stopped while run_tool ran: a call may have taken effect. */
+  constructor(
+    readonly toolUnderWay: boolean,
+    cause?: unknown,
+  ) {
+    super(`the turn was cancelled${toolUnderWay ? " while a tool call ran" : ""}`, {
+      code: "cancelled",
+      source: "user",
+      exitCode: ExitCode.interrupted,
+      cause,
+    });
+    this.name = "TurnCancelled";
+  }
 }

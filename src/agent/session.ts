@@ -5,7 +5,7 @@ import {
   type StoredMessage,
 } from "@langchain/core/messages";
 import { Command, type StateSnapshot } from "@langchain/langgraph";
-import { AskfirstError, turnCancelled } from "../errors.js";
+import { AskfirstError, TurnCancelled } from "../errors.js";
 import type { ReviewRequest, ReviewResponse } from "../review/decisions.js";
 import { isExpired, timedOutResponse } from "../store/deadlines.js";
 import type { CheckpointHeads } from "../store/heads.js";
@@ -244,7 +244,7 @@ class GraphSession implements Session {
         await this.keep(threadId, unsaved.splice(0, unsaved.length - output.messages.length));
       try {
         // Cancelled while the run paused: the review stays in the queue, to be answered before new input.
-        if (options.signal?.aborted) throw turnCancelled();
+        if (options.signal?.aborted) throw new TurnCancelled(false);
         const answer = await reviewer.review(review.request);
         output = await this.applyAnswer(threadId, answer, {
           queued: review,
@@ -289,13 +289,19 @@ class GraphSession implements Session {
       output = await collectRun(stream);
     } catch (error) {
       // LangGraph checkpoints a cancelled run where it stopped; the next input closes what it left open.
-      if (signal?.aborted) throw turnCancelled(error);
+      if (signal?.aborted) throw new TurnCancelled(await this.stoppedIn(threadId, "run_tool"), error);
       throw error;
     }
     const written = this.heads.writtenHere(threadId);
     if (!output.interrupt && written !== undefined && written !== before)
       this.finished.set(threadId, written);
     return output;
+  }
+
+  /** True when the thread's checkpoint has `node` to run next (false when it cannot be read). */
+  private async stoppedIn(threadId: string, node: string): Promise<boolean> {
+    const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } }).catch(() => null);
+    return snapshot?.next.includes(node) ?? false;
   }
 
   /** True when the thread's latest checkpoint is the one our last run on it wrote as it finished. */

@@ -42,7 +42,7 @@ export interface TurnResult {
 
 /**
  * `signal` cancels the turn: the run stops where it is (a tool call under way is cancelled, and may still
- * have taken effect) and the call rejects with AskfirstError code "cancelled". A review it paused on stays
+ * have taken effect) and the call rejects with TurnCancelled (AskfirstError code "cancelled"). A review it paused on stays
  * waiting; calls it left without a result get one with the next input.
  */
 export interface TurnOptions {

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Session, TurnResult } from "../../agent/sessionTypes.js";
-import { ExitCode, describeError, isAskfirstError, type ExitCode as Code } from "../../errors.js";
+import {
+  ExitCode,
+  TurnCancelled,
+  describeError,
+  isAskfirstError,
+  type ExitCode as Code,
+} from "../../errors.js";
 import type { Reviewer } from "../../review/decisions.js";
 import { keyHelp, keyPattern } from "../../server/seed.js";
 import { isExpired, timedOutResponse } from "../../store/deadlines.js";
@@ -173,7 +179,7 @@ async function turn(
     if (result.status === "pending") return leavePending(runtime.threadId, ctx);
     return ExitCode.ok;
   } catch (error) {
-    if (isAskfirstError(error) && error.code === "cancelled") return cancelled(runtime, ctx);
+    if (error instanceof TurnCancelled) return cancelled(runtime, ctx, error.toolUnderWay);
     // An answers file that could not answer a review would answer every later one with the wrong line: the
     // chat stops (exit 2) and that review stays pending, rather than each next line failing on it.
     if (isAskfirstError(error) && error.code === "answers_file") throw error;
@@ -187,10 +193,12 @@ async function turn(
 }
 
 /** After Ctrl-C stopped a turn: what may have happened, and the review it may have left waiting. */
-async function cancelled(runtime: ChatRuntime, ctx: CliContext): Promise<Code> {
+async function cancelled(runtime: ChatRuntime, ctx: CliContext, toolUnderWay: boolean): Promise<Code> {
   ctx.stdout.write(
-    "cancelled: the agent stopped. A tool call under way may still have taken effect; the agent is told " +
-      "so with your next message (askfirst audit lists each call).\n",
+    toolUnderWay
+      ? "cancelled: the agent stopped while a tool call ran. It may still have taken effect on its server; " +
+          "the agent is told so with your next message (askfirst audit lists each call).\n"
+      : "cancelled: the agent stopped; no tool call was under way.\n",
   );
   if (await runtime.session.pendingReview(runtime.threadId).catch(() => null)) {
     ctx.stdout.write(

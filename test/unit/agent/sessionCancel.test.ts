@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openSession } from "../../../src/agent/session.js";
-import { isAskfirstError } from "../../../src/errors.js";
+import { TurnCancelled } from "../../../src/errors.js";
 import type { LoadedTool, Toolbox } from "../../../src/mcp/connect.js";
 import type { Reviewer } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
@@ -117,12 +117,14 @@ async function setUp(kind: "memory" | "sqlite", turns: Turn[], reviewer?: Review
   return { session, store, model, tools: state };
 }
 
-async function expectCancelled(promise: Promise<unknown>): Promise<void> {
+/** Whether the cancelled turn says a tool call was under way. */
+async function expectCancelled(promise: Promise<unknown>, toolUnderWay: boolean): Promise<void> {
   const error: unknown = await promise.then(
     () => null,
     (reason: unknown) => reason,
   );
-  expect(isAskfirstError(error) && error.code).toBe("cancelled");
+  expect(error).toBeInstanceOf(TurnCancelled);
+  expect(error).toMatchObject({ code: "cancelled", toolUnderWay });
 }
 
 /** Lets a cancelled node's last writes (journal, audit) land, as they do while the person types on. */
@@ -138,7 +140,7 @@ describe.each(["memory", "sqlite"] as const)("a turn cancelled (%s store)", (kin
     ]);
     const cancel = new AbortController();
     tools.started = () => cancel.abort();
-    await expectCancelled(session.send("t", "do the slow thing", { ...user, signal: cancel.signal }));
+    await expectCancelled(session.send("t", "do the slow thing", { ...user, signal: cancel.signal }), true);
     await settleBackground();
 
     const next = await session.send("t", "what happened?", user);
@@ -167,7 +169,7 @@ describe.each(["memory", "sqlite"] as const)("a turn cancelled (%s store)", (kin
     const { session, model } = await setUp(kind, [{ text: "never said" }, { text: "Hello." }]);
     const cancel = new AbortController();
     model.hold = () => cancel.abort();
-    await expectCancelled(session.send("t", "first", { ...user, signal: cancel.signal }));
+    await expectCancelled(session.send("t", "first", { ...user, signal: cancel.signal }), false);
     model.hold = null;
     const next = await session.send("t", "second", user);
     expect(next.replies).toEqual(["never said"]);
@@ -192,7 +194,7 @@ describe.each(["memory", "sqlite"] as const)("a turn cancelled (%s store)", (kin
       },
     };
     const { session, tools } = await setUp(kind, [{ call: "quick" }, { text: "done" }], reviewer);
-    await expectCancelled(session.send("t", "quick please", { ...user, signal: cancel.signal }));
+    await expectCancelled(session.send("t", "quick please", { ...user, signal: cancel.signal }), false);
     expect(tools.ran).toEqual([]);
     const waiting = await session.pendingReview("t");
     expect(waiting?.request.actionRequests.map((action) => action.name)).toEqual(["quick"]);

@@ -5,7 +5,7 @@ import type { LineSource } from "../../../../src/cli/chat/lines.js";
 import { interactive, type ChatRuntime } from "../../../../src/cli/chat/run.js";
 import type { ChatOptions } from "../../../../src/cli/chat/setup.js";
 import type { CliContext } from "../../../../src/cli/context.js";
-import { AskfirstError } from "../../../../src/errors.js";
+import { TurnCancelled } from "../../../../src/errors.js";
 import type { PendingReview } from "../../../../src/store/types.js";
 import { sampleReview } from "../../store/harness.js";
 
@@ -51,9 +51,7 @@ describe("the chat after Ctrl-C cancelled a turn", () => {
         pressCtrlC();
         expect(sendOptions.signal?.aborted).toBe(true);
         waiting = { ...sampleReview("t", "i-1", Date.now()), claimedBy: null };
-        return Promise.reject(
-          new AskfirstError("the turn was cancelled", { code: "cancelled", source: "user" }),
-        );
+        return Promise.reject(new TurnCancelled(false));
       },
       pendingReview: () => Promise.resolve(waiting),
       resume: (_thread, response, resumeOptions) => {
@@ -81,9 +79,7 @@ describe("the chat after Ctrl-C cancelled a turn", () => {
     const code = await interactive(runtime, options, ctx, lines("first", "second"));
     expect(code).toBe(0);
     expect(steps).toEqual(["send first", "asked", "resume approve i-1", "send second"]);
-    expect(output()).toMatch(
-      /^cancelled: the agent stopped\. A tool call under way may still have taken effect/m,
-    );
+    expect(output()).toMatch(/^cancelled: the agent stopped; no tool call was under way\.$/m);
     expect(output()).toContain(
       "The review it paused on is still waiting; it is asked again before your next message.",
     );
