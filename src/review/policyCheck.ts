@@ -43,9 +43,42 @@ export function tiersOf(policy: Policy, tool: ToolFacts): TierStep[] {
   return [...steps, { tier: policy.default, rule: "default" }];
 }
 
-/** One line per rule part that matches nothing the servers offer, or whose condition can never hold. */
+/**
+ * One line per rule part that matches nothing the servers offer, whose condition can never hold, or that
+ * rules above it always decide first.
+ */
 export function policyWarnings(policy: Policy, tools: readonly ToolFacts[]): string[] {
-  return policy.rules.flatMap((rule, index) => ruleWarnings(rule, describeRule(rule, index), tools));
+  return policy.rules.flatMap((rule, index) => {
+    const label = describeRule(rule, index);
+    const warnings = ruleWarnings(rule, label, tools);
+    return warnings.length > 0 ? warnings : shadowWarnings(policy.rules, index, label, tools);
+  });
+}
+
+/**
+ * A rule every one of whose tools an unconditional rule above it decides first never applies: e.g. a
+ * `deny` of large payments below an `allow` of every payment, which lets the large ones run.
+ */
+function shadowWarnings(
+  rules: PolicyRule[],
+  index: number,
+  label: string,
+  tools: readonly ToolFacts[],
+): string[] {
+  const rule = rules[index];
+  const above = rules.slice(0, index);
+  const deciders: string[] = [];
+  for (const tool of rule ? tools.filter((item) => fitsTool(rule, item)) : []) {
+    const first = above.findIndex((earlier) => (earlier.when ?? []).length === 0 && fitsTool(earlier, tool));
+    const decider = above[first];
+    if (!decider) return [];
+    deciders.push(`${tool.name} by ${describeRule(decider, first)}`);
+  }
+  if (deciders.length === 0) return [];
+  const shown = deciders.slice(0, 3).join("; ") + (deciders.length > 3 ? "; …" : "");
+  return [
+    `${label}: never applies, as rules above it decide all its tools' calls first (${shown}); move it up`,
+  ];
 }
 
 function ruleWarnings(rule: PolicyRule, label: string, tools: readonly ToolFacts[]): string[] {

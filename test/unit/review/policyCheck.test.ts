@@ -95,6 +95,28 @@ describe("policy warnings", () => {
     expect(policyWarnings(rules, [tool("pay", { type: "object", properties: { to: {} } })])).toHaveLength(1);
   });
 
+  it("name a rule whose every tool a rule above it always decides first, so it never applies", () => {
+    const rules = policy([
+      { name: "payments", tool: ["pay", "refund"], tier: "notify" },
+      { name: "large payments", tool: "pay", when: [{ arg: "amount", gt: 100 }], tier: "deny" },
+      { name: "read", annotations: { readOnlyHint: true }, tier: "allow" },
+      { name: "lists", tool: "list_*", tier: "confirm" },
+    ]);
+    expect(policyWarnings(rules, shop)).toEqual([
+      "rule 2 (large payments): never applies, as rules above it decide all its tools' calls first (pay by rule 1 (payments)); move it up",
+      "rule 4 (lists): never applies, as rules above it decide all its tools' calls first (list_orders by rule 3 (read)); move it up",
+    ]);
+  });
+
+  it("accept a rule that rules above it decide only some calls or some tools of", () => {
+    const rules = policy([
+      { tool: "pay", when: [{ arg: "to", equals: "mallory" }], tier: "deny" },
+      { tool: "pay", tier: "confirm" },
+      { name: "others", tool: ["pay", "refund"], tier: "notify" },
+    ]);
+    expect(policyWarnings(rules, shop)).toEqual([]);
+  });
+
   it("say nothing of a rule on annotations alone that fits no tool (the built-in policy with any server)", () => {
     expect(policyWarnings(defaultPolicy, shop.slice(1))).toEqual([]);
   });
