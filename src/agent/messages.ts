@@ -33,6 +33,12 @@ export function callsOf(ai: AIMessage | null): IdentifiedCall[] {
   }));
 }
 
+/** A call's result as the model reads it; `artifact` keeps a server's structured content with it. */
+export function okResult(call: IdentifiedCall, content: string, artifact?: unknown): ToolMessage {
+  const fields = { id: resultId(call.id), content, tool_call_id: call.id, name: call.name };
+  return new ToolMessage(artifact === undefined ? fields : { ...fields, artifact });
+}
+
 /** The error result a rejected or denied call gets: the model reads the reason and can change course. */
 export function errorResult(call: IdentifiedCall, content: string): ToolMessage {
   return new ToolMessage({

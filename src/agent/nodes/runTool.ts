@@ -1,4 +1,4 @@
-import { ToolMessage, isToolMessage } from "@langchain/core/messages";
+import { isToolMessage, type ToolMessage } from "@langchain/core/messages";
 import { ToolInputParsingException } from "@langchain/core/tools";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { describeError } from "../../errors.js";
@@ -7,7 +7,7 @@ import { checkArgs } from "../../review/argsSchema.js";
 import { maskSecrets } from "../../review/mask.js";
 import { digestMatches, type ArgsDigest } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
-import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
+import { callsOf, errorResult, lastTurn, okResult, type IdentifiedCall } from "../messages.js";
 import type { AgentState, CallOutcome, ReviewedCall } from "../state.js";
 import { cancelledWhileRunning, mayHaveRun } from "./startedBefore.js";
 
@@ -103,13 +103,7 @@ function fromJournal(
   if (earlier.outcome === "error" && result !== null) return failed(call, result, argsHash);
   if (earlier.outcome !== "ok" || result === null)
     return failed(call, mayHaveRun(call.name, earlier.startedAt), argsHash);
-  const message = new ToolMessage({
-    id: resultId(call.id),
-    content: result,
-    tool_call_id: call.id,
-    name: call.name,
-  });
-  return { ok: true, argsHash, message, text: result };
+  return { ok: true, argsHash, message: okResult(call, result), text: result };
 }
 
 /**
@@ -153,15 +147,8 @@ async function execute(
         ? `\n(The reviewer edited the arguments; it ran with ${JSON.stringify(maskSecrets(reviewed.args))}.)`
         : "";
     const text = `${readableText(raw ? raw.content : output)}${edited}`;
-    const message = new ToolMessage({
-      id: resultId(call.id),
-      content: text,
-      tool_call_id: call.id,
-      name: call.name,
-      // The server's structured content stays with the message, for models and tools that read it.
-      artifact: raw?.artifact as unknown,
-    });
-    return { ok: true, argsHash, message, text };
+    // The server's structured content stays with the message, for models and tools that read it.
+    return { ok: true, argsHash, message: okResult(call, text, raw?.artifact as unknown), text };
   } catch (error) {
     // The adapter checks arguments against the tool's schema before sending and says only that they do not
     // match: the model is told what is wrong, in the words of the schema the server advertised.

@@ -1,6 +1,6 @@
-import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import type { BaseMessage, ToolMessage } from "@langchain/core/messages";
 import type { AuditEntry, ExecutionJournal, ToolExecution } from "../../store/types.js";
-import { callsOf, errorResult, lastTurn, resultId, type IdentifiedCall } from "../messages.js";
+import { callsOf, errorResult, lastTurn, okResult, type IdentifiedCall } from "../messages.js";
 import type { CallOutcome } from "../state.js";
 
 /**
@@ -8,10 +8,13 @@ import type { CallOutcome } from "../state.js";
  * tool is resumed from before it, and its review may be asked (and answered) again.
  */
 
-/** What the model and the person are told about a call started earlier that never reported back. */
-export function mayHaveRun(tool: string, startedAt: number): string {
+/**
+ * What the model and the person are told about a call started earlier that never reported back, before
+ * `ended` (a crash, or the turn that stopped).
+ */
+export function mayHaveRun(tool: string, startedAt: number, ended = "a crash"): string {
   return (
-    `${tool} may have run before a crash: it was started at ${new Date(startedAt).toISOString()} ` +
+    `${tool} may have run before ${ended}: it was started at ${new Date(startedAt).toISOString()} ` +
     "but never reported back, so it was not run again (a tool call runs at most once). " +
     "Check whether it took effect before asking for it again."
   );
@@ -25,20 +28,9 @@ export function mayHaveRun(tool: string, startedAt: number): string {
 function stoppedCallResult(call: IdentifiedCall, started: ToolExecution | null): ToolMessage {
   if (!started)
     return errorResult(call, `${call.name} did not run: the turn that asked for it stopped first.`);
-  if (started.outcome === "ok" && started.result !== null)
-    return new ToolMessage({
-      id: resultId(call.id),
-      content: started.result,
-      tool_call_id: call.id,
-      name: call.name,
-    });
+  if (started.outcome === "ok" && started.result !== null) return okResult(call, started.result);
   if (started.outcome === "error" && started.result !== null) return errorResult(call, started.result);
-  return errorResult(
-    call,
-    `${call.name} may have run: it was started at ${new Date(started.startedAt).toISOString()}, but the ` +
-      "turn stopped before it reported back, so it was not run again. Check whether it took effect before " +
-      "asking for it again.",
-  );
+  return errorResult(call, mayHaveRun(call.name, started.startedAt, "the turn stopped"));
 }
 
 /**
