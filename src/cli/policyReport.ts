@@ -26,8 +26,9 @@ export async function showPolicy(options: ChatOptions, ctx: CliContext): Promise
     await toolbox.close();
   }
   const facts = tools.map(toolFacts);
-  ctx.stdout.write(formatPolicyReport(policy, path && shownPath(path, ctx.cwd), user, facts));
-  const problems = policyWarnings(policy, facts).length;
+  const warnings = policyWarnings(policy, facts);
+  ctx.stdout.write(formatPolicyReport(policy, path && shownPath(path, ctx.cwd), user, facts, warnings));
+  const problems = warnings.length;
   if (problems > 0)
     throw new UsageError(
       `the policy has ${problems === 1 ? "a rule part" : `${problems} rule parts`} that can never apply (see warnings)`,
@@ -61,6 +62,7 @@ export function formatPolicyReport(
   path: string | undefined,
   user: string,
   tools: readonly ToolFacts[],
+  warnings: readonly string[],
 ): string {
   const lines = [
     `policy: ${path ?? "built-in"}${policy.description ? ` (${policy.description})` : ""}`,
@@ -80,7 +82,6 @@ export function formatPolicyReport(
       }
   }
   if (tools.length === 0) lines.push("", `the servers offer ${user} no tools`);
-  const warnings = policyWarnings(policy, tools);
   if (warnings.length > 0) lines.push("", "warnings:", ...warnings.map((warning) => `  ${warning}`));
   return `${lines.join("\n")}\n`;
 }

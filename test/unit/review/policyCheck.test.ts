@@ -168,7 +168,8 @@ describe("the tiers a policy gives a tool", () => {
 
   it("are printed tool by tool, per server, with the warnings after them", () => {
     const typo = policy([{ tool: "pya", tier: "deny" }, ...rules.rules], { description: "shop rules" });
-    expect(formatPolicyReport(typo, "policy.json", "ann", shop).split("\n")).toEqual([
+    const report = formatPolicyReport(typo, "policy.json", "ann", shop, policyWarnings(typo, shop));
+    expect(report.split("\n")).toEqual([
       "policy: policy.json (shop rules)",
       "default tier: allow",
       "",
