@@ -6,6 +6,7 @@ import { interactive, type ChatRuntime } from "../../../../src/cli/chat/run.js";
 import type { ChatOptions } from "../../../../src/cli/chat/setup.js";
 import type { CliContext } from "../../../../src/cli/context.js";
 import { TurnCancelled } from "../../../../src/errors.js";
+import type { Reviewer } from "../../../../src/review/decisions.js";
 import type { PendingReview } from "../../../../src/store/types.js";
 import { sampleReview } from "../../store/harness.js";
 
@@ -39,6 +40,26 @@ function chatContext() {
 
 const options: ChatOptions = { reviewTimeout: 300, onReview: "ask" };
 
+/** A chat runtime over the session parts a test plays; anything else it is asked for fails the test. */
+function runtimeOf(parts: Partial<Session>, review: Reviewer["review"]): ChatRuntime {
+  const unexpected = () => Promise.reject(new Error("not expected in this test"));
+  const session: Session = {
+    send: unexpected,
+    resume: unexpected,
+    pendingReview: () => Promise.resolve(null),
+    history: unexpected,
+    actingUser: unexpected,
+    ...parts,
+  };
+  return {
+    session,
+    reviewer: { name: "rita", review },
+    spinner: { spin: (work) => work(), pause: (work) => work(), say: () => undefined },
+    threadId: "t",
+    actingUser: "joe",
+  };
+}
+
 describe("the chat after Ctrl-C cancelled a turn", () => {
   it("says so, asks the review the turn left waiting, then sends the next line", async () => {
     const { ctx, output, pressCtrlC } = chatContext();
@@ -60,22 +81,13 @@ describe("the chat after Ctrl-C cancelled a turn", () => {
         return Promise.resolve(done);
       },
     };
-    const runtime: ChatRuntime = {
-      session: session as Session,
-      reviewer: {
-        name: "rita",
-        review: (request) => {
-          steps.push("asked");
-          return Promise.resolve({
-            decisions: request.actionRequests.map(() => ({ type: "approve" })),
-            reviewer: "rita",
-          });
-        },
-      },
-      spinner: { spin: (work) => work(), pause: (work) => work(), say: () => undefined },
-      threadId: "t",
-      actingUser: "joe",
-    };
+    const runtime = runtimeOf(session, (request) => {
+      steps.push("asked");
+      return Promise.resolve({
+        decisions: request.actionRequests.map(() => ({ type: "approve" })),
+        reviewer: "rita",
+      });
+    });
     const code = await interactive(runtime, options, ctx, lines("first", "second"));
     expect(code).toBe(0);
     expect(steps).toEqual(["send first", "asked", "resume approve i-1", "send second"]);
@@ -93,18 +105,9 @@ describe("the chat after Ctrl-C cancelled a turn", () => {
       listened = true;
       return () => undefined;
     };
-    const session: Partial<Session> = { send: () => Promise.resolve(done) };
-    const runtime = {
-      session: session as Session,
-      reviewer: { name: "rita", review: () => Promise.reject(new Error("not asked")) },
-      spinner: {
-        spin: (work: () => Promise<TurnResult>) => work(),
-        pause: (work: () => Promise<unknown>) => work(),
-        say: () => undefined,
-      },
-      threadId: "t",
-      actingUser: "joe",
-    } as ChatRuntime;
+    const runtime = runtimeOf({ send: () => Promise.resolve(done) }, () =>
+      Promise.reject(new Error("not asked")),
+    );
     await interactive(runtime, { ...options, query: ["hi"] }, ctx, lines("hi"));
     expect(listened).toBe(false);
   });
