@@ -68,7 +68,7 @@ class RecordingModel extends BaseChatModel {
 function slowToolbox() {
   const state = { started: () => undefined as void, ran: [] as string[] };
   const loaded = (name: string, run: (signal?: AbortSignal) => Promise<string>): LoadedTool => ({
-    tool: tool((_input, config) => run(config.signal), {
+    tool: tool((_input, config: { signal?: AbortSignal }) => run(config.signal), {
       name,
       description: name,
       schema: z.object({}),
