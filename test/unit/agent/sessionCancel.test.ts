@@ -2,9 +2,6 @@ import { AIMessage, isToolMessage, type BaseMessage } from "@langchain/core/mess
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { ChatResult } from "@langchain/core/outputs";
 import { tool } from "@langchain/core/tools";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openSession } from "../../../src/agent/session.js";
@@ -12,8 +9,7 @@ import { TurnCancelled } from "../../../src/errors.js";
 import type { LoadedTool, Toolbox } from "../../../src/mcp/connect.js";
 import type { Reviewer } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
-import { openStore } from "../../../src/store/open.js";
-import type { Store } from "../../../src/store/types.js";
+import { everyHarness, sqliteHarness, type StoreHarness } from "../store/harness.js";
 
 /**
  * Cancelling a turn (Ctrl-C at the chat): the run stops where it is, and the thread goes on. What the model
@@ -99,18 +95,16 @@ function slowToolbox() {
 
 const policy: Policy = { rules: [{ tool: "quick", tier: "confirm" }], default: "allow" };
 
-let store: Store | undefined;
-let dir: string | undefined;
+let harness: StoreHarness | undefined;
 afterEach(async () => {
-  await store?.close();
-  store = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
+  await harness?.cleanup();
+  harness = undefined;
 });
 
-async function setUp(kind: "memory" | "sqlite", turns: Turn[], reviewer?: Reviewer) {
-  dir = await mkdtemp(join(tmpdir(), "askfirst-cancel-"));
-  store = await openStore(kind === "memory" ? "memory" : `sqlite:${join(dir, "store.db")}`, { cwd: dir });
+/** A session on a new store of the given kind (each checkpointer stops a cancelled run in its own way). */
+async function setUp(makeHarness: () => StoreHarness, turns: Turn[], reviewer?: Reviewer) {
+  harness = makeHarness();
+  const store = await harness.open();
   const model = new RecordingModel(turns);
   const { toolbox, state } = slowToolbox();
   const session = openSession({ store, model, toolbox, policy, ...(reviewer ? { reviewer } : {}) });
@@ -132,7 +126,7 @@ const settleBackground = () => new Promise((resolve) => setTimeout(resolve, 50))
 
 const user = { actingUser: "joe" };
 
-describe.each(["memory", "sqlite"] as const)("a turn cancelled (%s store)", (kind) => {
+describe.each(everyHarness("cancel"))("a turn cancelled (%s store)", (_kind, kind) => {
   it("while a tool runs: the next input tells the model the call was cancelled and may have taken effect", async () => {
     const { session, store, model, tools } = await setUp(kind, [
       { call: "slow" },
@@ -207,7 +201,7 @@ describe.each(["memory", "sqlite"] as const)("a turn cancelled (%s store)", (kin
 
 describe("a run that failed after the model asked for a tool", () => {
   it("leaves no call without a result: the next input tells the model it did not run", async () => {
-    const { session, store, model, tools } = await setUp("sqlite", [
+    const { session, store, model, tools } = await setUp(sqliteHarness, [
       { call: "plain" },
       { text: "Understood." },
     ]);
