@@ -94,9 +94,13 @@ function ruleWarnings(rule: PolicyRule, label: string, tools: readonly ToolFacts
     .flat()
     .filter((pattern) => !tools.some((tool) => matchesName(tool.name, pattern)));
   if (missingTools.length > 0)
-    return missingTools.map(
-      (pattern) => `${label}: tool "${pattern}" matches no tool the servers offer; check its spelling`,
-    );
+    return missingTools.map((pattern) => {
+      const near = nearestName(
+        pattern,
+        tools.map((tool) => tool.name),
+      );
+      return `${label}: tool "${pattern}" matches no tool the servers offer; check its spelling${near ? ` (${near}?)` : ""}`;
+    });
   const fitting = tools.filter((tool) => fitsTool(rule, tool));
   // Annotation-only rules (the built-in policy's "read-only tools") may rightly fit nothing.
   if (fitting.length === 0)
@@ -128,6 +132,40 @@ function lacksArgument(tool: ToolFacts, argument: string): boolean {
 function argumentsOf(tool: ToolFacts): string {
   const names = Object.keys((tool.inputSchema.properties as Record<string, unknown> | undefined) ?? {});
   return `${tool.name} takes ${names.length > 0 ? names.join(", ") : "no arguments"}`;
+}
+
+/**
+ * The name a misspelt pattern most likely meant: the closest by edit distance, if within a third of its
+ * length. Patterns with glob characters are not guessed at.
+ */
+function nearestName(pattern: string, names: string[]): string | undefined {
+  if (/[*?[\]{}!]/.test(pattern)) return undefined;
+  let best: { name: string; distance: number } | undefined;
+  for (const name of new Set(names)) {
+    const distance = editDistance(pattern.toLowerCase(), name.toLowerCase());
+    if (distance <= Math.max(1, Math.floor(pattern.length / 3)) && (!best || distance < best.distance))
+      best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Edit distance: insertions, deletions, substitutions and swaps of two neighbours, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      let distance = Math.min(substitution, (previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        distance = Math.min(distance, (before[j - 2] ?? 0) + 1);
+      current.push(distance);
+    }
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 function listed(names: string[]): string {

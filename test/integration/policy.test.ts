@@ -52,7 +52,7 @@ describe("askfirst policy", () => {
     expect(result.stdout).toContain("whoamiServer: 2 tools for rose\n");
     expect(result.stdout).toMatch(/\n {2}shout +allow +default\n/);
     expect(result.stdout).toContain(
-      'warnings:\n  rule 1 (no shouting): tool "shuot" matches no tool the servers offer; check its spelling\n',
+      'warnings:\n  rule 1 (no shouting): tool "shuot" matches no tool the servers offer; check its spelling (shout?)\n',
     );
     expect(result.stderr).toContain(
       "askfirst: the policy has a rule part that can never apply (see warnings)",
@@ -82,7 +82,7 @@ describe("askfirst chat with a policy rule that can never apply", () => {
     );
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
-      'askfirst: policy rule 1 (no shouting): tool "shuot" matches no tool the servers offer; check its spelling\n',
+      'askfirst: policy rule 1 (no shouting): tool "shuot" matches no tool the servers offer; check its spelling (shout?)\n',
     );
     expect(result.stdout).toMatch(/shout\(\{\}\) — allowed \[allow: default\]/);
   });

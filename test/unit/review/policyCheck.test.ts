@@ -40,6 +40,21 @@ describe("policy warnings", () => {
     ]);
   });
 
+  it("guess the tool a misspelt name meant, only when one is close and the pattern has no glob", () => {
+    const rules = policy([
+      { tool: "refnud", tier: "deny" },
+      { tool: "list_order", tier: "allow" },
+      { tool: "transfer", tier: "deny" },
+      { tool: "rfnd*", tier: "deny" },
+    ]);
+    expect(policyWarnings(rules, shop).map((warning) => warning.split("spelling")[1])).toEqual([
+      " (refund?)",
+      " (list_orders?)",
+      "",
+      "",
+    ]);
+  });
+
   it("name a server pattern that matches no server, and list the servers there are", () => {
     const rules = policy([{ name: "admin stuff", server: "admn", tier: "confirm" }]);
     expect(policyWarnings(rules, shop)).toEqual([
@@ -184,7 +199,7 @@ describe("the tiers a policy gives a tool", () => {
       "  admin/delete  deny     rule 6 (never reached for pay)",
       "",
       "warnings:",
-      '  rule 1 (pya): tool "pya" matches no tool the servers offer; check its spelling',
+      '  rule 1 (pya): tool "pya" matches no tool the servers offer; check its spelling (pay?)',
       "",
     ]);
   });
