@@ -9,20 +9,35 @@ export interface RunOutput {
   calls: CallOutcome[];
   /** The interrupt the run paused on, read from the stream; null when it ran to the end. */
   interrupt: { id: string; value: unknown } | null;
+  /** True between human_review_node handing calls to run_tool and run_tool's update: a tool is running. */
+  toolsRunning: boolean;
+}
+
+export function emptyRunOutput(): RunOutput {
+  return { messages: [], replies: [], calls: [], interrupt: null, toolsRunning: false };
 }
 
 /**
  * Reads every node's update as it happens, so the transcript gets every message a run produced even when
- * the bounded window has already dropped some of them.
+ * the bounded window has already dropped some of them. Gathers into `output`, which a caller keeps when the
+ * stream fails (a cancelled run: what had happened by then).
  */
-export async function collectRun(stream: AsyncIterable<unknown>): Promise<RunOutput> {
-  const output: RunOutput = { messages: [], replies: [], calls: [], interrupt: null };
+export async function collectRun(
+  stream: AsyncIterable<unknown>,
+  output = emptyRunOutput(),
+): Promise<RunOutput> {
   for await (const chunk of stream) {
     if (typeof chunk !== "object" || chunk === null) continue;
     for (const [node, update] of Object.entries(chunk as Record<string, unknown>)) {
       if (node === "__interrupt__") output.interrupt ??= firstInterrupt(update);
       if (node.startsWith("__") || typeof update !== "object" || update === null) continue;
-      const { messages, outcomes } = update as { messages?: unknown; outcomes?: CallOutcome[] };
+      const { messages, outcomes, reviewed } = update as {
+        messages?: unknown;
+        outcomes?: CallOutcome[];
+        reviewed?: Record<string, unknown>;
+      };
+      if (node === "human_review_node") output.toolsRunning = Object.keys(reviewed ?? {}).length > 0;
+      if (node === "run_tool") output.toolsRunning = false;
       for (const message of toMessages(messages)) {
         output.messages.push(toStored(message));
         const reply = isAIMessage(message) ? textOf(message) : "";

@@ -16,7 +16,7 @@ import { newMessageId, toStored } from "./messages.js";
 import { closeStoppedCalls } from "./nodes/startedBefore.js";
 import { answeringKey, checkResponse, type Answering } from "./reviewRequest.js";
 import { useLeanRunContext } from "./runContext.js";
-import { collectRun, type RunOutput } from "./runOutput.js";
+import { collectRun, emptyRunOutput, type RunOutput } from "./runOutput.js";
 import type {
   OnReview,
   ResumeOptions,
@@ -276,7 +276,7 @@ class GraphSession implements Session {
     const { answering, signal } = options;
     this.finished.delete(threadId);
     const before = this.heads.writtenHere(threadId);
-    let output: RunOutput;
+    const output = emptyRunOutput();
     try {
       // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
       // still checkpointed on exit, so a pending review survives the process.
@@ -286,22 +286,18 @@ class GraphSession implements Session {
         durability: "exit",
         ...(signal ? { signal } : {}),
       });
-      output = await collectRun(stream);
+      await collectRun(stream, output);
     } catch (error) {
-      // LangGraph checkpoints a cancelled run where it stopped; the next input closes what it left open.
-      if (signal?.aborted) throw new TurnCancelled(await this.stoppedIn(threadId, "run_tool"), error);
-      throw error;
+      // LangGraph checkpoints a cancelled run where it stopped (the next input closes what it left open),
+      // but throws before that write ends: the turn returns once it has, so the next input sees it.
+      if (!signal?.aborted) throw error;
+      await this.heads.settled(threadId);
+      throw new TurnCancelled(output.toolsRunning, error);
     }
     const written = this.heads.writtenHere(threadId);
     if (!output.interrupt && written !== undefined && written !== before)
       this.finished.set(threadId, written);
     return output;
-  }
-
-  /** True when the thread's checkpoint has `node` to run next (false when it cannot be read). */
-  private async stoppedIn(threadId: string, node: string): Promise<boolean> {
-    const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } }).catch(() => null);
-    return snapshot?.next.includes(node) ?? false;
   }
 
   /** True when the thread's latest checkpoint is the one our last run on it wrote as it finished. */

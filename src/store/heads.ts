@@ -12,12 +12,23 @@ export interface CheckpointHeads {
   latest(threadId: string): Promise<string | null>;
   /** The id of the last top-level checkpoint this process wrote for the thread, if any. */
   writtenHere(threadId: string): string | undefined;
+  /**
+   * Resolves once every checkpoint write this process has begun for the thread has ended, either way.
+   * LangGraph does not wait for the checkpoint of a run stopped by its signal before it throws.
+   */
+  settled(threadId: string): Promise<void>;
 }
 
 /** Threads whose last write is remembered; the oldest is forgotten first (it is then read, not skipped). */
 const threadsRemembered = 10_000;
 
-const writtenBySaver = new WeakMap<BaseCheckpointSaver, Map<string, string>>();
+interface Noted {
+  written: Map<string, string>;
+  /** Writes under way, by thread. */
+  writing: Map<string, Set<Promise<unknown>>>;
+}
+
+const notedBySaver = new WeakMap<BaseCheckpointSaver, Noted>();
 
 /**
  * Heads over a saver: `latest` is the store's own query; what this process writes is noted as the saver
@@ -27,22 +38,40 @@ export function watchHeads(
   saver: BaseCheckpointSaver | null,
   latest: (threadId: string) => Promise<string | null>,
 ): CheckpointHeads {
-  const written = saver ? noteWrites(saver) : new Map<string, string>();
-  return { latest, writtenHere: (threadId) => written.get(threadId) };
+  const { written, writing }: Noted = saver ? noteWrites(saver) : { written: new Map(), writing: new Map() };
+  return {
+    latest,
+    writtenHere: (threadId) => written.get(threadId),
+    settled: async (threadId) => void (await Promise.allSettled([...(writing.get(threadId) ?? [])])),
+  };
 }
 
-function noteWrites(saver: BaseCheckpointSaver): Map<string, string> {
-  const known = writtenBySaver.get(saver);
+function noteWrites(saver: BaseCheckpointSaver): Noted {
+  const known = notedBySaver.get(saver);
   if (known) return known;
-  const written = new Map<string, string>();
-  writtenBySaver.set(saver, written);
+  const noted: Noted = { written: new Map(), writing: new Map() };
+  notedBySaver.set(saver, noted);
   const put = saver.put.bind(saver);
-  saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
+  const putNoted = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
     const saved = await put(...args);
     const threadId = topLevelThread(saved);
     const id = saved.configurable?.checkpoint_id as unknown;
-    if (threadId !== null && typeof id === "string") setBounded(written, threadId, id, threadsRemembered);
+    if (threadId !== null && typeof id === "string")
+      setBounded(noted.written, threadId, id, threadsRemembered);
     return saved;
   };
-  return written;
+  saver.put = (...args: Parameters<BaseCheckpointSaver["put"]>) => {
+    const saving = putNoted(...args);
+    const threadId = topLevelThread(args[0]);
+    if (threadId === null) return saving;
+    const under = noted.writing.get(threadId) ?? new Set<Promise<unknown>>();
+    noted.writing.set(threadId, under.add(saving));
+    const done = () => {
+      under.delete(saving);
+      if (under.size === 0 && noted.writing.get(threadId) === under) noted.writing.delete(threadId);
+    };
+    saving.then(done, done);
+    return saving;
+  };
+  return noted;
 }

@@ -135,6 +135,10 @@ describe.each(everyHarness("cancel"))("a turn cancelled (%s store)", (_kind, kin
     const cancel = new AbortController();
     tools.started = () => cancel.abort();
     await expectCancelled(session.send("t", "do the slow thing", { ...user, signal: cancel.signal }), true);
+    // By the time the turn has returned, the run is checkpointed where it stopped: input at once sees it.
+    const saved = await store.checkpointer.getTuple({ configurable: { thread_id: "t" } });
+    const window = (saved?.checkpoint.channel_values.messages ?? []) as BaseMessage[];
+    expect(window.map((message) => message.getType())).toEqual(["human", "ai"]);
     await settleBackground();
 
     const next = await session.send("t", "what happened?", user);
