@@ -19,13 +19,10 @@ export function emptyRunOutput(): RunOutput {
 
 /**
  * Reads every node's update as it happens, so the transcript gets every message a run produced even when
- * the bounded window has already dropped some of them. Gathers into `output`, which a caller keeps when the
- * stream fails (a cancelled run: what had happened by then).
+ * the bounded window has already dropped some of them. Gathers into `output`, so a caller still has it when
+ * the stream fails (a cancelled run: what had happened by then).
  */
-export async function collectRun(
-  stream: AsyncIterable<unknown>,
-  output = emptyRunOutput(),
-): Promise<RunOutput> {
+export async function collectRun(stream: AsyncIterable<unknown>, output: RunOutput): Promise<void> {
   for await (const chunk of stream) {
     if (typeof chunk !== "object" || chunk === null) continue;
     for (const [node, update] of Object.entries(chunk as Record<string, unknown>)) {
@@ -46,7 +43,6 @@ export async function collectRun(
       if (Array.isArray(outcomes)) output.calls.push(...outcomes);
     }
   }
-  return output;
 }
 
 function firstInterrupt(update: unknown): RunOutput["interrupt"] {
