@@ -2,7 +2,7 @@ import { isAbsolute, relative } from "node:path";
 import { UsageError } from "../errors.js";
 import type { LoadedTool, Toolbox } from "../mcp/connect.js";
 import type { Policy } from "../review/policy.js";
-import { policyWarnings, tiersOf, type ToolFacts } from "../review/policyCheck.js";
+import { mayWarn, policyWarnings, tiersOf, type ToolFacts } from "../review/policyCheck.js";
 import { openToolbox } from "./agentRuntime.js";
 import { checkChatOptions, chooseActingUser, choosePolicyPath, type ChatOptions } from "./chat/setup.js";
 import type { CliContext } from "./context.js";
@@ -46,7 +46,7 @@ export async function warnAboutPolicy(
   user: string,
   ctx: Pick<CliContext, "stderr">,
 ): Promise<void> {
-  if (!policy.rules.some((rule) => rule.tool ?? rule.server ?? rule.when)) return;
+  if (!mayWarn(policy)) return;
   let tools: LoadedTool[];
   try {
     tools = await toolbox.toolsFor(user);

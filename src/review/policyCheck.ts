@@ -56,6 +56,14 @@ export function policyWarnings(policy: Policy, tools: readonly ToolFacts[]): str
 }
 
 /**
+ * False when no tool list can make policyWarnings say anything (the built-in policy: one rule, on
+ * annotations alone), so a chat need not wait for its servers' tools before its first prompt.
+ */
+export function mayWarn(policy: Policy): boolean {
+  return policy.rules.length > 1 || policy.rules.some((rule) => rule.tool ?? rule.server ?? rule.when);
+}
+
+/**
  * A rule every one of whose tools an unconditional rule above it decides first never applies: e.g. a
  * `deny` of large payments below an `allow` of every payment, which lets the large ones run.
  */

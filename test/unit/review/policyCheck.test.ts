@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "../../../src/review/policyFile.js";
 import { defaultPolicy, policySchema } from "../../../src/review/policy.js";
-import { policyWarnings, tiersOf, type ToolFacts } from "../../../src/review/policyCheck.js";
+import { mayWarn, policyWarnings, tiersOf, type ToolFacts } from "../../../src/review/policyCheck.js";
 import { formatPolicyReport } from "../../../src/cli/policyReport.js";
 
 const closed = (...names: string[]) => ({
@@ -132,7 +132,17 @@ describe("policy warnings", () => {
     expect(policyWarnings(rules, shop)).toEqual([]);
   });
 
+  it("name a rule on annotations alone that one above it always decides first, so a chat checks for it", () => {
+    const rules = policy([
+      { name: "read", annotations: { readOnlyHint: true }, tier: "allow" },
+      { name: "read, carefully", annotations: { readOnlyHint: true }, tier: "confirm" },
+    ]);
+    expect(mayWarn(rules)).toBe(true);
+    expect(policyWarnings(rules, shop)).toHaveLength(1);
+  });
+
   it("say nothing of a rule on annotations alone that fits no tool (the built-in policy with any server)", () => {
+    expect(mayWarn(defaultPolicy)).toBe(false);
     expect(policyWarnings(defaultPolicy, shop.slice(1))).toEqual([]);
   });
 
