@@ -3,10 +3,9 @@
 // answers at once, so the difference is what the review machinery costs.
 import { join } from "node:path";
 import { openBareGraph } from "./agentKit.mjs";
-import { fmtMs, fmtRatio, median, row, timeInRounds, withTempDir } from "./lib.mjs";
+import { fmtMs, fmtRatio, median, row, settling, timeFirstAndSteady, withTempDir } from "./lib.mjs";
 import { openDemoSession, turnRunner } from "./mcpTurn.mjs";
 
-const warmup = 20;
 const measured = 150;
 
 const instantApprover = {
@@ -35,14 +34,15 @@ export async function benchReview() {
       if (pending.length > 0) throw new Error(`${pending.length} reviews were left in the queue`);
       const versus = (pair) =>
         `${fmtMs(pair.reviewed)} vs ${fmtMs(pair.allowed)} (${fmtRatio(pair.ratio)}, +${fmtMs(pair.reviewed - pair.allowed)})`;
+      const { steady, first } = ours;
       return [
         row(
-          `review round trip: interrupt, approve, resume, run (stdio MCP, median of ${measured})`,
-          fmtMs(ours.reviewed),
-          `same turn, call allowed: ${fmtMs(ours.allowed)} (the review adds ${fmtMs(ours.reviewed - ours.allowed)}); LangGraph alone in this shape: interrupt and resume ${versus(floor)}, with checkpoints in memory ${versus(memory)}`,
-          fmtRatio(ours.ratio),
+          `review round trip: interrupt, approve, resume, run (stdio MCP, median of ${measured} after ${settling.first + settling.settle} turns)`,
+          fmtMs(steady.reviewed),
+          `same turn, call allowed: ${fmtMs(steady.allowed)} (the review adds ${fmtMs(steady.reviewed - steady.allowed)}); the first ${settling.first} turns: ${versus(first)}; LangGraph alone in this shape: interrupt and resume ${versus(floor.steady)}, with checkpoints in memory ${versus(memory.steady)}`,
+          fmtRatio(steady.ratio),
           "≤ 1.2×",
-          ours.ratio <= 1.2,
+          steady.ratio <= 1.2,
         ),
       ];
     } finally {
@@ -54,9 +54,15 @@ export async function benchReview() {
   });
 }
 
-/** Medians of an allowed and a reviewed turn timed in rounds together, and their ratio. */
+/** Medians of an allowed and a reviewed turn timed in rounds together, and their ratio: in the first rounds and once settled. */
 async function timedPair(allowedTurn, reviewedTurn) {
-  const [allowed, reviewed] = await timeInRounds([allowedTurn, reviewedTurn], { warmup, measured });
-  const pair = { allowed: median(allowed), reviewed: median(reviewed) };
-  return { ...pair, ratio: pair.reviewed / pair.allowed };
+  const [allowed, reviewed] = await timeFirstAndSteady([allowedTurn, reviewedTurn], {
+    ...settling,
+    measured,
+  });
+  const pair = (part) => {
+    const medians = { allowed: median(allowed[part]), reviewed: median(reviewed[part]) };
+    return { ...medians, ratio: medians.reviewed / medians.allowed };
+  };
+  return { first: pair("first"), steady: pair("steady") };
 }
