@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createReviewWorld, runOnTerminal, spawnOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
+import {
+  createReviewWorld,
+  runOnTerminal,
+  spawnOnTerminal,
+  watchTerminal,
+  type ReviewWorld,
+} from "./reviewFixtures.js";
 
 describe("askfirst chat on a terminal", () => {
   let world: ReviewWorld;
@@ -44,33 +50,27 @@ describe("askfirst chat on a terminal", () => {
       { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
       { text: "Sent 1 to bob." },
     ]);
-    const child = spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "cancelled", "-m", model]);
-    let output = "";
-    const seen = (pattern: RegExp) =>
-      expect.poll(() => pattern.test(output), { timeout: 15_000, interval: 50 }).toBe(true);
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.resume();
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "cancelled", "-m", model]));
     try {
-      await seen(/joe>/);
-      child.stdin.write("send ann 5\r");
-      await seen(/Run send_money\?/);
-      child.stdin.write("yes\r");
+      await chat.seen(/joe>/);
+      chat.type("send ann 5\r");
+      await chat.seen(/Run send_money\?/);
+      chat.type("yes\r");
       // Ctrl-C once the server has the call: it is under way, and may yet take effect.
       await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
-      child.stdin.write("\x03");
-      await seen(
-        /cancelled: the agent stopped while a tool call ran\. It may still have taken effect[\s\S]*joe>/,
+      chat.type("\x03");
+      await chat.seen(
+        /cancelled: the agent stopped while a tool call ran\. It may still have taken effect[\s\S]*with your next message[\s\S]*joe>/,
       );
       release();
-      child.stdin.write("send bob 1\r");
-      await seen(/"to": "bob"[\s\S]*Run send_money\?/);
-      child.stdin.write("yes\r");
-      await seen(/Sent 1 to bob\.[\s\S]*joe>/);
-      child.stdin.write("/quit\r");
-      expect(await exited).toBe(0);
+      chat.type("send bob 1\r");
+      await chat.seen(/"to": "bob"[\s\S]*Run send_money\?/);
+      chat.type("yes\r");
+      await chat.seen(/Sent 1 to bob\.[\s\S]*joe>/);
+      chat.type("/quit\r");
+      expect(await chat.exited).toBe(0);
     } finally {
-      child.kill("SIGKILL");
+      chat.stop();
     }
     // The server Ctrl-C reached too was started again for the second call.
     expect(world.serverCalls().map((call) => [call.args.to, call.user])).toEqual([

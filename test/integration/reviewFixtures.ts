@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { expect } from "vitest";
 import { cliPath, runCli, repoRoot, type CliResult } from "../helpers/cli.js";
 
 /**
@@ -151,6 +152,25 @@ export function spawnOnTerminal(world: ReviewWorld, args: string[], pidFile?: st
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
     stdio: ["pipe", "pipe", "pipe"],
   });
+}
+
+/**
+ * Watches a CLI started with spawnOnTerminal: `seen` waits (up to 15 s) until its output matches, `type`
+ * writes to its terminal, `exited` resolves with its exit code. `stop` kills it if it is still running.
+ */
+export function watchTerminal(child: ReturnType<typeof spawnOnTerminal>) {
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolvePromise) => child.on("close", resolvePromise));
+  return {
+    output: () => output,
+    seen: (pattern: RegExp) =>
+      expect.poll(() => pattern.test(output), { timeout: 15_000, interval: 50 }).toBe(true),
+    type: (text: string) => void child.stdin.write(text),
+    exited,
+    stop: () => void child.kill("SIGKILL"),
+  };
 }
 
 /**

@@ -54,6 +54,13 @@ export function formatPending(review: PendingReview): string {
   return `  … waiting for review (thread ${review.threadId}): ${calls.join(", ")}`;
 }
 
+/** What a turn stopped by Ctrl-C may have done; `told` is when the agent hears of a call that was under way. */
+export function formatCancelled(toolUnderWay: boolean, told: string): string {
+  return toolUnderWay
+    ? `cancelled: the agent stopped while a tool call ran. It may still have taken effect on its server; the agent is told so with ${told} (askfirst audit lists each call).\n`
+    : "cancelled: the agent stopped; no tool call was under way.\n";
+}
+
 /** The whole conversation of a thread, as `chat -t` shows it on start. */
 export function formatHistory(messages: BaseMessage[]): string {
   const lines = messages.map((message) => {

@@ -12,7 +12,7 @@ import { keyHelp, keyPattern } from "../../server/seed.js";
 import { isExpired, timedOutResponse } from "../../store/deadlines.js";
 import type { CliContext } from "../context.js";
 import { createLineSource, type LineSource } from "./lines.js";
-import { chatHelp, formatHistory, formatPending, formatTurn } from "./render.js";
+import { chatHelp, formatCancelled, formatHistory, formatPending, formatTurn } from "./render.js";
 import type { ChatOptions } from "./setup.js";
 import type { Spinner } from "./spinner.js";
 
@@ -96,7 +96,8 @@ export async function interactive(
       else if (echo && text) ctx.stdout.write(`you (${runtime.actingUser}): ${text}\n`);
       const code = await handleLine(runtime, options, ctx, text);
       if (code === "quit") return ExitCode.ok;
-      if (code === ExitCode.pendingReview || (scripted && code !== ExitCode.ok)) return code;
+      if (code === ExitCode.pendingReview || code === ExitCode.interrupted) return code;
+      if (scripted && code !== ExitCode.ok) return code;
     }
   } finally {
     lines.close();
@@ -164,22 +165,24 @@ async function turn(
   ctx: CliContext,
   run: (signal: AbortSignal) => Promise<TurnResult>,
 ): Promise<Code> {
-  // At the chat prompt (not in a -q run), Ctrl-C while the agent works cancels the turn; a second one quits.
+  // Ctrl-C while the agent works cancels the turn, and a second one quits at once. At the chat prompt the
+  // chat goes on; a -q run or piped lines stop there (exit 130), since what came next assumed this turn.
+  const atPrompt = Boolean(ctx.stdin.isTTY) && !options.query?.length;
   const cancel = new AbortController();
-  const stopListening =
-    ctx.stdin.isTTY && !options.query?.length
-      ? ctx.onInterrupt?.(() => {
-          cancel.abort();
-          runtime.spinner.say("cancelling… (Ctrl-C again quits)");
-        })
-      : undefined;
+  const stopListening = ctx.onInterrupt?.(() => {
+    cancel.abort();
+    runtime.spinner.say("cancelling… (Ctrl-C again quits)");
+  });
   try {
     const result = await runtime.spinner.spin(() => run(cancel.signal));
     ctx.stdout.write(formatTurn(result, { verbose: options.verbose ?? false }));
     if (result.status === "pending") return leavePending(runtime.threadId, ctx);
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof TurnCancelled) return cancelled(runtime, ctx, error.toolUnderWay);
+    if (error instanceof TurnCancelled) {
+      await reportCancelled(runtime, ctx, error.toolUnderWay, atPrompt);
+      return atPrompt ? ExitCode.ok : ExitCode.interrupted;
+    }
     // An answers file that could not answer a review would answer every later one with the wrong line: the
     // chat stops (exit 2) and that review stays pending, rather than each next line failing on it.
     if (isAskfirstError(error) && error.code === "answers_file") throw error;
@@ -193,20 +196,25 @@ async function turn(
 }
 
 /** After Ctrl-C stopped a turn: what may have happened, and the review it may have left waiting. */
-async function cancelled(runtime: ChatRuntime, ctx: CliContext, toolUnderWay: boolean): Promise<Code> {
+async function reportCancelled(
+  runtime: ChatRuntime,
+  ctx: CliContext,
+  toolUnderWay: boolean,
+  atPrompt: boolean,
+): Promise<void> {
   ctx.stdout.write(
-    toolUnderWay
-      ? "cancelled: the agent stopped while a tool call ran. It may still have taken effect on its server; " +
-          "the agent is told so with your next message (askfirst audit lists each call).\n"
-      : "cancelled: the agent stopped; no tool call was under way.\n",
+    formatCancelled(toolUnderWay, atPrompt ? "your next message" : "the thread's next message"),
   );
   if (await runtime.session.pendingReview(runtime.threadId).catch(() => null)) {
+    if (!atPrompt) {
+      ctx.stdout.write(`The review it paused on is still waiting: askfirst review ${runtime.threadId}\n`);
+      return;
+    }
     ctx.stdout.write(
       "The review it paused on is still waiting; it is asked again before your next message.\n",
     );
     runtime.reviewMayWait = true;
   }
-  return ExitCode.ok;
 }
 
 function leavePending(threadId: string, ctx: CliContext): Code {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
-import { AskfirstError, ExitCode, UsageError } from "../../errors.js";
+import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
@@ -63,6 +63,8 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .option("--verbose", "also print each tool result the agent received");
   addServerOptions(command).action(async (threadId: string, options: ReviewOptions) => {
     const code = await startReview(threadId, options, ctx, Date.now);
+    if (code === ExitCode.interrupted)
+      throw new AskfirstError("interrupted", { code: "interrupted", exitCode: code });
     if (code === ExitCode.pendingReview)
       throw new AskfirstError(
         `the run paused for another review; answer it with askfirst review ${threadId}`,
@@ -110,6 +112,8 @@ export interface AnswerReviewInput {
   /** The review the answer is meant for (`--interrupt`); when another is waiting, nothing is answered. */
   interruptId?: string;
   write: (text: string) => void;
+  /** Cancels the resumed run (Ctrl-C): it stops where it is, and throws TurnCancelled. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -146,7 +150,11 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
   }
   // The thread may have moved on while this reviewer decided: the session refuses an answer given for
   // another review than the one waiting now.
-  return session.resume(threadId, response, { onReview: input.onReview, interruptId: review.interruptId });
+  return session.resume(threadId, response, {
+    onReview: input.onReview,
+    interruptId: review.interruptId,
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
 }
 
 /** Opens what the resumed run needs (store, model, servers, policy, reviewer), answers, prints, closes. */
@@ -172,6 +180,13 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
       clock,
       chooseReviewer: (notice) => setup.chooseReviewer(chat, ctx, notice),
     });
+    // Ctrl-C while the resumed run works stops it where it is (a second one quits at once). At a review
+    // prompt it is a keypress instead, and rejects what is left to answer (TerminalReviewer).
+    const cancel = new AbortController();
+    const stopListening = ctx.onInterrupt?.(() => {
+      cancel.abort();
+      ctx.stderr.write("\ncancelling… (Ctrl-C again quits)\n");
+    });
     try {
       const result = await answerReview({
         session: runtime.session,
@@ -181,9 +196,14 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
         onReview: byFlags ? "queue" : "ask",
         ...(options.interrupt !== undefined ? { interruptId: options.interrupt.trim() } : {}),
         write: (text) => ctx.stdout.write(text),
+        signal: cancel.signal,
       });
       return await printResult(result, options, ctx);
+    } catch (error) {
+      if (!(error instanceof TurnCancelled)) throw error;
+      return reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
     } finally {
+      stopListening?.();
       await runtime.store.close();
     }
   } finally {
@@ -208,6 +228,20 @@ async function printResult(result: TurnResult, options: ReviewOptions, ctx: CliC
   if (result.status !== "pending") return ExitCode.ok;
   ctx.stdout.write(`${result.review?.threadId ?? ""}\n`);
   return ExitCode.pendingReview;
+}
+
+/** After Ctrl-C stopped the resumed run: what may have happened, and whether a review still waits. */
+async function reportCancelled(
+  session: Session,
+  threadId: string,
+  toolUnderWay: boolean,
+  ctx: CliContext,
+): Promise<ExitCode> {
+  const { formatCancelled } = await import("../chat/render.js");
+  ctx.stdout.write(formatCancelled(toolUnderWay, "the thread's next message"));
+  const waiting = await session.pendingReview(threadId).catch(() => null);
+  if (waiting) ctx.stdout.write(`The thread waits on a review: askfirst review ${threadId}\n`);
+  return ExitCode.interrupted;
 }
 
 function toChatOptions(options: ReviewOptions): ChatOptions {

@@ -98,17 +98,31 @@ describe("the chat after Ctrl-C cancelled a turn", () => {
     expect(output()).toContain("This thread has a review waiting; it is answered first.");
   });
 
-  it("leaves Ctrl-C alone in a -q run: nothing listens, so it ends the process as before", async () => {
-    const { ctx } = chatContext();
-    let listened = false;
-    ctx.onInterrupt = () => {
-      listened = true;
-      return () => undefined;
-    };
-    const runtime = runtimeOf({ send: () => Promise.resolve(done) }, () =>
-      Promise.reject(new Error("not asked")),
-    );
-    await interactive(runtime, { ...options, query: ["hi"] }, ctx, lines("hi"));
-    expect(listened).toBe(false);
-  });
+  it.each([
+    ["a -q run", { query: ["first", "second"] }, true],
+    ["lines piped in", {}, false],
+  ])(
+    "in %s, stops after the cancelled turn (exit 130) and sends no later line",
+    async (_name, extra, isTTY) => {
+      const { ctx, output, pressCtrlC } = chatContext();
+      Object.assign(ctx.stdin, { isTTY });
+      const sent: string[] = [];
+      const runtime = runtimeOf(
+        {
+          send: (_thread, text) => {
+            sent.push(text);
+            pressCtrlC();
+            return Promise.reject(new TurnCancelled(true));
+          },
+        },
+        () => Promise.reject(new Error("not asked")),
+      );
+      const code = await interactive(runtime, { ...options, ...extra }, ctx, lines("first", "second"));
+      expect(code).toBe(130);
+      expect(sent).toEqual(["first"]);
+      expect(output()).toContain(
+        "It may still have taken effect on its server; the agent is told so with the thread's next message",
+      );
+    },
+  );
 });
