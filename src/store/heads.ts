@@ -13,14 +13,19 @@ export interface CheckpointHeads {
   /** The id of the last top-level checkpoint this process wrote for the thread, if any. */
   writtenHere(threadId: string): string | undefined;
   /**
-   * Resolves once every checkpoint write this process has begun for the thread has ended, either way.
-   * LangGraph does not wait for the checkpoint of a run stopped by its signal before it throws.
+   * Resolves once this process's checkpoint writes for the thread (checkpoints and pending writes) have
+   * stopped: none is under way, and none began after the last one ended. LangGraph throws as soon as a
+   * run's signal aborts, and writes the checkpoint of where the run stopped afterwards: on PostgreSQL often
+   * once an earlier write has ended, so not yet begun when the run threw.
    */
   settled(threadId: string): Promise<void>;
 }
 
 /** Threads whose last write is remembered; the oldest is forgotten first (it is then read, not skipped). */
 const threadsRemembered = 10_000;
+
+/** A run stopped by its signal makes two or three more writes; more rounds mean another run is writing. */
+const quietRoundsAtMost = 20;
 
 interface Noted {
   written: Map<string, string>;
@@ -42,7 +47,16 @@ export function watchHeads(
   return {
     latest,
     writtenHere: (threadId) => written.get(threadId),
-    settled: async (threadId) => void (await Promise.allSettled([...(writing.get(threadId) ?? [])])),
+    settled: async (threadId) => {
+      // LangGraph goes from one write to the next in promise callbacks: once a turn of the event loop has
+      // passed with nothing under way, it has nothing more to write.
+      for (let round = 0; round < quietRoundsAtMost; round += 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const under = writing.get(threadId);
+        if (!under || under.size === 0) return;
+        await Promise.allSettled([...under]);
+      }
+    },
   };
 }
 
@@ -60,18 +74,23 @@ function noteWrites(saver: BaseCheckpointSaver): Noted {
       setBounded(noted.written, threadId, id, threadsRemembered);
     return saved;
   };
-  saver.put = (...args: Parameters<BaseCheckpointSaver["put"]>) => {
-    const saving = putNoted(...args);
-    const threadId = topLevelThread(args[0]);
-    if (threadId === null) return saving;
-    const under = noted.writing.get(threadId) ?? new Set<Promise<unknown>>();
-    noted.writing.set(threadId, under.add(saving));
-    const done = () => {
-      under.delete(saving);
-      if (under.size === 0 && noted.writing.get(threadId) === under) noted.writing.delete(threadId);
-    };
-    saving.then(done, done);
-    return saving;
-  };
+  saver.put = (...args: Parameters<BaseCheckpointSaver["put"]>) =>
+    track(noted, topLevelThread(args[0]), putNoted(...args));
+  const putWrites = saver.putWrites.bind(saver);
+  saver.putWrites = (...args: Parameters<BaseCheckpointSaver["putWrites"]>) =>
+    track(noted, topLevelThread(args[0]), putWrites(...args));
   return noted;
+}
+
+/** Notes `saving` as under way for the thread until it ends, either way. */
+function track<T>(noted: Noted, threadId: string | null, saving: Promise<T>): Promise<T> {
+  if (threadId === null) return saving;
+  const under = noted.writing.get(threadId) ?? new Set<Promise<unknown>>();
+  noted.writing.set(threadId, under.add(saving));
+  const done = () => {
+    under.delete(saving);
+    if (under.size === 0 && noted.writing.get(threadId) === under) noted.writing.delete(threadId);
+  };
+  saving.then(done, done);
+  return saving;
 }
