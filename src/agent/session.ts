@@ -13,6 +13,7 @@ import { fresh, toQueued } from "../store/queueing.js";
 import type { PendingReview } from "../store/types.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
+import { closeCancelledRequest, noteCancelledRequest } from "./cancelledRequest.js";
 import { closeStoppedCalls } from "./nodes/startedBefore.js";
 import { answeringKey, checkResponse, type Answering } from "./reviewRequest.js";
 import { useLeanRunContext } from "./runContext.js";
@@ -71,16 +72,39 @@ class GraphSession implements Session {
         `thread ${threadId} has a review waiting; answer it before sending anything new (new input would abandon it)`,
         { code: "review_pending", source: "user" },
       );
-    // A run that stopped (cancelled, or failed) may have left calls without results: they get theirs first.
+    const { transcript, executions } = this.options.store;
+    // A run that stopped (cancelled, or failed) may have left calls without results, or a request the
+    // person withdrew: the model is told first.
     const closing = thread
-      ? await closeStoppedCalls(this.options.store.executions, threadId, thread.window)
+      ? [
+          ...(await closeStoppedCalls(executions, threadId, thread.window)),
+          ...(await closeCancelledRequest(transcript, threadId, thread.window)),
+        ]
       : [];
     const human = new HumanMessage({ id: newMessageId("human"), content: text });
     const sent = [...closing, human];
     await this.options.store.threads.touch(threadId, options.actingUser);
-    await this.options.store.transcript.append(threadId, sent.map(toStored));
-    const output = await this.run(threadId, { messages: sent, actingUser: options.actingUser }, options);
+    await transcript.append(threadId, sent.map(toStored));
+    const output = await this.run(
+      threadId,
+      { messages: sent, actingUser: options.actingUser },
+      options,
+    ).catch(async (error: unknown) => {
+      if (error instanceof TurnCancelled) await this.noteCancelled(threadId, human.id ?? "");
+      throw error;
+    });
     return this.settle(threadId, output, options, sent.map(toStored));
+  }
+
+  /** Writes down a request cancelled before the model answered it; the cancel is what gets reported. */
+  private async noteCancelled(threadId: string, humanId: string): Promise<void> {
+    try {
+      const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
+      const window = (snapshot.values as Partial<AgentState>).messages ?? [];
+      await noteCancelledRequest(this.options.store.transcript, threadId, window, humanId);
+    } catch {
+      // The cancel is reported all the same; without the note the model reads the request as still asked.
+    }
   }
 
   async resume(threadId: string, response: ReviewResponse, options: ResumeOptions = {}) {
@@ -289,7 +313,8 @@ class GraphSession implements Session {
       await collectRun(stream, output);
     } catch (error) {
       // LangGraph checkpoints a cancelled run where it stopped (the next input closes what it left open),
-      // but throws before that write ends: the turn returns once it has, so the next input sees it.
+      // but throws before that write ends, or even begins: the turn returns once LangGraph's writes for the
+      // thread have stopped, so the next input (and the note of a withdrawn request) sees them.
       if (!signal?.aborted) throw error;
       await this.heads.settled(threadId);
       throw new TurnCancelled(output.toolsRunning, error);

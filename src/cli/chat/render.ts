@@ -1,4 +1,5 @@
 import type { BaseMessage } from "@langchain/core/messages";
+import { isCancelledNote } from "../../agent/cancelledRequest.js";
 import type { CallOutcome } from "../../agent/state.js";
 import type { TurnResult } from "../../agent/sessionTypes.js";
 import { maskSecrets } from "../../review/mask.js";
@@ -67,6 +68,7 @@ export function formatHistory(messages: BaseMessage[]): string {
     const type = message.getType();
     const text = contentText(message.content);
     if (type === "human") return `you: ${text}`;
+    if (isCancelledNote(message)) return "  (cancelled at the terminal before the agent answered)";
     if (type === "tool") return `  ← ${message.name ?? "tool"}: ${text}`;
     const calls = "tool_calls" in message && Array.isArray(message.tool_calls) ? message.tool_calls : [];
     const asked = calls.map(

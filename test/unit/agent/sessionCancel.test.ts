@@ -4,6 +4,7 @@ import type { ChatResult } from "@langchain/core/outputs";
 import { tool } from "@langchain/core/tools";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { isCancelledNote } from "../../../src/agent/cancelledRequest.js";
 import { openSession } from "../../../src/agent/session.js";
 import { TurnCancelled } from "../../../src/errors.js";
 import type { LoadedTool, Toolbox } from "../../../src/mcp/connect.js";
@@ -163,20 +164,50 @@ describe.each(everyHarness("cancel"))("a turn cancelled (%s store)", (_kind, kin
     expect(history).toEqual(["human", "ai", "tool", "human", "ai"]);
   });
 
-  it("while the model thinks: nothing ran, and the thread goes on", async () => {
-    const { session, model } = await setUp(kind, [{ text: "never said" }, { text: "Hello." }]);
+  it("while the model thinks: nothing ran, and the next message tells the model the request was withdrawn", async () => {
+    const { session, model } = await setUp(kind, [{ text: "Hello." }, { text: "Hi again." }]);
     const cancel = new AbortController();
     model.hold = () => cancel.abort();
     await expectCancelled(session.send("t", "first", { ...user, signal: cancel.signal }), false);
     model.hold = null;
     const next = await session.send("t", "second", user);
-    expect(next.replies).toEqual(["never said"]);
-    expect(model.shown.at(-1)!.at(-1)?.content).toBe("second");
-    expect((await session.history("t")).map((message) => message.content)).toEqual([
+    expect(next.replies).toEqual(["Hello."]);
+    // The cancelled run's checkpoint keeps "first" on every store (the turn returns once it is written), and
+    // the note follows it.
+    const shown = model.shown.at(-1)!.slice(1);
+    expect(shown.map((message) => message.content)).toEqual([
       "first",
+      expect.stringMatching(
+        /^\(Cancelled: the person stopped this request at the terminal before I answered it/,
+      ),
       "second",
-      "never said",
     ]);
+    const history = await session.history("t");
+    expect(history.map((message) => [message.getType(), isCancelledNote(message)])).toEqual([
+      ["human", false],
+      ["ai", true],
+      ["human", false],
+      ["ai", false],
+    ]);
+    // Once told, the model is not told again.
+    await session.send("t", "third", user);
+    expect(model.shown.at(-1)!.filter(isCancelledNote)).toHaveLength(1);
+  });
+
+  it("while the model thinks after a failed turn: no note, since the person may ask to try again", async () => {
+    const { session, model } = await setUp(kind, [{ text: "Hello." }]);
+    model.hold = () => {
+      throw new Error("the model is down");
+    };
+    await expect(session.send("t", "first", user)).rejects.toThrow(/the model is down/);
+    model.hold = null;
+    await session.send("t", "try again", user);
+    expect(
+      model.shown
+        .at(-1)!
+        .slice(1)
+        .map((message) => message.content),
+    ).toEqual(["first", "try again"]);
   });
 
   it("as a review is answered: the answer is not applied, nothing runs, and the review waits", async () => {

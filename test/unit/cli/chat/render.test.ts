@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import type { CallOutcome } from "../../../../src/agent/state.js";
+import { cancelledNote } from "../../../../src/agent/cancelledRequest.js";
 import { formatCall, formatHistory, formatPending } from "../../../../src/cli/chat/render.js";
 import type { PendingReview } from "../../../../src/store/types.js";
 
@@ -61,5 +62,15 @@ describe("secrets in what the chat prints", () => {
     ]);
     expect(text).toContain('→ order_dish({"resource_instance":"pizza-palace","api_key":"***"})');
     expect(text).not.toContain("LEAKME");
+  });
+});
+
+describe("the history chat -t shows", () => {
+  it("shows a request cancelled before the agent answered as cancelled, not as the agent's words", () => {
+    const human = new HumanMessage({ id: "human_1", content: "order pizza" });
+    const text = formatHistory([human, cancelledNote("human_1"), new HumanMessage("list restaurants")]);
+    expect(text).toBe(
+      "you: order pizza\n  (cancelled at the terminal before the agent answered)\nyou: list restaurants\n",
+    );
   });
 });
