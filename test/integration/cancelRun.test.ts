@@ -7,6 +7,25 @@ import {
   type ReviewWorld,
 } from "./reviewFixtures.js";
 
+/**
+ * Presses Ctrl-C once the server has the (held) call, so it is under way, and resolves with the command's
+ * exit code; the call is then let go and the command killed if it is still running.
+ */
+async function pressCtrlCOnceCalled(
+  world: ReviewWorld,
+  terminal: ReturnType<typeof watchTerminal>,
+  release: () => void,
+): Promise<number | null> {
+  try {
+    await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
+    terminal.type("\x03");
+    return await terminal.exited;
+  } finally {
+    release();
+    terminal.stop();
+  }
+}
+
 describe("Ctrl-C while a one-shot command's agent works", () => {
   let world: ReviewWorld;
   beforeEach(() => {
@@ -39,14 +58,7 @@ describe("Ctrl-C while a one-shot command's agent works", () => {
         "send bob 1",
       ]),
     );
-    try {
-      await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
-      chat.type("\x03");
-      expect(await chat.exited).toBe(130);
-    } finally {
-      release();
-      chat.stop();
-    }
+    expect(await pressCtrlCOnceCalled(world, chat, release)).toBe(130);
     expect(chat.output()).toMatch(
       /cancelled: the agent stopped while a tool call ran\. It may still have taken effect on its server; the agent is told so with the thread's next message/,
     );
@@ -61,14 +73,7 @@ describe("Ctrl-C while a one-shot command's agent works", () => {
     const release = world.holdCalls();
     const model = world.model("after", [{ text: "Sent 5 to ann." }]);
     const review = watchTerminal(spawnOnTerminal(world, ["review", threadId, "--approve", "-m", model]));
-    try {
-      await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
-      review.type("\x03");
-      expect(await review.exited).toBe(130);
-    } finally {
-      release();
-      review.stop();
-    }
+    expect(await pressCtrlCOnceCalled(world, review, release)).toBe(130);
     expect(review.output()).toMatch(/cancelled: the agent stopped while a tool call ran\./);
     expect(review.output()).not.toContain("Sent 5 to ann.");
     const pending = await world.cli(["pending", "--json"]);
