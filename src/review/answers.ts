@@ -49,6 +49,31 @@ export function parseEdit(json: string, actionName: string): ParsedAnswer {
   };
 }
 
+/**
+ * True while `text` is a JSON object or list begun and not yet closed (brackets inside strings are not
+ * counted): the rest is still to be typed or pasted. False for anything that does not start as one.
+ */
+export function unfinishedJson(text: string): boolean {
+  const json = text.trim();
+  if (!json.startsWith("{") && !json.startsWith("[")) return false;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (const char of json) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (char === "\\") escaped = true;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "{" || char === "[") depth += 1;
+    else if (char === "}" || char === "]") {
+      depth -= 1;
+      if (depth === 0) return false;
+    }
+  }
+  return true;
+}
+
 function truncate(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

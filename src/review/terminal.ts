@@ -1,4 +1,4 @@
-import { answerHelp, parseAnswer, parseEdit } from "./answers.js";
+import { answerHelp, parseAnswer, parseEdit, unfinishedJson } from "./answers.js";
 import { checkArgs } from "./argsSchema.js";
 import type {
   ActionContext,
@@ -8,10 +8,14 @@ import type {
   ReviewRequest,
   ReviewResponse,
 } from "./decisions.js";
+import { TerminalLineReader } from "./lineReader.js";
 import { maskSecrets } from "./mask.js";
-import { ctrlC, shownAsTyped } from "./typedKeys.js";
+import { ctrlC, shownAsTyped, takeTypedAhead } from "./typedKeys.js";
 
-/** Asks one question and resolves with the typed line; rejects on Ctrl-C, end of input or abort. */
+/**
+ * Asks one question and resolves with the typed line; rejects on Ctrl-C, end of input or abort. At a
+ * terminal, the lines pasted after an answer in the same burst answer the questions that follow it.
+ */
 export type Ask = (question: string, signal: AbortSignal) => Promise<string>;
 
 export interface TerminalReviewerOptions {
@@ -27,6 +31,11 @@ export interface TerminalReviewerOptions {
    * cannot answer a card the person had not seen. Without it, nothing is set aside.
    */
   typedAhead?: () => Promise<string>;
+  /**
+   * Takes the lines typed or pasted after an answer that no question of its card used: they are set aside
+   * with what was typed ahead of the next card, or shown as unused after the last.
+   */
+  unused?: () => string;
 }
 
 /**
@@ -48,7 +57,7 @@ export class TerminalReviewer implements Reviewer {
     const decisions: Decision[] = [];
     try {
       for (const [index, action] of request.actionRequests.entries()) {
-        const early = (await this.options.typedAhead?.()) ?? "";
+        const early = (this.options.unused?.() ?? "") + ((await this.options.typedAhead?.()) ?? "");
         // Ctrl-C pressed as the card came up cancels, as it would at the prompt.
         if (early.includes(ctrlC)) throw new Error("cancelled before the card was shown");
         const context = request.context.actions[index];
@@ -58,6 +67,8 @@ export class TerminalReviewer implements Reviewer {
           this.options.write(`(typed before this card was shown, so not taken as an answer: "${shown}")\n`);
         decisions.push(await this.decide(action, context, combined));
       }
+      const left = shownAsTyped(this.options.unused?.() ?? "");
+      if (left) this.options.write(`(typed after the last answer, not used: "${left}")\n`);
     } catch {
       const timedOut = expiry.signal.aborted;
       const message = timedOut
@@ -68,6 +79,8 @@ export class TerminalReviewer implements Reviewer {
         decisions.push(timedOut ? { type: "reject", message, timedOut: true } : { type: "reject", message });
     } finally {
       for (const timer of timers) clearTimeout(timer);
+      // Nothing typed for this review is kept for another.
+      this.options.unused?.();
     }
     return { decisions, reviewer: this.name };
   }
@@ -96,7 +109,9 @@ export class TerminalReviewer implements Reviewer {
         `Run ${action.name}? [yes / no: reason / edit {json} / always]`,
         signal,
       );
-      const parsed = parseAnswer(line, action.name);
+      const edit = /^\s*edit\s+/i.exec(line)?.[0];
+      const answer = edit ? edit + (await this.readOnIfUnfinished(line.slice(edit.length), signal)) : line;
+      const parsed = parseAnswer(answer, action.name);
       if (!parsed.ok) {
         this.options.write(`${parsed.error}\n`);
         continue;
@@ -116,10 +131,24 @@ export class TerminalReviewer implements Reviewer {
   private async askEdit(action: ActionRequest, signal: AbortSignal): Promise<Decision> {
     for (;;) {
       const json = await this.options.ask(`New arguments for ${action.name}, as JSON:`, signal);
-      const parsed = parseEdit(json, action.name);
+      const parsed = parseEdit(await this.readOnIfUnfinished(json, signal), action.name);
       if (parsed.ok) return parsed.decision;
       this.options.write(`${parsed.error}\n`);
     }
+  }
+
+  /**
+   * JSON arguments typed or pasted over several lines (as the card shows them): while an object or list is
+   * still open, the next lines are read on. An empty line stops it, and what was given is checked as it is.
+   */
+  private async readOnIfUnfinished(first: string, signal: AbortSignal): Promise<string> {
+    let text = first;
+    while (unfinishedJson(text)) {
+      const more = await this.options.ask("…", signal);
+      if (more.trim() === "") break;
+      text += `\n${more}`;
+    }
+    return text;
   }
 }
 
@@ -148,9 +177,27 @@ function renderCard(
   return lines.join("\n");
 }
 
-/** Binds the reviewer to inquirer on real terminal streams. */
-export async function inquirerAsk(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<Ask> {
+/**
+ * The reviewer's questions on a real terminal, asked with inquirer: `ask` and what TerminalReviewer needs
+ * to set aside what was typed before a card (`typedAhead`, `unused`).
+ */
+export async function terminalQuestions(
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+): Promise<Pick<TerminalReviewerOptions, "ask" | "typedAhead" | "unused">> {
   const { input: prompt } = await import("@inquirer/prompts");
-  return (question, signal) =>
-    prompt({ message: question }, { input, output, signal, clearPromptOnDone: false });
+  const reader = new TerminalLineReader(
+    input,
+    (text) => output.write(text),
+    (question, signal) =>
+      prompt(
+        { message: question },
+        { input, output, clearPromptOnDone: false, ...(signal ? { signal } : {}) },
+      ),
+  );
+  return {
+    ask: (question, signal) => reader.next(question, signal),
+    typedAhead: () => takeTypedAhead(input),
+    unused: () => reader.takeUnused(),
+  };
 }

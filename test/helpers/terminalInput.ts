@@ -1,4 +1,5 @@
 import { PassThrough } from "node:stream";
+import type { PromptLine } from "../../src/review/lineReader.js";
 
 export type TerminalInput = PassThrough & { isTTY: true; isRaw: boolean; setRawMode(mode: boolean): void };
 
@@ -11,4 +12,33 @@ export function terminalInput(): TerminalInput {
       this.isRaw = mode;
     },
   });
+}
+
+/**
+ * A prompt that reads the input as inquirer's readline does (resumed while it is open, paused after), gets
+ * the next burst of keys at once (a paste), and answers with the first line of what it read. `startedWith`
+ * lists what each prompt read before its burst: keys put back in it.
+ */
+export function pastedAt(input: TerminalInput, bursts: string[]): PromptLine & { startedWith: string[] } {
+  const startedWith: string[] = [];
+  const ask = () => {
+    const keys = bursts.shift();
+    if (keys === undefined) return Promise.reject(new Error("end of input"));
+    let read = "";
+    const listen = (chunk: Buffer) => (read += chunk.toString("utf8"));
+    input.on("data", listen);
+    input.resume();
+    return new Promise<string>((resolve) =>
+      setImmediate(() => {
+        startedWith.push(read);
+        input.write(keys);
+        setTimeout(() => {
+          input.pause();
+          input.off("data", listen);
+          resolve(read.split(/\r/)[0] ?? "");
+        }, 5);
+      }),
+    );
+  };
+  return Object.assign(ask, { startedWith });
 }

@@ -43,6 +43,44 @@ describe("askfirst chat on a terminal", () => {
     ]);
   });
 
+  it("answers a review card's reason and new arguments with what was pasted after the answer", async () => {
+    const model = world.model("pasted-review", [
+      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 50 } }] },
+      { text: "Not sent." },
+      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 50 } }] },
+      { text: "Sent 2 to bob." },
+    ]);
+    const result = await runOnTerminal(
+      world,
+      ["chat", "-u", "joe", "--reviewer", "mom", "-t", "pasted-review", "-m", model],
+      [
+        { after: /joe>/, type: "send ann 50" },
+        { after: /Run send_money\?/, type: "no\rtoo much today\r", enter: false },
+        { after: /Not sent\.[\s\S]*joe>/, type: "send it to bob instead" },
+        // The arguments as the card shows them: JSON over several lines.
+        {
+          after: /instead[\s\S]*Run send_money\?/,
+          type: 'edit\r{\r  "to": "bob",\r  "amount": 2\r}\r',
+          enter: false,
+        },
+        { after: /Sent 2 to bob\.[\s\S]*joe>/, type: "/quit" },
+      ],
+    );
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("✔ Reason, for the agent (optional): too much today");
+    expect(world.serverCalls().map((call) => call.args)).toEqual([{ to: "bob", amount: 2 }]);
+    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as { decision: string }[];
+    expect(audit.map((entry) => entry.decision)).toEqual(["rejected", "edited"]);
+    const history = await world.cli([
+      "chat",
+      "-t",
+      "pasted-review",
+      "-m",
+      world.model("none", [{ text: "-" }]),
+    ]);
+    expect(history.stdout).toContain("Rejected by the reviewer mom: too much today.");
+  });
+
   it("cancels the turn on Ctrl-C while a tool runs, tells the agent with the next message, and goes on", async () => {
     const release = world.holdCalls();
     const model = world.model("cancelled", [

@@ -1,4 +1,5 @@
-import { afterFirstLine, ctrlC, takeTypedAhead, typedLines } from "../../review/typedKeys.js";
+import { TerminalLineReader, type PromptLine } from "../../review/lineReader.js";
+import { takeTypedAhead } from "../../review/typedKeys.js";
 import type { CliContext } from "../context.js";
 
 /** Where the person's lines come from: an inquirer prompt on a terminal, plain lines from a pipe. */
@@ -10,20 +11,13 @@ export interface LineSource {
   close(): void;
 }
 
-/** Asks for one line, starting from `prefill` (editable); rejects on Ctrl-C or end of input. */
-export type AskLine = (prompt: string, prefill: string) => Promise<string>;
-
 export async function createLineSource(ctx: CliContext): Promise<LineSource> {
   if (ctx.stdin.isTTY) {
     const { input } = await import("@inquirer/prompts");
     return terminalLines(
       ctx.stdin,
       (text) => ctx.stdout.write(text),
-      (prompt, prefill) =>
-        input(
-          { message: prompt, ...(prefill ? { default: prefill, prefill: "editable" as const } : {}) },
-          { input: ctx.stdin, output: ctx.stdout },
-        ),
+      (prompt) => input({ message: prompt }, { input: ctx.stdin, output: ctx.stdout }),
     );
   }
   const { createInterface } = await import("node:readline");
@@ -40,49 +34,27 @@ export async function createLineSource(ctx: CliContext): Promise<LineSource> {
 }
 
 /**
- * Lines typed at a terminal, every one of them in order: those typed on while the agent worked and those
- * after the first of a paste of several are used as the next lines (each shown as it is used), and a line
- * begun without Enter is put back in the prompt; empty ones are skipped, as they do nothing. Ctrl-C among
- * them ends the input, as at the prompt.
+ * Lines typed at a terminal, every one of them in order (TerminalLineReader): those typed on while the agent
+ * worked and those after the first of a paste of several are used as the next lines, and a line begun
+ * without Enter is put back in the prompt; empty ones are skipped, as they do nothing. Ctrl-C among them
+ * ends the input, as at the prompt.
  */
 export function terminalLines(
   stdin: NodeJS.ReadableStream,
   write: (text: string) => void,
-  ask: AskLine,
+  ask: PromptLine,
 ): LineSource {
-  const queued: string[] = [];
-  let partial = "";
+  const reader = new TerminalLineReader(stdin, write, ask, { skipEmpty: true });
   let interrupted = false;
-  const keep = (keys: string) => {
-    if (keys.includes(ctrlC)) interrupted = true;
-    if (interrupted || keys === "") return;
-    const typed = typedLines(partial + keys);
-    queued.push(...typed.lines.filter((line) => line.trim() !== ""));
-    partial = typed.partial;
-  };
   return {
     async next(prompt) {
-      keep(await takeTypedAhead(stdin));
       if (interrupted) return null;
-      const line = queued.shift();
-      if (line !== undefined) {
-        write(`✔ ${prompt} ${line}\n`);
-        return line;
-      }
-      // Keys that arrive while the prompt is open: what follows its line would be lost with it.
-      const arrived: Buffer[] = [];
-      const record = (chunk: Buffer | string) => arrived.push(Buffer.from(chunk));
-      stdin.on("data", record);
+      reader.keep(await takeTypedAhead(stdin));
       try {
-        const answer = await ask(prompt, partial);
-        partial = "";
-        keep(afterFirstLine(Buffer.concat(arrived).toString("utf8")));
-        return answer;
+        return await reader.next(prompt);
       } catch {
         interrupted = true;
         return null;
-      } finally {
-        stdin.off("data", record);
       }
     },
     get interrupted() {

@@ -89,14 +89,12 @@ export async function chooseReviewer(
     return ScriptedReviewer.fromFile(resolve(ctx.cwd, options.answers), name, notice);
   }
   if (ctx.stdin.isTTY) {
-    const { TerminalReviewer, inquirerAsk } = await import("../../review/terminal.js");
-    const { takeTypedAhead } = await import("../../review/typedKeys.js");
+    const { TerminalReviewer, terminalQuestions } = await import("../../review/terminal.js");
     return new TerminalReviewer({
       name,
-      ask: await inquirerAsk(ctx.stdin, ctx.stdout),
+      ...(await terminalQuestions(ctx.stdin, ctx.stdout)),
       write: (text) => ctx.stdout.write(text),
       timeoutSeconds: options.reviewTimeout,
-      typedAhead: () => takeTypedAhead(ctx.stdin),
     });
   }
   const { NobodyReviewer } = await import("../../review/scripted.js");

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAnswer } from "../../../src/review/answers.js";
 import type { ReviewRequest } from "../../../src/review/decisions.js";
 import { NobodyReviewer, ScriptedReviewer } from "../../../src/review/scripted.js";
+import { TerminalLineReader } from "../../../src/review/lineReader.js";
 import { TerminalReviewer, type Ask } from "../../../src/review/terminal.js";
+import { pastedAt, terminalInput } from "../../helpers/terminalInput.js";
 
 const paySchema = {
   type: "object",
@@ -106,6 +108,68 @@ describe("the terminal reviewer", () => {
       { type: "edit", editedAction: { name: "pay_2", args: { to: "ann", amount: 2 } } },
     ]);
     expect(written).toMatch(/those arguments do not fit pay_2: .*amount/);
+  });
+
+  it("reads JSON arguments given over several lines, after edit or at the New arguments question", async () => {
+    const asked: string[] = [];
+    const lines = [
+      ...["edit {", '  "to": "bo",', '  "amount": 3', "}"],
+      ...["edit", "{", '  "to": "cy", "amount": [', ""],
+      '{"to": "cy", "amount": 4}',
+    ];
+    const ask: Ask = (question) => {
+      asked.push(question);
+      const line = lines.shift();
+      return line === undefined ? Promise.reject(new Error("end of input")) : Promise.resolve(line);
+    };
+    const response = await reviewer(ask).review(request(2));
+    expect(response.decisions).toEqual([
+      { type: "edit", editedAction: { name: "pay_1", args: { to: "bo", amount: 3 } } },
+      { type: "edit", editedAction: { name: "pay_2", args: { to: "cy", amount: 4 } } },
+    ]);
+    expect(asked).toEqual([
+      expect.stringMatching(/^Run pay_1\?/) as unknown,
+      ...["…", "…", "…"],
+      expect.stringMatching(/^Run pay_2\?/) as unknown,
+      ...["New arguments for pay_2, as JSON:", "…", "…"],
+      // The empty line ended the JSON while a list was still open: it is refused, and asked for again.
+      "New arguments for pay_2, as JSON:",
+    ]);
+    expect(written).toContain("edit needs the new arguments as a JSON object");
+  });
+
+  it("does not read on after a reason with a bracket in it, or JSON that closed on its line", async () => {
+    const asked: string[] = [];
+    const lines = ["no: see [1", 'edit {"to": "ann"} [', "yes"];
+    const ask: Ask = (question) => {
+      asked.push(question);
+      return Promise.resolve(lines.shift() ?? "");
+    };
+    const response = await reviewer(ask).review(request(2));
+    expect(response.decisions).toEqual([{ type: "reject", message: "see [1" }, { type: "approve" }]);
+    expect(asked.map((question) => question.split("?")[0])).toEqual(["Run pay_1", "Run pay_2", "Run pay_2"]);
+  });
+
+  it("answers a card's questions with the lines pasted after its answer, and keeps none for another review", async () => {
+    const input = terminalInput();
+    const prompt = pastedAt(input, ["no\rtoo dear\rorder fries\r", 'edit\r{"to": "bo",\r"amount": 1}\r']);
+    const lines = new TerminalLineReader(input, (text) => (written += text), prompt);
+    const terminal = new TerminalReviewer({
+      name: "jane",
+      ask: (question, signal) => lines.next(question, signal),
+      unused: () => lines.takeUnused(),
+      write: (text) => (written += text),
+      timeoutSeconds: 300,
+    });
+    expect((await terminal.review(request())).decisions).toEqual([{ type: "reject", message: "too dear" }]);
+    expect(written).toContain("✔ Reason, for the agent (optional): too dear");
+    expect(written).toContain('(typed after the last answer, not used: "order fries")');
+    written = "";
+    expect((await terminal.review(request())).decisions).toEqual([
+      { type: "edit", editedAction: { name: "pay_1", args: { to: "bo", amount: 1 } } },
+    ]);
+    expect(written).not.toContain("typed before this card was shown");
+    expect(written).toContain('✔ New arguments for pay_1, as JSON: {"to": "bo",\n✔ … "amount": 1}');
   });
 
   it("Ctrl-C or end of input rejects every call left, never approves", async () => {

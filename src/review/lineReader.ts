@@ -1,0 +1,82 @@
+import { afterFirstLine, ctrlC, typedLines } from "./typedKeys.js";
+
+/** Asks for one line at a terminal prompt; rejects on Ctrl-C, end of input or abort. */
+export type PromptLine = (question: string, signal?: AbortSignal) => Promise<string>;
+
+export interface LineReaderOptions {
+  /** Lines with nothing on them are dropped, not used (at the chat prompt they do nothing). */
+  skipEmpty?: boolean;
+}
+
+/**
+ * Every line typed at a terminal, in order. inquirer's prompt reads one line and drops what followed it in
+ * the same burst of keys (the rest of a paste of several lines). The reader keeps those keys, and any its
+ * owner hands it (`keep`: keys typed while no prompt was open), as the next lines: each is shown as it is
+ * used. A line begun without Enter is put back in the next prompt as typed keys, so that clearing it
+ * clears it. Ctrl-C among kept keys stops the next question, as it would at a prompt.
+ */
+export class TerminalLineReader {
+  private readonly queued: string[] = [];
+  private partial = "";
+  private ctrlCTyped = false;
+
+  constructor(
+    private readonly stdin: NodeJS.ReadableStream,
+    private readonly write: (text: string) => void,
+    private readonly prompt: PromptLine,
+    private readonly options: LineReaderOptions = {},
+  ) {}
+
+  /** Keeps raw keys as the next lines; what follows their last Enter starts the next prompt. */
+  keep(keys: string): void {
+    if (keys.includes(ctrlC)) this.ctrlCTyped = true;
+    if (this.ctrlCTyped || keys === "") return;
+    const typed = typedLines(this.partial + keys);
+    const lines = this.options.skipEmpty ? typed.lines.filter((line) => line.trim() !== "") : typed.lines;
+    this.queued.push(...lines);
+    this.partial = typed.partial;
+  }
+
+  /**
+   * The next line: one kept (shown with the question, as a prompt shows its answer) or one asked for.
+   * Rejects on Ctrl-C (typed, or kept: that one is used up by this rejection), end of input or abort.
+   */
+  async next(question: string, signal?: AbortSignal): Promise<string> {
+    if (this.ctrlCTyped) {
+      this.ctrlCTyped = false;
+      throw new Error("Ctrl-C was typed");
+    }
+    signal?.throwIfAborted();
+    const line = this.queued.shift();
+    if (line !== undefined) {
+      this.write(`✔ ${question} ${line}\n`);
+      return line;
+    }
+    // Keys that arrive while the prompt is open: what follows its line would be lost with it. The stream
+    // stays paused until the prompt reads it, so that the prompt gets every key the reader sees.
+    const arrived: Buffer[] = [];
+    const record = (chunk: Buffer | string) => arrived.push(Buffer.from(chunk));
+    this.stdin.pause();
+    this.stdin.on("data", record);
+    if (this.partial !== "") {
+      this.stdin.unshift(Buffer.from(this.partial));
+      this.partial = "";
+    }
+    try {
+      const answer = await this.prompt(question, signal);
+      this.keep(afterFirstLine(Buffer.concat(arrived).toString("utf8")));
+      return answer;
+    } finally {
+      this.stdin.off("data", record);
+    }
+  }
+
+  /** Takes every kept key not yet used, as typed (lines ended by Enter): none of it is used after this. */
+  takeUnused(): string {
+    const keys = [...this.queued.map((line) => `${line}\r`), this.partial, this.ctrlCTyped ? ctrlC : ""];
+    this.queued.length = 0;
+    this.partial = "";
+    this.ctrlCTyped = false;
+    return keys.join("");
+  }
+}

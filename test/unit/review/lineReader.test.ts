@@ -1,0 +1,41 @@
+import { describe, expect, it, vi } from "vitest";
+import { TerminalLineReader, type PromptLine } from "../../../src/review/lineReader.js";
+import { pastedAt, terminalInput } from "../../helpers/terminalInput.js";
+
+describe("the terminal line reader", () => {
+  it("uses the lines pasted after an answer as the next ones, empty ones too, and shows each", async () => {
+    const input = terminalInput();
+    let shown = "";
+    const reader = new TerminalLineReader(
+      input,
+      (text) => (shown += text),
+      pastedAt(input, ["no\r\rtoo dear\rmo"]),
+    );
+    const read = [await reader.next("Run?"), await reader.next("Reason:"), await reader.next("Again:")];
+    expect(read).toEqual(["no", "", "too dear"]);
+    expect(shown).toBe("✔ Reason: \n✔ Again: too dear\n");
+    expect(reader.takeUnused()).toBe("mo");
+    expect(reader.takeUnused()).toBe("");
+  });
+
+  it("stops one question at a Ctrl-C among kept keys, and asks again after it", async () => {
+    const input = terminalInput();
+    const prompt = vi.fn<PromptLine>(() => Promise.resolve("yes"));
+    const reader = new TerminalLineReader(input, () => undefined, prompt);
+    reader.keep("no\r\u0003more\r");
+    await expect(reader.next("Run?")).rejects.toThrow(/Ctrl-C/);
+    expect(prompt).not.toHaveBeenCalled();
+    expect(await reader.next("Run?")).toBe("yes");
+  });
+
+  it("hands a Ctrl-C kept and not yet used to whoever takes what is unused", () => {
+    const reader = new TerminalLineReader(
+      terminalInput(),
+      () => undefined,
+      () => Promise.resolve(""),
+    );
+    reader.keep("yes\r\u0003");
+    expect(reader.takeUnused()).toBe("\u0003");
+    expect(reader.takeUnused()).toBe("");
+  });
+});
