@@ -54,6 +54,5 @@ export async function closeCancelledRequest(
   const last = window.at(-1);
   if (!last || !isHumanMessage(last) || last.id === undefined) return [];
   const note = cancelledNote(last.id);
-  const stored = await transcript.read(threadId);
-  return stored.some((message) => message.data.id === note.id) ? [note] : [];
+  return (await transcript.has(threadId, note.id ?? "")) ? [note] : [];
 }

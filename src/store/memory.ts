@@ -169,6 +169,9 @@ export function createMemoryTranscript(): Transcript {
     read(threadId) {
       return Promise.resolve(structuredClone(threads.get(threadId)?.messages ?? []));
     },
+    has(threadId, messageId) {
+      return Promise.resolve(threads.get(threadId)?.ids.has(messageId) ?? false);
+    },
   };
 }
 

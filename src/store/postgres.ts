@@ -220,6 +220,13 @@ function createPostgresTranscript(pool: pg.Pool, q: Quote): Transcript {
       );
       return result.rows.map((row) => JSON.parse(row.message) as never);
     },
+    async has(threadId, messageId) {
+      const result = await pool.query(
+        `SELECT 1 FROM ${q("askfirst_transcript")} WHERE thread_id = $1 AND message_id = $2`,
+        [threadId, messageId],
+      );
+      return result.rows.length > 0;
+    },
   };
 }
 

@@ -217,6 +217,7 @@ function createSqliteTranscript(db: Db): Transcript {
     "INSERT INTO askfirst_transcript (thread_id, message_id, message) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
   );
   const read = db.prepare("SELECT message FROM askfirst_transcript WHERE thread_id = ? ORDER BY id");
+  const has = db.prepare("SELECT 1 FROM askfirst_transcript WHERE thread_id = ? AND message_id = ?").pluck();
   const appendAll = db.transaction((threadId: string, messages: Parameters<Transcript["append"]>[1]) => {
     for (const message of messages) insert.run(threadId, requireMessageId(message), JSON.stringify(message));
   });
@@ -226,6 +227,7 @@ function createSqliteTranscript(db: Db): Transcript {
       promised(() =>
         (read.all(threadId) as { message: string }[]).map((row) => JSON.parse(row.message) as never),
       ),
+    has: (threadId, messageId) => promised(() => has.get(threadId, messageId) !== undefined),
   };
 }
 

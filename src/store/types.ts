@@ -119,6 +119,8 @@ export interface Transcript {
   /** Idempotent on message id: messages already stored are skipped. Every message must have an id. */
   append(threadId: string, messages: StoredMessage[]): Promise<void>;
   read(threadId: string): Promise<StoredMessage[]>;
+  /** True when the thread's transcript holds the message with this id (one indexed read, not the whole). */
+  has(threadId: string, messageId: string): Promise<boolean>;
 }
 
 export interface ThreadInfo {

@@ -183,6 +183,9 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       const read = await opened.second.transcript.read("t-1");
       expect(read.map((stored) => stored.data.content)).toEqual(["hello", "again", "third"]);
       expect(await opened.store.transcript.read("t-none")).toEqual([]);
+      expect(await opened.second.transcript.has("t-1", "m3")).toBe(true);
+      expect(await opened.store.transcript.has("t-2", "m2")).toBe(false);
+      expect(await opened.store.transcript.has("t-none", "m1")).toBe(false);
     });
 
     it("rejects a message without an id rather than storing duplicates on retry", async () => {
