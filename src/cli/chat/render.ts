@@ -55,11 +55,29 @@ export function formatPending(review: PendingReview): string {
   return `  … waiting for review (thread ${review.threadId}): ${calls.join(", ")}`;
 }
 
-/** What a turn stopped by Ctrl-C may have done; `told` is when the agent hears of a call that was under way. */
-export function formatCancelled(toolUnderWay: boolean, told: string): string {
-  return toolUnderWay
-    ? `cancelled: the agent stopped while a tool call ran. It may still have taken effect on its server; the agent is told so with ${told} (askfirst audit lists each call).\n`
-    : "cancelled: the agent stopped; no tool call was under way.\n";
+/**
+ * What a run stopped by Ctrl-C may have done, and the review it left waiting, if any. At the chat prompt
+ * (`atPrompt`) the chat goes on: the agent hears of a call under way with the person's next message, and
+ * the review is asked again before it. Otherwise the command ends, and `askfirst review` answers it.
+ */
+export function formatCancelled(
+  toolUnderWay: boolean,
+  stopped: { threadId: string; atPrompt: boolean; reviewWaiting: boolean },
+): string {
+  const { threadId, atPrompt, reviewWaiting } = stopped;
+  const told = atPrompt ? "your next message" : "the thread's next message";
+  const lines = [
+    toolUnderWay
+      ? `cancelled: the agent stopped while a tool call ran. It may still have taken effect on its server; the agent is told so with ${told} (askfirst audit lists each call).`
+      : "cancelled: the agent stopped; no tool call was under way.",
+  ];
+  if (reviewWaiting)
+    lines.push(
+      atPrompt
+        ? "The review it paused on is still waiting; it is asked again before your next message."
+        : `The review it paused on is still waiting: askfirst review ${threadId}`,
+    );
+  return lines.map((line) => `${line}\n`).join("");
 }
 
 /** The whole conversation of a thread, as `chat -t` shows it on start. */

@@ -202,19 +202,10 @@ async function reportCancelled(
   toolUnderWay: boolean,
   atPrompt: boolean,
 ): Promise<void> {
-  ctx.stdout.write(
-    formatCancelled(toolUnderWay, atPrompt ? "your next message" : "the thread's next message"),
-  );
-  if (await runtime.session.pendingReview(runtime.threadId).catch(() => null)) {
-    if (!atPrompt) {
-      ctx.stdout.write(`The review it paused on is still waiting: askfirst review ${runtime.threadId}\n`);
-      return;
-    }
-    ctx.stdout.write(
-      "The review it paused on is still waiting; it is asked again before your next message.\n",
-    );
-    runtime.reviewMayWait = true;
-  }
+  const { threadId } = runtime;
+  const reviewWaiting = (await runtime.session.pendingReview(threadId).catch(() => null)) !== null;
+  ctx.stdout.write(formatCancelled(toolUnderWay, { threadId, atPrompt, reviewWaiting }));
+  if (reviewWaiting && atPrompt) runtime.reviewMayWait = true;
 }
 
 function leavePending(threadId: string, ctx: CliContext): Code {

@@ -238,9 +238,8 @@ async function reportCancelled(
   ctx: CliContext,
 ): Promise<ExitCode> {
   const { formatCancelled } = await import("../chat/render.js");
-  ctx.stdout.write(formatCancelled(toolUnderWay, "the thread's next message"));
-  const waiting = await session.pendingReview(threadId).catch(() => null);
-  if (waiting) ctx.stdout.write(`The thread waits on a review: askfirst review ${threadId}\n`);
+  const reviewWaiting = (await session.pendingReview(threadId).catch(() => null)) !== null;
+  ctx.stdout.write(formatCancelled(toolUnderWay, { threadId, atPrompt: false, reviewWaiting }));
   return ExitCode.interrupted;
 }
 

@@ -2,7 +2,12 @@ import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import type { CallOutcome } from "../../../../src/agent/state.js";
 import { cancelledNote } from "../../../../src/agent/cancelledRequest.js";
-import { formatCall, formatHistory, formatPending } from "../../../../src/cli/chat/render.js";
+import {
+  formatCall,
+  formatCancelled,
+  formatHistory,
+  formatPending,
+} from "../../../../src/cli/chat/render.js";
 import type { PendingReview } from "../../../../src/store/types.js";
 
 const base: CallOutcome = {
@@ -71,6 +76,20 @@ describe("the history chat -t shows", () => {
     const text = formatHistory([human, cancelledNote("human_1"), new HumanMessage("list restaurants")]);
     expect(text).toBe(
       "you: order pizza\n  (cancelled at the terminal before the agent answered)\nyou: list restaurants\n",
+    );
+  });
+});
+
+describe("what a run stopped by Ctrl-C may have done", () => {
+  it("says when the agent is told of a call under way, and where a review left waiting is answered", () => {
+    const atPrompt = formatCancelled(true, { threadId: "t-1", atPrompt: true, reviewWaiting: true });
+    expect(atPrompt).toContain("the agent is told so with your next message");
+    expect(atPrompt).toContain("it is asked again before your next message.");
+    const ended = formatCancelled(true, { threadId: "t-1", atPrompt: false, reviewWaiting: true });
+    expect(ended).toContain("the agent is told so with the thread's next message");
+    expect(ended).toContain("The review it paused on is still waiting: askfirst review t-1\n");
+    expect(formatCancelled(false, { threadId: "t-1", atPrompt: false, reviewWaiting: false })).toBe(
+      "cancelled: the agent stopped; no tool call was under way.\n",
     );
   });
 });
