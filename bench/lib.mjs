@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const cliPath = resolve(repoRoot, "dist/cli/main.js");
+export const cliPath = resolve(repoRoot, "dist/bin/askfirst.js");
 
 /** Runs `work(dir)` in a new temporary folder, and removes the folder afterwards whatever happened. */
 export async function withTempDir(name, work) {

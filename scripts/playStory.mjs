@@ -14,7 +14,7 @@ const queries = readFileSync(join(demo, "story.txt"), "utf8")
   .filter((line) => line && !line.startsWith("#"));
 const data = mkdtempSync(join(tmpdir(), "askfirst-story-"));
 const args = [
-  join(root, "dist/cli/main.js"),
+  join(root, "dist/bin/askfirst.js"),
   "chat",
   "--demo",
   "family-food",

@@ -14,4 +14,10 @@ export default function setup(): void {
   });
   if (result.status !== 0)
     process.stderr.write(`build reported type errors (see npm run typecheck):\n${result.stdout}`);
+  // The command the tests run is the bundle users run (package.json's bin), made from that output.
+  const bundled = spawnSync(process.execPath, [resolve(root, "scripts/bundle.mjs")], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (bundled.status !== 0) throw new Error(`bundling the CLI failed:\n${bundled.stderr}`);
 }

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.js";
+import { cliEntry } from "../packageRoot.js";
 import { splitCommandLine } from "./commandLine.js";
 
 /**
@@ -34,13 +33,14 @@ export interface BuiltInServerOptions {
 }
 
 /**
- * `node <dist>/cli/main.js serve [--demo x] [--data dir]`: the Access Request server shipped with askfirst,
+ * `node <package>/dist/bin/askfirst.js serve [--demo x] [--data dir]`: the Access Request server shipped with askfirst,
  * on its local backend. Like any server it gets ASKFIRST_USER and the SDK's safe defaults only: none of
  * the agent's own settings, such as its store (a PostgreSQL URL may hold a password) or
  * ASKFIRST_HTTP_TOKENS, reach it.
  */
 export function builtInServer(options: BuiltInServerOptions): ServerCommand {
-  const args = [options.cliPath ?? resolveCliPath(), "serve"];
+  // Run from the sources (tests) too, the built-in server is the built command of the same checkout.
+  const args = [options.cliPath ?? cliEntry(), "serve"];
   if (options.demo) args.push("--demo", options.demo);
   if (options.data) args.push("--data", options.data);
   return { kind: "stdio", name: "askfirst", command: process.execPath, args, env: {} };
@@ -116,11 +116,4 @@ function commandName(command: string, args: string[]): string {
   if (["node", "npx", "python", "python3", "uvx", "deno", "bun"].includes(name) && script)
     return basename(script).replace(/\.\w+$/, "");
   return name;
-}
-
-function resolveCliPath(): string {
-  const beside = fileURLToPath(new URL("../cli/main.js", import.meta.url));
-  if (existsSync(beside)) return beside;
-  // Running from sources (tests): use the build of the same checkout.
-  return fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 }

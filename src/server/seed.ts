@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { parseOrThrow } from "../config/load.js";
 import { UsageError } from "../errors.js";
+import { packageRoot } from "../packageRoot.js";
 
 /** The form of every key in a seed; the users of tokens and ASKFIRST_USER must have it too. */
 export const keyPattern = /^[a-z0-9][a-z0-9_.@-]{0,99}$/i;
@@ -78,11 +78,8 @@ function findSeedProblems(seed: Omit<Seed, "demo">): string[] {
 export const demoNames = ["family-food"] as const;
 export type DemoName = (typeof demoNames)[number];
 
-// src/server/seed.ts and dist/server/seed.js both sit two folders below the package root.
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
 export function demoSeedPath(demo: DemoName): string {
-  return resolve(packageRoot, "examples", demo, "seed.json");
+  return resolve(packageRoot(), "examples", demo, "seed.json");
 }
 
 export function parseDemoName(value: string): DemoName {

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const cliPath = resolve(repoRoot, "dist/cli/main.js");
+export const cliPath = resolve(repoRoot, "dist/bin/askfirst.js");
 
 export interface CliResult {
   code: number | null;

@@ -1,8 +1,8 @@
 import { userInfo } from "node:os";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { readEnv, type Env } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
+import { packageRoot } from "../../packageRoot.js";
 import { isServerUrl } from "../../mcp/servers.js";
 import type { Reviewer } from "../../review/decisions.js";
 import { checkUserKey } from "../../server/seed.js";
@@ -56,8 +56,7 @@ function osUser(): string {
 /** The demo's own policy unless one is given; without either, the built-in default. */
 export function choosePolicyPath(options: ChatOptions, cwd: string): string | undefined {
   if (options.policy) return resolve(cwd, options.policy);
-  if (options.demo === "family-food")
-    return fileURLToPath(new URL("../../../examples/family-food/policy.json", import.meta.url));
+  if (options.demo === "family-food") return join(packageRoot(), "examples", "family-food", "policy.json");
   return undefined;
 }
 

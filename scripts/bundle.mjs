@@ -1,0 +1,37 @@
+// Bundles the built CLI (tsc's dist/cli/main.js) into dist/bin/: the command users run (package.json's
+// bin). Loading ~600 small ES modules of LangChain, LangGraph and zod one by one is most of a command's
+// start; in a few chunks it is about half (bench/: askfirst --help, chat -q). Lazy imports stay lazy: each
+// becomes its own chunk. Native and optional modules stay outside, loaded from node_modules.
+import { rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "rolldown";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const out = resolve(root, "dist/bin");
+
+// Modules written as CommonJS expect these; in an ES module bundle they are made from its own location.
+const commonJsShims = [
+  'import { createRequire as __askfirstRequire } from "node:module";',
+  'import { fileURLToPath as __askfirstPath } from "node:url";',
+  'import { dirname as __askfirstDir } from "node:path";',
+  "const require = __askfirstRequire(import.meta.url);",
+  "const __filename = __askfirstPath(import.meta.url);",
+  "const __dirname = __askfirstDir(__filename);",
+].join(" ");
+
+rmSync(out, { recursive: true, force: true });
+await build({
+  input: { askfirst: resolve(root, "dist/cli/main.js") },
+  platform: "node",
+  // better-sqlite3 and pg load native code or optional packages at run time.
+  external: [/^better-sqlite3(\/|$)/, /^pg(-native)?(\/|$)/, /^bindings$/],
+  logLevel: "warn",
+  output: {
+    dir: out,
+    format: "esm",
+    entryFileNames: "[name].js",
+    chunkFileNames: "chunks/[name]-[hash].js",
+    banner: commonJsShims,
+  },
+});
