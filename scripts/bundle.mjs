@@ -10,7 +10,7 @@ import { build } from "rolldown";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = resolve(root, "dist/bin");
 
-// Modules written as CommonJS expect these; in an ES module bundle they are made from its own location.
+// Modules written as CommonJS may read these; in an ES module chunk they are made from the chunk's location.
 const commonJsShims = [
   'import { createRequire as __askfirstRequire } from "node:module";',
   'import { fileURLToPath as __askfirstPath } from "node:url";',

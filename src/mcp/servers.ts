@@ -33,9 +33,9 @@ export interface BuiltInServerOptions {
 }
 
 /**
- * `node <package>/dist/bin/askfirst.js serve [--demo x] [--data dir]`: the Access Request server shipped with askfirst,
- * on its local backend. Like any server it gets ASKFIRST_USER and the SDK's safe defaults only: none of
- * the agent's own settings, such as its store (a PostgreSQL URL may hold a password) or
+ * `node <package>/dist/bin/askfirst.js serve [--demo x] [--data dir]`: the Access Request server shipped
+ * with askfirst, on its local backend. Like any server it gets ASKFIRST_USER and the SDK's safe defaults
+ * only: none of the agent's own settings, such as its store (a PostgreSQL URL may hold a password) or
  * ASKFIRST_HTTP_TOKENS, reach it.
  */
 export function builtInServer(options: BuiltInServerOptions): ServerCommand {
