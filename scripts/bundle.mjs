@@ -1,7 +1,7 @@
 // Bundles the built CLI (tsc's dist/cli/main.js) into dist/bin/: the command users run (package.json's
 // bin). Loading ~600 small ES modules of LangChain, LangGraph and zod one by one is most of a command's
-// start; in a few chunks it is about half (bench/: askfirst --help, chat -q). Lazy imports stay lazy: each
-// becomes its own chunk. Native and optional modules stay outside, loaded from node_modules.
+// start; bundled, `chat -q` starts in about 60% of the time (1.13 s → 0.70 s, measured alternately). Lazy
+// imports stay lazy: each becomes its own chunk. Native and optional modules stay outside, in node_modules.
 import { rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
