@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,12 +57,62 @@ describe("askfirst pending", () => {
     expect(result.stdout).not.toContain("sk-live-do-not-show");
   });
 
-  it("uses .askfirst/askfirst.db under the working folder by default, creating it", async () => {
+  it("reads .askfirst/askfirst.db under the working folder by default", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "askfirst-pending-cwd-"));
-    const result = await runCli(["pending"], { cwd });
+    const store = await openStore(undefined, { cwd, checkpointer: false });
+    await store.queue.put(sampleReview("thread-here", "i-1", Date.now()));
+    await store.close();
+    const result = await runCli(["pending", "--json"], { cwd });
     rmSync(cwd, { recursive: true, force: true });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe("No reviews are pending.\n");
+    expect((JSON.parse(result.stdout) as { threadId: string }[]).map((view) => view.threadId)).toEqual([
+      "thread-here",
+    ]);
+    expect(result.stderr).toBe("");
+  });
+
+  it("reads a folder without a store as empty, says so on stderr, and creates nothing", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "askfirst-pending-cwd-"));
+    const text = await runCli(["pending"], { cwd });
+    const json = await runCli(["pending", "--json"], { cwd });
+    const created = existsSync(join(cwd, ".askfirst"));
+    rmSync(cwd, { recursive: true, force: true });
+    expect(created).toBe(false);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe("No reviews are pending.\n");
+    expect(text.stderr).toBe(
+      `askfirst: note: no store at ${join(cwd, ".askfirst", "askfirst.db")} (the default, under the working folder): nothing has been kept there yet; run this where askfirst chat ran, or give --store\n`,
+    );
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([]);
+  });
+
+  it("refuses a named SQLite store that does not exist (exit 2), for pending, audit and review, creating nothing", async () => {
+    const missing = join(folder, "typo", "stor.db");
+    for (const args of [["pending"], ["audit", "--verify"], ["review", "thread-secret", "--approve"]]) {
+      const result = await runCli([...args, "--store", `sqlite:${missing}`]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toBe(
+        `askfirst: no store at ${missing}: nothing has been kept there yet; give the --store (or ASKFIRST_STORE) that askfirst chat used\n`,
+      );
+      expect(result.stdout).toBe("");
+    }
+    const fromEnv = await runCli(["audit"], { env: { ASKFIRST_STORE: `sqlite:${missing}` } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain(`no store at ${missing}: nothing has been kept there yet`);
+    expect(existsSync(join(folder, "typo"))).toBe(false);
+  });
+
+  it("refuses to answer a review in a folder without a store, creating nothing", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "askfirst-review-cwd-"));
+    const result = await runCli(["review", "thread-1", "--approve"], { cwd });
+    const created = existsSync(join(cwd, ".askfirst"));
+    rmSync(cwd, { recursive: true, force: true });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "(the default, under the working folder): nothing has been kept there yet",
+    );
+    expect(created).toBe(false);
   });
 
   it("rejects an unknown store with exit 2 and the accepted forms", async () => {

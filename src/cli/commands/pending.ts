@@ -14,11 +14,17 @@ export const storeOptionHelp =
 
 /**
  * The store of `pending` and `audit`, which only read the queue or the audit log. No checkpointer: they
- * must not load LangGraph (see issue 6, pending in ≤ 200 ms).
+ * must not load LangGraph (see issue 6, pending in ≤ 200 ms). A SQLite file that does not exist is not
+ * created: one the person named is an error (exit 2); the default one reads as empty, with a note on
+ * stderr saying there is no store in this folder, so scripts reading stdout see an empty list.
  */
 export async function openStoreForReading(spec: string | undefined, ctx: CliContext): Promise<Store> {
-  const { chooseStoreSpec, openStore } = await import("../../store/open.js");
-  return openStore(chooseStoreSpec(spec, ctx.env), { cwd: ctx.cwd, checkpointer: false });
+  const { openStore, storeToRead } = await import("../../store/open.js");
+  const store = storeToRead(spec, ctx.env, ctx.cwd);
+  if (!store.absent) return openStore(store.spec, { cwd: ctx.cwd, checkpointer: false });
+  if (store.named) throw store.absent;
+  ctx.stderr.write(`askfirst: note: ${store.absent.message}\n`);
+  return openStore({ kind: "memory" }, { cwd: ctx.cwd, checkpointer: false });
 }
 
 export function registerPending(program: Command, ctx: CliContext): void {

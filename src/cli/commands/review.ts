@@ -167,6 +167,10 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
       "no terminal to ask at: answer with --approve, --reject <reason>, --edit <json> or --answers <file>",
     );
   const chat = toChatOptions(options);
+  // Nothing to answer in a store that does not exist; opening it would create it.
+  const { storeToRead } = await import("../../store/open.js");
+  const { absent } = storeToRead(chat.store, ctx.env, ctx.cwd);
+  if (absent) throw absent;
   const setup = await import("../chat/setup.js");
   setup.checkChatOptions(chat);
   const { parseModelSpec } = await import("../../models/spec.js");

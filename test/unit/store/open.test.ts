@@ -1,9 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/errors.js";
-import { chooseStoreSpec, openStore, parseStoreSpec, redactUrl } from "../../../src/store/open.js";
+import {
+  chooseStoreSpec,
+  openStore,
+  parseStoreSpec,
+  redactUrl,
+  storeToRead,
+} from "../../../src/store/open.js";
 
 describe("parseStoreSpec", () => {
   it("accepts memory", () => {
@@ -53,6 +59,36 @@ describe("chooseStoreSpec", () => {
     expect(chooseStoreSpec("memory", { ASKFIRST_STORE: "sqlite:x.db" })).toBe("memory");
     expect(chooseStoreSpec(undefined, { ASKFIRST_STORE: "sqlite:x.db" })).toBe("sqlite:x.db");
     expect(chooseStoreSpec(undefined, { ASKFIRST_STORE: "  " })).toBe("sqlite:.askfirst/askfirst.db");
+  });
+});
+
+describe("storeToRead", () => {
+  it("names a SQLite file that does not exist, and whether the person named it; other stores are never absent", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "askfirst-read-"));
+    try {
+      const byDefault = storeToRead(undefined, { ASKFIRST_STORE: " " }, cwd);
+      expect(byDefault.named).toBe(false);
+      expect(byDefault.absent).toBeInstanceOf(UsageError);
+      expect(byDefault.absent?.message).toContain(
+        `no store at ${join(cwd, ".askfirst/askfirst.db")} (the default`,
+      );
+      const byEnv = storeToRead(undefined, { ASKFIRST_STORE: "sqlite:a.db" }, cwd);
+      expect(byEnv.named).toBe(true);
+      expect(byEnv.absent?.message).toMatch(
+        /^no store at .*a\.db: nothing has been kept there yet; give the --store/,
+      );
+      expect(storeToRead("sqlite:a.db", {}, cwd).named).toBe(true);
+      expect(storeToRead("memory", {}, cwd).absent).toBeNull();
+      expect(storeToRead("postgres://u@h/db", {}, cwd).absent).toBeNull();
+      writeFileSync(join(cwd, "a.db"), "");
+      expect(storeToRead("sqlite:a.db", {}, cwd)).toEqual({
+        spec: { kind: "sqlite", path: join(cwd, "a.db") },
+        named: true,
+        absent: null,
+      });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
 
