@@ -267,6 +267,32 @@ describe("askfirst chat reviews", () => {
   });
 });
 
+describe("askfirst chat -t", () => {
+  it("continues a thread, showing what it holds; an id with nothing kept says it starts new", async () => {
+    const store = `sqlite:${join(dir, "store.db")}`;
+    const chat = [
+      "chat",
+      "--demo",
+      "family-food",
+      "--data",
+      join(dir, "data"),
+      "--store",
+      store,
+      "-m",
+      "local",
+    ];
+    const first = await runCli([...chat, "-t", "t-lunch", "-q", "list restaurants"], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain("nothing is kept under thread t-lunch in this store yet: it starts new");
+    const again = await runCli([...chat, "-t", "t-lunch", "-q", "list dishes at pizza-palace"], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain("starts new");
+    expect(again.stdout).toMatch(/── thread t-lunch so far ──\nyou: list restaurants\n[\s\S]*── now ──\n/);
+    const fresh = await runCli([...chat, "-q", "list restaurants"], { cwd: dir });
+    expect(fresh.stderr).not.toContain("starts new");
+  });
+});
+
 describe("askfirst chat input errors", () => {
   it("rejects an unknown model with a one-line usage error", async () => {
     const result = await runCli(["chat", "-m", "gpt-9", "-q", "hi"], { cwd: dir });

@@ -44,6 +44,9 @@ export async function runChat(runtime: ChatRuntime, options: ChatOptions, ctx: C
     const history = await runtime.session.history(runtime.threadId);
     if (history.length > 0)
       out(`── thread ${runtime.threadId} so far ──\n${formatHistory(history)}── now ──\n`);
+    // A mistyped id, or another store, would otherwise start a new thread looking like the one asked for.
+    else
+      ctx.stderr.write(`nothing is kept under thread ${runtime.threadId} in this store yet: it starts new\n`);
   }
   const resumed = await answerWaiting(runtime, options, ctx);
   if (resumed !== null) return resumed;

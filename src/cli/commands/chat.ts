@@ -21,7 +21,10 @@ export function registerChat(program: Command, ctx: CliContext): void {
       "gemini[:<name>] | scripted:<file.json> | local (default: gemini with GOOGLE_API_KEY, else local)",
     )
     .option("-q, --query <text>", "run this query and exit (repeatable, run in order)", collect)
-    .option("-t, --thread <id>", "continue this thread (shows its history and any review it waits on)")
+    .option(
+      "-t, --thread <id>",
+      "continue this thread (shows its history and any review it waits on); an id with nothing kept starts a new thread under it, and says so",
+    )
     .option(
       "--policy <file>",
       "review policy JSON (default: the demo's policy with --demo, else read-only tools allow, the rest confirm)",
