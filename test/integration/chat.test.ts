@@ -14,7 +14,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const demo = () => ["chat", "--demo", "family-food", "--data", join(dir, "data"), "--store", "memory"];
+const demoData = () => ["--demo", "family-food", "--data", join(dir, "data")];
+const demo = (store = "memory") => ["chat", ...demoData(), "--store", store];
 
 async function writeJson(name: string, value: unknown): Promise<string> {
   const path = join(dir, name);
@@ -269,18 +270,7 @@ describe("askfirst chat reviews", () => {
 
 describe("askfirst chat -t", () => {
   it("continues a thread, showing what it holds; an id with nothing kept says it starts new", async () => {
-    const store = `sqlite:${join(dir, "store.db")}`;
-    const chat = [
-      "chat",
-      "--demo",
-      "family-food",
-      "--data",
-      join(dir, "data"),
-      "--store",
-      store,
-      "-m",
-      "local",
-    ];
+    const chat = [...demo(`sqlite:${join(dir, "store.db")}`), "-m", "local"];
     const first = await runCli([...chat, "-t", "t-lunch", "-q", "list restaurants"], { cwd: dir });
     expect(first.code).toBe(0);
     expect(first.stderr).toContain("nothing is kept under thread t-lunch in this store yet: it starts new");
