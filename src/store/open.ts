@@ -21,22 +21,22 @@ export function chooseStoreSpec(flag: string | undefined, env: Env): string {
  * The store a command that only reads or answers what a chat kept (`pending`, `audit`, `review`) opens,
  * from `--store`, ASKFIRST_STORE or the default. `absent` is set when it names a SQLite file that does not
  * exist, which such a command must not create: a mistyped path, or the default store of another working
- * folder, would read as a store where nothing is waiting. `named` is false for the default.
+ * folder, would read as a store where nothing is waiting. `isNamed` is false for the default.
  */
 export function storeToRead(
   flag: string | undefined,
   env: Env,
   cwd: string,
-): { spec: StoreSpec; named: boolean; absent: UsageError | null } {
+): { spec: StoreSpec; isNamed: boolean; absent: UsageError | null } {
   const spec = parseStoreSpec(chooseStoreSpec(flag, env), cwd);
-  const named = flag !== undefined || readEnv(env, "ASKFIRST_STORE") !== undefined;
-  if (spec.kind !== "sqlite" || existsSync(spec.path)) return { spec, named, absent: null };
+  const isNamed = flag !== undefined || readEnv(env, "ASKFIRST_STORE") !== undefined;
+  if (spec.kind !== "sqlite" || existsSync(spec.path)) return { spec, isNamed, absent: null };
   const absent = new UsageError(
-    named
+    isNamed
       ? `no store at ${spec.path}: nothing has been kept there yet; give the --store (or ASKFIRST_STORE) that askfirst chat used`
       : `no store at ${spec.path} (the default, under the working folder): nothing has been kept there yet; run this where askfirst chat ran, or give --store`,
   );
-  return { spec, named, absent };
+  return { spec, isNamed, absent };
 }
 
 /**

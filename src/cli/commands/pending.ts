@@ -22,7 +22,7 @@ export async function openStoreForReading(spec: string | undefined, ctx: CliCont
   const { openStore, storeToRead } = await import("../../store/open.js");
   const store = storeToRead(spec, ctx.env, ctx.cwd);
   if (!store.absent) return openStore(store.spec, { cwd: ctx.cwd, checkpointer: false });
-  if (store.named) throw store.absent;
+  if (store.isNamed) throw store.absent;
   ctx.stderr.write(`askfirst: note: ${store.absent.message}\n`);
   return openStore({ kind: "memory" }, { cwd: ctx.cwd, checkpointer: false });
 }

@@ -67,23 +67,23 @@ describe("storeToRead", () => {
     const cwd = mkdtempSync(join(tmpdir(), "askfirst-read-"));
     try {
       const byDefault = storeToRead(undefined, { ASKFIRST_STORE: " " }, cwd);
-      expect(byDefault.named).toBe(false);
+      expect(byDefault.isNamed).toBe(false);
       expect(byDefault.absent).toBeInstanceOf(UsageError);
       expect(byDefault.absent?.message).toContain(
         `no store at ${join(cwd, ".askfirst/askfirst.db")} (the default`,
       );
       const byEnv = storeToRead(undefined, { ASKFIRST_STORE: "sqlite:a.db" }, cwd);
-      expect(byEnv.named).toBe(true);
+      expect(byEnv.isNamed).toBe(true);
       expect(byEnv.absent?.message).toMatch(
         /^no store at .*a\.db: nothing has been kept there yet; give the --store/,
       );
-      expect(storeToRead("sqlite:a.db", {}, cwd).named).toBe(true);
+      expect(storeToRead("sqlite:a.db", {}, cwd).isNamed).toBe(true);
       expect(storeToRead("memory", {}, cwd).absent).toBeNull();
       expect(storeToRead("postgres://u@h/db", {}, cwd).absent).toBeNull();
       writeFileSync(join(cwd, "a.db"), "");
       expect(storeToRead("sqlite:a.db", {}, cwd)).toEqual({
         spec: { kind: "sqlite", path: join(cwd, "a.db") },
-        named: true,
+        isNamed: true,
         absent: null,
       });
     } finally {
