@@ -11,6 +11,7 @@ import { isExpired, timedOutResponse } from "../store/deadlines.js";
 import type { CheckpointHeads } from "../store/heads.js";
 import { fresh, toQueued } from "../store/queueing.js";
 import type { PendingReview } from "../store/types.js";
+import { askWatched, defaultQueueWatchMs, messagesAfter } from "./answeredElsewhere.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
 import { closeCancelledRequest, noteCancelledRequest } from "./cancelledRequest.js";
@@ -269,8 +270,16 @@ class GraphSession implements Session {
       try {
         // Cancelled while the run paused: the review stays in the queue, to be answered before new input.
         if (options.signal?.aborted) throw new TurnCancelled(false);
-        const answer = await reviewer.review(review.request);
-        output = await this.applyAnswer(threadId, answer, {
+        const asked = await askWatched(this.options.store, review, reviewer, {
+          everyMs: this.options.queueWatchMs ?? defaultQueueWatchMs,
+          signal: options.signal,
+        });
+        if (!("answer" in asked)) {
+          await this.keep(threadId, unsaved);
+          const messages = messagesAfter(await this.history(threadId), review);
+          return { ...result, elsewhere: { ...asked, messages } };
+        }
+        output = await this.applyAnswer(threadId, asked.answer, {
           queued: review,
           ...(options.signal ? { signal: options.signal } : {}),
         });

@@ -2,6 +2,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage, StoredMessage } from "@langchain/core/messages";
 import type { Toolbox } from "../mcp/connect.js";
+import type { AnswerGivenElsewhere } from "./answeredElsewhere.js";
 import type { Reviewer, ReviewResponse } from "../review/decisions.js";
 import type { Policy } from "../review/policy.js";
 import type { PendingReview, Store } from "../store/types.js";
@@ -23,6 +24,8 @@ export interface SessionOptions {
   modelSecrets?: string[];
   /** LangSmith tracing asked for in the environment: keeps LangChain's stock run context (runContext.ts). */
   langSmithTracing?: boolean;
+  /** How often a review asked here looks for an answer given elsewhere (default 1 s). */
+  queueWatchMs?: number;
 }
 
 /** `ask`: put the review in the queue and ask the reviewer now; `queue`: leave it pending and return. */
@@ -38,6 +41,11 @@ export interface TurnResult {
   calls: CallOutcome[];
   /** The review left waiting, when status is "pending". */
   review: PendingReview | null;
+  /**
+   * Set when the review this turn asked about was answered elsewhere (another terminal or host) while it
+   * was asked here: who answered it, each call's decision, and what the thread did after it there.
+   */
+  elsewhere?: AnswerGivenElsewhere & { messages: BaseMessage[] };
 }
 
 /**

@@ -85,6 +85,17 @@ export const reviewResponseSchema = z.object({
 export type ReviewResponse = z.infer<typeof reviewResponseSchema>;
 
 /**
+ * The reason a review's signal aborts when someone else (another terminal or host) answered it: the reviewer
+ * stops asking, and whatever it returns is not applied.
+ */
+export class ReviewTakenElsewhere extends Error {
+  constructor(readonly by: string | null) {
+    super(by ? `answered elsewhere by ${by}` : "answered elsewhere");
+    this.name = "ReviewTakenElsewhere";
+  }
+}
+
+/**
  * The seam between the graph's interrupt and whoever answers it (terminal, scripted answers, the queue).
  * Implementations must fail closed: no answer, end of input, Ctrl-C or a timeout reject.
  */

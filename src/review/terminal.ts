@@ -1,12 +1,13 @@
 import { answerHelp, parseAnswer, parseEdit, unfinishedJson } from "./answers.js";
 import { checkArgs } from "./argsSchema.js";
-import type {
-  ActionContext,
-  ActionRequest,
-  Decision,
-  Reviewer,
-  ReviewRequest,
-  ReviewResponse,
+import {
+  ReviewTakenElsewhere,
+  type ActionContext,
+  type ActionRequest,
+  type Decision,
+  type Reviewer,
+  type ReviewRequest,
+  type ReviewResponse,
 } from "./decisions.js";
 import { TerminalLineReader } from "./lineReader.js";
 import { maskSecrets } from "./mask.js";
@@ -74,7 +75,10 @@ export class TerminalReviewer implements Reviewer {
       const message = timedOut
         ? `no answer within ${seconds(this.options.timeoutSeconds)} (timed out)`
         : "the review was cancelled at the terminal";
-      this.options.write(`\n${message}: the remaining call(s) are rejected.\n`);
+      // Answered elsewhere: what is returned here is never applied (see ReviewTakenElsewhere).
+      if (signal?.reason instanceof ReviewTakenElsewhere)
+        this.options.write(`\n(${signal.reason.message}: this card is closed, and that answer runs there)\n`);
+      else this.options.write(`\n${message}: the remaining call(s) are rejected.\n`);
       while (decisions.length < request.actionRequests.length)
         decisions.push(timedOut ? { type: "reject", message, timedOut: true } : { type: "reject", message });
     } finally {

@@ -45,6 +45,14 @@ export function formatTurn(result: TurnResult, options: { verbose: boolean }): s
   }
   for (const reply of result.replies) lines.push(`agent: ${reply}`);
   if (result.status === "pending" && result.review) lines.push(formatPending(result.review));
+  if (result.elsewhere) {
+    const { by, decisions, messages } = result.elsewhere;
+    const decided = decisions.map(({ tool, decision }) => `${tool} ${decision.replaceAll("_", " ")}`);
+    lines.push(
+      `── answered elsewhere${by ? ` by ${by}` : ""}${decided.length ? `: ${decided.join(", ")}` : ""}; what the thread did there ──`,
+    );
+    if (messages.length > 0) lines.push(formatHistory(messages).trimEnd());
+  }
   return `${lines.join("\n")}\n`;
 }
 

@@ -179,6 +179,8 @@ async function turn(
   try {
     const result = await runtime.spinner.spin(() => run(cancel.signal));
     ctx.stdout.write(formatTurn(result, { verbose: options.verbose ?? false }));
+    // The run that answer resumed elsewhere may have paused on another review: asked before the next message.
+    if (result.elsewhere) runtime.reviewMayWait = true;
     if (result.status === "pending") return leavePending(runtime.threadId, ctx);
     return ExitCode.ok;
   } catch (error) {

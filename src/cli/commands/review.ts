@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
-import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
-import type { PendingReview } from "../../store/types.js";
+import type { Decision, Reviewer, ReviewResponse, ReviewTakenElsewhere } from "../../review/decisions.js";
+import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
@@ -196,7 +196,12 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
         session: runtime.session,
         threadId,
         clock,
-        decide: (review) => decide(review, options, runtime.reviewer, setup.chooseReviewerName(chat)),
+        decide: (review) =>
+          decide(review, options, {
+            reviewer: runtime.reviewer,
+            name: setup.chooseReviewerName(chat),
+            queue: runtime.store.queue,
+          }),
         onReview: byFlags ? "queue" : "ask",
         ...(options.interrupt !== undefined ? { interruptId: options.interrupt.trim() } : {}),
         write: (text) => ctx.stdout.write(text),
@@ -218,12 +223,24 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
 async function decide(
   review: PendingReview,
   options: ReviewOptions,
-  reviewer: Reviewer,
-  name: string,
+  asking: { reviewer: Reviewer; name: string; queue: ReviewQueue },
 ): Promise<ReviewResponse> {
   const decisions = flagDecisions(options, review);
-  if (decisions) return { decisions, reviewer: name };
-  return reviewer.review(review.request);
+  if (decisions) return { decisions, reviewer: asking.name };
+  // The card closes when the review is answered elsewhere meanwhile: nothing is answered here.
+  const { defaultQueueWatchMs, watchQueue } = await import("../../agent/answeredElsewhere.js");
+  const watch = watchQueue(asking.queue, review, defaultQueueWatchMs);
+  try {
+    const response = await asking.reviewer.review(review.request, watch.signal);
+    if (!watch.signal.aborted) return response;
+  } finally {
+    watch.stop();
+  }
+  const { by } = watch.signal.reason as ReviewTakenElsewhere;
+  throw new AskfirstError(
+    `the review in thread ${review.threadId} was answered elsewhere${by ? ` by ${by}` : ""} while its card was open here; nothing was answered here (askfirst chat -t ${review.threadId} shows what the thread did)`,
+    { code: "review_taken", source: "user" },
+  );
 }
 
 async function printResult(result: TurnResult, options: ReviewOptions, ctx: CliContext): Promise<ExitCode> {

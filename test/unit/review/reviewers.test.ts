@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAnswer } from "../../../src/review/answers.js";
-import type { ReviewRequest } from "../../../src/review/decisions.js";
+import { ReviewTakenElsewhere, type ReviewRequest } from "../../../src/review/decisions.js";
 import { NobodyReviewer, ScriptedReviewer } from "../../../src/review/scripted.js";
 import { TerminalLineReader } from "../../../src/review/lineReader.js";
 import { TerminalReviewer, type Ask } from "../../../src/review/terminal.js";
@@ -45,7 +45,10 @@ function request(count = 1): ReviewRequest {
 
 /** Nobody types anything: the question is only ever given up on (the timeout aborts it). */
 const neverAnswered: Ask = (_question, signal) =>
-  new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+  new Promise((_, reject) => {
+    if (signal.aborted) reject(new Error("aborted"));
+    signal.addEventListener("abort", () => reject(new Error("aborted")));
+  });
 
 /** Plays typed lines in order; an Error in the list is thrown as Ctrl-C would be. */
 function typed(lines: (string | Error)[]): Ask {
@@ -179,6 +182,17 @@ describe("the terminal reviewer", () => {
       { type: "reject", message: "the review was cancelled at the terminal" },
       { type: "reject", message: "the review was cancelled at the terminal" },
     ]);
+  });
+
+  it("closes the card when the review is answered elsewhere, saying so rather than that it was cancelled", async () => {
+    const taken = new AbortController();
+    const review = reviewer(neverAnswered).review(request(2), taken.signal);
+    taken.abort(new ReviewTakenElsewhere("rita"));
+    expect((await review).decisions.map((decision) => decision.type)).toEqual(["reject", "reject"]);
+    expect(written).toContain(
+      "(answered elsewhere by rita: this card is closed, and that answer runs there)",
+    );
+    expect(written).not.toContain("cancelled at the terminal");
   });
 
   it("never takes what was typed before a card was shown as its answer, and says it was set aside", async () => {

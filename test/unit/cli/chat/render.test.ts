@@ -1,4 +1,4 @@
-import { AIMessage, HumanMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import type { CallOutcome } from "../../../../src/agent/state.js";
 import { cancelledNote } from "../../../../src/agent/cancelledRequest.js";
@@ -7,6 +7,7 @@ import {
   formatCancelled,
   formatHistory,
   formatPending,
+  formatTurn,
 } from "../../../../src/cli/chat/render.js";
 import type { PendingReview } from "../../../../src/store/types.js";
 
@@ -90,6 +91,37 @@ describe("what a run stopped by Ctrl-C may have done", () => {
     expect(ended).toContain("The review it paused on is still waiting: askfirst review t-1\n");
     expect(formatCancelled(false, { threadId: "t-1", atPrompt: false, reviewWaiting: false })).toBe(
       "cancelled: the agent stopped; no tool call was under way.\n",
+    );
+  });
+});
+
+describe("formatTurn", () => {
+  it("after a review answered elsewhere: who answered, each call's decision, and what the thread did there", () => {
+    const text = formatTurn(
+      {
+        status: "done",
+        replies: [],
+        messages: [],
+        calls: [],
+        review: null,
+        elsewhere: {
+          by: "rita",
+          decisions: [{ tool: "order_dish", decision: "approved" }],
+          messages: [
+            new ToolMessage({ tool_call_id: "call-1", name: "order_dish", content: "Ordered." }),
+            new AIMessage("Your pizza is on its way."),
+          ],
+        },
+      },
+      { verbose: false },
+    );
+    expect(text).toBe(
+      [
+        "── answered elsewhere by rita: order_dish approved; what the thread did there ──",
+        "  ← order_dish: Ordered.",
+        "agent: Your pizza is on its way.",
+        "",
+      ].join("\n"),
     );
   });
 });

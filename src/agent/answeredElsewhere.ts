@@ -1,0 +1,139 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import { TurnCancelled } from "../errors.js";
+import { ReviewTakenElsewhere, type Reviewer, type ReviewResponse } from "../review/decisions.js";
+import type { AuditDecision, PendingReview, Store } from "../store/types.js";
+
+/** How often a review being asked here looks at the queue for an answer given elsewhere. */
+export const defaultQueueWatchMs = 1000;
+
+/**
+ * Watches the queue while a review is asked here. When another terminal or host claims it (an answer was
+ * given there and is being applied), or the thread no longer waits on it, `signal` aborts with a
+ * ReviewTakenElsewhere reason, which closes the card: the answer given here is never applied. A claim
+ * already held when the card came up (maybe left by a reviewer that died) is not taken for an answer.
+ */
+export function watchQueue(
+  queue: Store["queue"],
+  review: PendingReview,
+  everyMs: number,
+): { signal: AbortSignal; stop: () => void } {
+  const taken = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const look = async () => {
+    const queued = await queue.get(review.threadId).catch(() => undefined);
+    if (timer === undefined) return;
+    // A read that failed says nothing: the card stays, and our own claim decides in the end.
+    if (queued !== undefined && isTaken(queued, review)) {
+      taken.abort(new ReviewTakenElsewhere(queued?.claimedBy ?? null));
+      return;
+    }
+    timer = setTimeout(() => void look(), everyMs);
+  };
+  timer = setTimeout(() => void look(), everyMs);
+  return {
+    signal: taken.signal,
+    stop: () => {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/**
+ * Asks the reviewer here while watching the queue: when the review is answered elsewhere, the card closes
+ * and, once that answer has run, who gave it is returned instead. Given back unanswered, it is asked again.
+ */
+export async function askWatched(
+  store: Store,
+  review: PendingReview,
+  reviewer: Reviewer,
+  options: { everyMs: number; signal?: AbortSignal | undefined },
+): Promise<{ answer: ReviewResponse } | AnswerGivenElsewhere> {
+  for (;;) {
+    const watch = watchQueue(store.queue, review, options.everyMs);
+    let answer: ReviewResponse;
+    try {
+      answer = await reviewer.review(review.request, watch.signal);
+    } finally {
+      watch.stop();
+    }
+    // An answer given here as the watch saw another one could never be claimed: the other one counts.
+    if (!watch.signal.aborted) return { answer };
+    const { by } = watch.signal.reason as ReviewTakenElsewhere;
+    const followed = await followAnswer(store, review, { ...options, claimedBy: by });
+    if (followed) return followed;
+  }
+}
+
+/** Gone, replaced, or claimed by someone other than whoever held it when the card came up. */
+function isTaken(queued: PendingReview | null, review: PendingReview): boolean {
+  if (queued === null || queued.interruptId !== review.interruptId) return true;
+  return queued.claimedBy !== null && queued.claimedBy !== review.claimedBy;
+}
+
+/**
+ * Waits until the answer given elsewhere has been applied (the thread no longer waits on the review) and
+ * returns who gave it (the reviewer the audit names for the review, else the one who claimed it) and what
+ * was decided. Returns undefined when the answerer gave the review back unanswered: it waits
+ * again, to be asked here. Ctrl-C (`signal`) stops the wait with TurnCancelled, the review untouched.
+ */
+export async function followAnswer(
+  store: Store,
+  review: PendingReview,
+  options: { everyMs: number; signal?: AbortSignal | undefined; claimedBy: string | null },
+): Promise<AnswerGivenElsewhere | undefined> {
+  for (;;) {
+    const queued = await store.queue.get(review.threadId);
+    if (queued?.interruptId !== review.interruptId) break;
+    if (queued.claimedBy === null) return undefined;
+    await pause(options.everyMs, options.signal);
+  }
+  const records = (await store.audit.list({ threadId: review.threadId })).filter(
+    (record) => record.interruptId === review.interruptId,
+  );
+  return {
+    by: records[0]?.reviewer ?? options.claimedBy,
+    decisions: records.map((record) => ({ tool: record.tool, decision: record.decision })),
+  };
+}
+
+/** Who answered a review elsewhere, and each call's decision as the audit records it (none if unread). */
+export interface AnswerGivenElsewhere {
+  by: string | null;
+  decisions: { tool: string; decision: AuditDecision }[];
+}
+
+/** The messages after the AI message that made the review's calls (none if it is not among them). */
+export function messagesAfter(messages: BaseMessage[], review: PendingReview): BaseMessage[] {
+  const callIds = reviewedCallIds(review);
+  const asked = messages.findIndex(
+    (message) =>
+      message.getType() === "ai" &&
+      ((message as { tool_calls?: { id?: string }[] }).tool_calls ?? []).some(
+        (call) => call.id !== undefined && callIds.has(call.id),
+      ),
+  );
+  return asked < 0 ? [] : messages.slice(asked + 1);
+}
+
+function reviewedCallIds(review: PendingReview): Set<string> {
+  return new Set(review.request.context.actions.map((action) => action.toolCallId));
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new TurnCancelled(false));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", stopped);
+      resolve();
+    }, ms);
+    const stopped = () => {
+      clearTimeout(timer);
+      reject(new TurnCancelled(false));
+    };
+    signal?.addEventListener("abort", stopped, { once: true });
+  });
+}
