@@ -1,95 +1,91 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createReviewWorld,
-  queueSendMoney,
-  spawnOnTerminal,
-  watchTerminal,
-  type ReviewWorld,
-} from "./reviewFixtures.js";
+import { describe, expect } from "vitest";
+import { itInWorld, queueSendMoney, spawnOnTerminal, watchTerminal } from "./reviewFixtures.js";
 
 describe("a review card open in a chat, answered from another terminal", () => {
-  let world: ReviewWorld;
-  beforeEach(() => {
-    world = createReviewWorld();
-  });
-  afterEach(() => world.cleanup());
-
-  it("closes the card, shows who answered, the decision and what the thread did, and the chat goes on", async () => {
-    const model = world.model("chat", [
-      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
-      { text: "Anything else?" },
-    ]);
-    const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "shared", "-m", model]));
-    try {
-      await chat.seen(/joe>/);
-      chat.type("send ann 5\r");
-      await chat.seen(/Run send_money\?/);
-
-      const elsewhere = world.model("elsewhere", [{ text: "Sent 5 to ann." }]);
-      const review = await world.cli([
-        "review",
-        "shared",
-        "--approve",
-        "--reviewer",
-        "rita",
-        "-m",
-        elsewhere,
+  itInWorld(
+    "closes the card, shows who answered, the decision and what the thread did, and the chat goes on",
+    async ({ world }) => {
+      const model = world.model("chat", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+        { text: "Anything else?" },
       ]);
-      expect(review.code).toBe(0);
+      const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "shared", "-m", model]));
+      try {
+        await chat.seen(/joe>/);
+        chat.type("send ann 5\r");
+        await chat.seen(/Run send_money\?/);
 
-      await chat.seen(/Sent 5 to ann\.[\s\S]*joe>/);
-      const output = chat.output();
-      expect(output).toContain("(answered elsewhere");
-      expect(output).toContain(
-        "── answered elsewhere by rita: send_money approved; what the thread did there ──",
+        const elsewhere = world.model("elsewhere", [{ text: "Sent 5 to ann." }]);
+        const review = await world.cli([
+          "review",
+          "shared",
+          "--approve",
+          "--reviewer",
+          "rita",
+          "-m",
+          elsewhere,
+        ]);
+        expect(review.code).toBe(0);
+
+        await chat.seen(/Sent 5 to ann\.[\s\S]*joe>/);
+        const output = chat.output();
+        expect(output).toContain("(answered elsewhere");
+        expect(output).toContain(
+          "── answered elsewhere by rita: send_money approved; what the thread did there ──",
+        );
+        expect(output).toMatch(/← send_money: joe sent 5 to ann/);
+        expect(output).not.toContain("already answered by someone else");
+        expect(output).not.toContain("cancelled at the terminal");
+
+        // The chat goes on in the same thread, which the model sees whole.
+        chat.type("thanks\r");
+        await chat.seen(/agent: Anything else\?/);
+        chat.type("/quit\r");
+        expect(await chat.exited).toBe(0);
+      } finally {
+        chat.stop();
+      }
+      expect(world.serverCalls().map((call) => [call.user, call.args])).toEqual([
+        ["joe", { to: "ann", amount: 5 }],
+      ]);
+      const audit = await world.cli(["audit", "--thread", "shared", "--json"]);
+      expect(
+        (JSON.parse(audit.stdout) as { decision: string; reviewer: string }[]).map((record) => [
+          record.decision,
+          record.reviewer,
+        ]),
+      ).toEqual([["approved", "rita"]]);
+    },
+  );
+
+  itInWorld(
+    "askfirst review at a terminal: the card closes and nothing is answered there (exit 2)",
+    async ({ world }) => {
+      const { threadId } = await queueSendMoney(world);
+      const mine = world.model("mine", [{ text: "-" }]);
+      const here = watchTerminal(
+        spawnOnTerminal(world, ["review", threadId, "--reviewer", "joe", "-m", mine]),
       );
-      expect(output).toMatch(/← send_money: joe sent 5 to ann/);
-      expect(output).not.toContain("already answered by someone else");
-      expect(output).not.toContain("cancelled at the terminal");
-
-      // The chat goes on in the same thread, which the model sees whole.
-      chat.type("thanks\r");
-      await chat.seen(/agent: Anything else\?/);
-      chat.type("/quit\r");
-      expect(await chat.exited).toBe(0);
-    } finally {
-      chat.stop();
-    }
-    expect(world.serverCalls().map((call) => [call.user, call.args])).toEqual([
-      ["joe", { to: "ann", amount: 5 }],
-    ]);
-    const audit = await world.cli(["audit", "--thread", "shared", "--json"]);
-    expect(
-      (JSON.parse(audit.stdout) as { decision: string; reviewer: string }[]).map((record) => [
-        record.decision,
-        record.reviewer,
-      ]),
-    ).toEqual([["approved", "rita"]]);
-  });
-
-  it("askfirst review at a terminal: the card closes and nothing is answered there (exit 2)", async () => {
-    const { threadId } = await queueSendMoney(world);
-    const mine = world.model("mine", [{ text: "-" }]);
-    const here = watchTerminal(spawnOnTerminal(world, ["review", threadId, "--reviewer", "joe", "-m", mine]));
-    try {
-      await here.seen(/Run send_money\?/);
-      const theirs = world.model("theirs", [{ text: "Sent 5 to ann." }]);
-      const review = await world.cli(["review", threadId, "--approve", "--reviewer", "rita", "-m", theirs]);
-      expect(review.code).toBe(0);
-      expect(await here.exited).toBe(2);
-    } finally {
-      here.stop();
-    }
-    expect(here.output()).toContain("(answered elsewhere");
-    expect(here.output()).toMatch(
-      new RegExp(
-        `the review in thread ${threadId} was answered elsewhere( by rita)? while its card was open here`,
-      ),
-    );
-    expect(world.serverCalls()).toHaveLength(1);
-    const audit = await world.cli(["audit", "--thread", threadId, "--json"]);
-    expect((JSON.parse(audit.stdout) as { reviewer: string }[]).map((record) => record.reviewer)).toEqual([
-      "rita",
-    ]);
-  });
+      try {
+        await here.seen(/Run send_money\?/);
+        const theirs = world.model("theirs", [{ text: "Sent 5 to ann." }]);
+        const review = await world.cli(["review", threadId, "--approve", "--reviewer", "rita", "-m", theirs]);
+        expect(review.code).toBe(0);
+        expect(await here.exited).toBe(2);
+      } finally {
+        here.stop();
+      }
+      expect(here.output()).toContain("(answered elsewhere");
+      expect(here.output()).toMatch(
+        new RegExp(
+          `the review in thread ${threadId} was answered elsewhere( by rita)? while its card was open here`,
+        ),
+      );
+      expect(world.serverCalls()).toHaveLength(1);
+      const audit = await world.cli(["audit", "--thread", threadId, "--json"]);
+      expect((JSON.parse(audit.stdout) as { reviewer: string }[]).map((record) => record.reviewer)).toEqual([
+        "rita",
+      ]);
+    },
+  );
 });

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import {
-  createReviewWorld,
+  itInWorld,
   queueSendMoney,
   spawnOnTerminal,
   watchTerminal,
@@ -27,13 +27,7 @@ async function pressCtrlCOnceCalled(
 }
 
 describe("Ctrl-C while a one-shot command's agent works", () => {
-  let world: ReviewWorld;
-  beforeEach(() => {
-    world = createReviewWorld();
-  });
-  afterEach(() => world.cleanup());
-
-  it("chat -q stops the turn where it is, runs no later query, and exits 130", async () => {
+  itInWorld("chat -q stops the turn where it is, runs no later query, and exits 130", async ({ world }) => {
     const model = world.model("queries", [
       { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
       { text: "Sent." },
@@ -68,30 +62,33 @@ describe("Ctrl-C while a one-shot command's agent works", () => {
     expect(audit.stdout).toMatch(/send_money[^\n]*\n?[^\n]*cancelled at the terminal while it ran/);
   });
 
-  it("askfirst review stops the resumed run where it is and exits 130; the answered review is not asked again", async () => {
-    const { threadId } = await queueSendMoney(world);
-    const release = world.holdCalls();
-    const model = world.model("after", [{ text: "Sent 5 to ann." }]);
-    const review = watchTerminal(spawnOnTerminal(world, ["review", threadId, "--approve", "-m", model]));
-    expect(await pressCtrlCOnceCalled(world, review, release)).toBe(130);
-    expect(review.output()).toMatch(/cancelled: the agent stopped while a tool call ran\./);
-    expect(review.output()).not.toContain("Sent 5 to ann.");
-    const pending = await world.cli(["pending", "--json"]);
-    expect(JSON.parse(pending.stdout)).toEqual([]);
-    // The thread's next message closes the call with what the journal knows, and the model reads it.
-    const next = await world.cli([
-      "chat",
-      "-t",
-      threadId,
-      "-q",
-      "did it go through?",
-      "-m",
-      world.model("next", [{ text: "It may have." }]),
-    ]);
-    expect(next.code).toBe(0);
-    const history = await world.cli(["chat", "-t", threadId, "-m", world.model("none", [{ text: "-" }])]);
-    expect(history.stdout).toMatch(
-      /← send_money: send_money was cancelled at the terminal while it ran[^\n]*\nyou: did it go through\?/,
-    );
-  });
+  itInWorld(
+    "askfirst review stops the resumed run where it is and exits 130; the answered review is not asked again",
+    async ({ world }) => {
+      const { threadId } = await queueSendMoney(world);
+      const release = world.holdCalls();
+      const model = world.model("after", [{ text: "Sent 5 to ann." }]);
+      const review = watchTerminal(spawnOnTerminal(world, ["review", threadId, "--approve", "-m", model]));
+      expect(await pressCtrlCOnceCalled(world, review, release)).toBe(130);
+      expect(review.output()).toMatch(/cancelled: the agent stopped while a tool call ran\./);
+      expect(review.output()).not.toContain("Sent 5 to ann.");
+      const pending = await world.cli(["pending", "--json"]);
+      expect(JSON.parse(pending.stdout)).toEqual([]);
+      // The thread's next message closes the call with what the journal knows, and the model reads it.
+      const next = await world.cli([
+        "chat",
+        "-t",
+        threadId,
+        "-q",
+        "did it go through?",
+        "-m",
+        world.model("next", [{ text: "It may have." }]),
+      ]);
+      expect(next.code).toBe(0);
+      const history = await world.cli(["chat", "-t", threadId, "-m", world.model("none", [{ text: "-" }])]);
+      expect(history.stdout).toMatch(
+        /← send_money: send_money was cancelled at the terminal while it ran[^\n]*\nyou: did it go through\?/,
+      );
+    },
+  );
 });

@@ -1,123 +1,128 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createReviewWorld,
-  runOnTerminal,
-  spawnOnTerminal,
-  watchTerminal,
-  type ReviewWorld,
-} from "./reviewFixtures.js";
+import { describe, expect } from "vitest";
+import { itInWorld, runOnTerminal, spawnOnTerminal, watchTerminal } from "./reviewFixtures.js";
 
 describe("askfirst chat on a terminal", () => {
-  let world: ReviewWorld;
-  beforeEach(() => {
-    world = createReviewWorld();
-  });
-  afterEach(() => world.cleanup());
-
-  it("runs every line of a paste, in order, and puts a line pasted without Enter back in the prompt", async () => {
-    const model = world.model("replies", [
-      { text: "Reply one." },
-      { text: "Reply two." },
-      { text: "Reply three." },
-    ]);
-    const result = await runOnTerminal(
-      world,
-      ["chat", "-u", "joe", "-t", "pasted", "-m", model],
-      [
-        { after: /joe>/, type: "first line\rsecond line\rthird", enter: false },
-        { after: /Reply two\.[\s\S]*joe>/, type: " line" },
-        { after: /Reply three\.[\s\S]*joe>/, type: "/quit" },
-      ],
-    );
-    expect(result.code).toBe(0);
-    expect(result.output).toContain("✔ joe> second line");
-    const history = await world.cli(["chat", "-t", "pasted", "-m", world.model("none", [{ text: "-" }])]);
-    const said = history.stdout.match(/^(you|agent): .*/gm);
-    expect(said).toEqual([
-      "you: first line",
-      "agent: Reply one.",
-      "you: second line",
-      "agent: Reply two.",
-      "you: third line",
-      "agent: Reply three.",
-    ]);
-  });
-
-  it("answers a review card's reason and new arguments with what was pasted after the answer", async () => {
-    const model = world.model("pasted-review", [
-      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 50 } }] },
-      { text: "Not sent." },
-      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 50 } }] },
-      { text: "Sent 2 to bob." },
-    ]);
-    const result = await runOnTerminal(
-      world,
-      ["chat", "-u", "joe", "--reviewer", "mom", "-t", "pasted-review", "-m", model],
-      [
-        { after: /joe>/, type: "send ann 50" },
-        { after: /Run send_money\?/, type: "no\rtoo much today\r", enter: false },
-        { after: /Not sent\.[\s\S]*joe>/, type: "send it to bob instead" },
-        // The arguments as the card shows them: JSON over several lines.
-        {
-          after: /instead[\s\S]*Run send_money\?/,
-          type: 'edit\r{\r  "to": "bob",\r  "amount": 2\r}\r',
-          enter: false,
-        },
-        { after: /Sent 2 to bob\.[\s\S]*joe>/, type: "/quit" },
-      ],
-    );
-    expect(result.code).toBe(0);
-    expect(result.output).toContain("✔ Reason, for the agent (optional): too much today");
-    expect(world.serverCalls().map((call) => call.args)).toEqual([{ to: "bob", amount: 2 }]);
-    const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as { decision: string }[];
-    expect(audit.map((entry) => entry.decision)).toEqual(["rejected", "edited"]);
-    const history = await world.cli([
-      "chat",
-      "-t",
-      "pasted-review",
-      "-m",
-      world.model("none", [{ text: "-" }]),
-    ]);
-    expect(history.stdout).toContain("Rejected by the reviewer mom: too much today.");
-  });
-
-  it("cancels the turn on Ctrl-C while a tool runs, tells the agent with the next message, and goes on", async () => {
-    const release = world.holdCalls();
-    const model = world.model("cancelled", [
-      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
-      { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
-      { text: "Sent 1 to bob." },
-    ]);
-    const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "cancelled", "-m", model]));
-    try {
-      await chat.seen(/joe>/);
-      chat.type("send ann 5\r");
-      await chat.seen(/Run send_money\?/);
-      chat.type("yes\r");
-      // Ctrl-C once the server has the call: it is under way, and may yet take effect.
-      await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
-      chat.type("\x03");
-      await chat.seen(
-        /cancelled: the agent stopped while a tool call ran\. It may still have taken effect[\s\S]*with your next message[\s\S]*joe>/,
+  itInWorld(
+    "runs every line of a paste, in order, and puts a line pasted without Enter back in the prompt",
+    async ({ world }) => {
+      const model = world.model("replies", [
+        { text: "Reply one." },
+        { text: "Reply two." },
+        { text: "Reply three." },
+      ]);
+      const result = await runOnTerminal(
+        world,
+        ["chat", "-u", "joe", "-t", "pasted", "-m", model],
+        [
+          { after: /joe>/, type: "first line\rsecond line\rthird", enter: false },
+          { after: /Reply two\.[\s\S]*joe>/, type: " line" },
+          { after: /Reply three\.[\s\S]*joe>/, type: "/quit" },
+        ],
       );
-      release();
-      chat.type("send bob 1\r");
-      await chat.seen(/"to": "bob"[\s\S]*Run send_money\?/);
-      chat.type("yes\r");
-      await chat.seen(/Sent 1 to bob\.[\s\S]*joe>/);
-      chat.type("/quit\r");
-      expect(await chat.exited).toBe(0);
-    } finally {
-      chat.stop();
-    }
-    // The server Ctrl-C reached too was started again for the second call.
-    expect(world.serverCalls().map((call) => [call.args.to, call.user])).toEqual([
-      ["ann", "joe"],
-      ["bob", "joe"],
-    ]);
-    const history = await world.cli(["chat", "-t", "cancelled", "-m", world.model("none", [{ text: "-" }])]);
-    expect(history.stdout).toMatch(
-      /→ send_money\(\{"to":"ann","amount":5\}\)\n {2}← send_money: send_money was cancelled at the terminal while it ran[^\n]*\nyou: send bob 1\n/,
-    );
-  });
+      expect(result.code).toBe(0);
+      expect(result.output).toContain("✔ joe> second line");
+      const history = await world.cli(["chat", "-t", "pasted", "-m", world.model("none", [{ text: "-" }])]);
+      const said = history.stdout.match(/^(you|agent): .*/gm);
+      expect(said).toEqual([
+        "you: first line",
+        "agent: Reply one.",
+        "you: second line",
+        "agent: Reply two.",
+        "you: third line",
+        "agent: Reply three.",
+      ]);
+    },
+  );
+
+  itInWorld(
+    "answers a review card's reason and new arguments with what was pasted after the answer",
+    async ({ world }) => {
+      const model = world.model("pasted-review", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 50 } }] },
+        { text: "Not sent." },
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 50 } }] },
+        { text: "Sent 2 to bob." },
+      ]);
+      const result = await runOnTerminal(
+        world,
+        ["chat", "-u", "joe", "--reviewer", "mom", "-t", "pasted-review", "-m", model],
+        [
+          { after: /joe>/, type: "send ann 50" },
+          { after: /Run send_money\?/, type: "no\rtoo much today\r", enter: false },
+          { after: /Not sent\.[\s\S]*joe>/, type: "send it to bob instead" },
+          // The arguments as the card shows them: JSON over several lines.
+          {
+            after: /instead[\s\S]*Run send_money\?/,
+            type: 'edit\r{\r  "to": "bob",\r  "amount": 2\r}\r',
+            enter: false,
+          },
+          { after: /Sent 2 to bob\.[\s\S]*joe>/, type: "/quit" },
+        ],
+      );
+      expect(result.code).toBe(0);
+      expect(result.output).toContain("✔ Reason, for the agent (optional): too much today");
+      expect(world.serverCalls().map((call) => call.args)).toEqual([{ to: "bob", amount: 2 }]);
+      const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as { decision: string }[];
+      expect(audit.map((entry) => entry.decision)).toEqual(["rejected", "edited"]);
+      const history = await world.cli([
+        "chat",
+        "-t",
+        "pasted-review",
+        "-m",
+        world.model("none", [{ text: "-" }]),
+      ]);
+      expect(history.stdout).toContain("Rejected by the reviewer mom: too much today.");
+    },
+  );
+
+  itInWorld(
+    "cancels the turn on Ctrl-C while a tool runs, tells the agent with the next message, and goes on",
+    async ({ world }) => {
+      const release = world.holdCalls();
+      const model = world.model("cancelled", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+        { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
+        { text: "Sent 1 to bob." },
+      ]);
+      const chat = watchTerminal(
+        spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "cancelled", "-m", model]),
+      );
+      try {
+        await chat.seen(/joe>/);
+        chat.type("send ann 5\r");
+        await chat.seen(/Run send_money\?/);
+        chat.type("yes\r");
+        // Ctrl-C once the server has the call: it is under way, and may yet take effect.
+        await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
+        chat.type("\x03");
+        await chat.seen(
+          /cancelled: the agent stopped while a tool call ran\. It may still have taken effect[\s\S]*with your next message[\s\S]*joe>/,
+        );
+        release();
+        chat.type("send bob 1\r");
+        await chat.seen(/"to": "bob"[\s\S]*Run send_money\?/);
+        chat.type("yes\r");
+        await chat.seen(/Sent 1 to bob\.[\s\S]*joe>/);
+        chat.type("/quit\r");
+        expect(await chat.exited).toBe(0);
+      } finally {
+        chat.stop();
+      }
+      // The server Ctrl-C reached too was started again for the second call.
+      expect(world.serverCalls().map((call) => [call.args.to, call.user])).toEqual([
+        ["ann", "joe"],
+        ["bob", "joe"],
+      ]);
+      const history = await world.cli([
+        "chat",
+        "-t",
+        "cancelled",
+        "-m",
+        world.model("none", [{ text: "-" }]),
+      ]);
+      expect(history.stdout).toMatch(
+        /→ send_money\(\{"to":"ann","amount":5\}\)\n {2}← send_money: send_money was cancelled at the terminal while it ran[^\n]*\nyou: send bob 1\n/,
+      );
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { expect } from "vitest";
+import { expect, test } from "vitest";
 import { cliPath, runCli, repoRoot, type CliResult } from "../helpers/cli.js";
 
 /**
@@ -87,6 +87,23 @@ export function createReviewWorld(): ReviewWorld {
   };
   return world;
 }
+
+/**
+ * vitest's `it`, with a review world of its own for each test that names it (`async ({ world }) => …`),
+ * removed when the test ends, whether it passed or not.
+ */
+export const itInWorld = test.extend<{ world: ReviewWorld }>({
+  // vitest reads which fixtures a function uses from its first parameter, which must be a pattern.
+  // eslint-disable-next-line no-empty-pattern
+  world: async ({}, use) => {
+    const world = createReviewWorld();
+    try {
+      await use(world);
+    } finally {
+      world.cleanup();
+    }
+  },
+});
 
 function recorderServer(log: string, hold: string): string {
   const sdk = (path: string) =>
