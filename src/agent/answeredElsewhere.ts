@@ -1,4 +1,4 @@
-import type { BaseMessage } from "@langchain/core/messages";
+import { isAIMessage, type BaseMessage } from "@langchain/core/messages";
 import { TurnCancelled } from "../errors.js";
 import { ReviewTakenElsewhere, type Reviewer, type ReviewResponse } from "../review/decisions.js";
 import type { AuditDecision, PendingReview, Store } from "../store/types.js";
@@ -12,7 +12,7 @@ export const defaultQueueWatchMs = 1000;
  * ReviewTakenElsewhere reason, which closes the card: the answer given here is never applied. A claim
  * already held when the card came up (maybe left by a reviewer that died) is not taken for an answer.
  */
-export function watchQueue(
+function watchQueue(
   queue: Store["queue"],
   review: PendingReview,
   everyMs: number,
@@ -39,6 +39,23 @@ export function watchQueue(
   };
 }
 
+/** Asks the reviewer once while watching the queue: its answer, or what closed the card. */
+export async function askWhileWatching(
+  queue: Store["queue"],
+  review: PendingReview,
+  reviewer: Reviewer,
+  everyMs: number,
+): Promise<{ answer: ReviewResponse } | { taken: ReviewTakenElsewhere }> {
+  const watch = watchQueue(queue, review, everyMs);
+  try {
+    const answer = await reviewer.review(review.request, watch.signal);
+    // An answer given here as the watch saw another one could never be claimed: the other one counts.
+    return watch.signal.aborted ? { taken: watch.signal.reason as ReviewTakenElsewhere } : { answer };
+  } finally {
+    watch.stop();
+  }
+}
+
 /**
  * Asks the reviewer here while watching the queue: when the review is answered elsewhere, the card closes
  * and, once that answer has run, who gave it is returned instead. Given back unanswered, it is asked again.
@@ -50,17 +67,9 @@ export async function askWatched(
   options: { everyMs: number; signal?: AbortSignal | undefined },
 ): Promise<{ answer: ReviewResponse } | AnswerGivenElsewhere> {
   for (;;) {
-    const watch = watchQueue(store.queue, review, options.everyMs);
-    let answer: ReviewResponse;
-    try {
-      answer = await reviewer.review(review.request, watch.signal);
-    } finally {
-      watch.stop();
-    }
-    // An answer given here as the watch saw another one could never be claimed: the other one counts.
-    if (!watch.signal.aborted) return { answer };
-    const { by } = watch.signal.reason as ReviewTakenElsewhere;
-    const followed = await followAnswer(store, review, { ...options, claimedBy: by });
+    const asked = await askWhileWatching(store.queue, review, reviewer, options.everyMs);
+    if ("answer" in asked) return asked;
+    const followed = await followAnswer(store, review, { ...options, claimedBy: asked.taken.by });
     if (followed) return followed;
   }
 }
@@ -108,10 +117,8 @@ export function messagesAfter(messages: BaseMessage[], review: PendingReview): B
   const callIds = reviewedCallIds(review);
   const asked = messages.findIndex(
     (message) =>
-      message.getType() === "ai" &&
-      ((message as { tool_calls?: { id?: string }[] }).tool_calls ?? []).some(
-        (call) => call.id !== undefined && callIds.has(call.id),
-      ),
+      isAIMessage(message) &&
+      (message.tool_calls ?? []).some((call) => call.id !== undefined && callIds.has(call.id)),
   );
   return asked < 0 ? [] : messages.slice(asked + 1);
 }

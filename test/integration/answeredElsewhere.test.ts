@@ -4,12 +4,13 @@ import { itInWorld, queueSendMoney, spawnOnTerminal, watchTerminal } from "./rev
 describe("a review card open in a chat, answered from another terminal", () => {
   itInWorld(
     "closes the card, shows who answered, the decision and what the thread did, and the chat goes on",
-    async ({ world }) => {
+    async ({ world, onTestFailed }) => {
       const model = world.model("chat", [
         { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
         { text: "Anything else?" },
       ]);
       const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "shared", "-m", model]));
+      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
       try {
         await chat.seen(/joe>/);
         chat.type("send ann 5\r");
@@ -60,12 +61,13 @@ describe("a review card open in a chat, answered from another terminal", () => {
 
   itInWorld(
     "askfirst review at a terminal: the card closes and nothing is answered there (exit 2)",
-    async ({ world }) => {
+    async ({ world, onTestFailed }) => {
       const { threadId } = await queueSendMoney(world);
       const mine = world.model("mine", [{ text: "-" }]);
       const here = watchTerminal(
         spawnOnTerminal(world, ["review", threadId, "--reviewer", "joe", "-m", mine]),
       );
+      onTestFailed(() => console.error(`the review's terminal showed:\n${here.output()}`));
       try {
         await here.seen(/Run send_money\?/);
         const theirs = world.model("theirs", [{ text: "Sent 5 to ann." }]);

@@ -47,7 +47,7 @@ export function formatTurn(result: TurnResult, options: { verbose: boolean }): s
   if (result.status === "pending" && result.review) lines.push(formatPending(result.review));
   if (result.elsewhere) {
     const { by, decisions, messages } = result.elsewhere;
-    const decided = decisions.map(({ tool, decision }) => `${tool} ${decision.replaceAll("_", " ")}`);
+    const decided = decisions.map(({ tool, decision }) => `${tool} ${decisionLabel[decision]}`);
     lines.push(
       `── answered elsewhere${by ? ` by ${by}` : ""}${decided.length ? `: ${decided.join(", ")}` : ""}; what the thread did there ──`,
     );

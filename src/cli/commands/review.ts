@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
-import type { Decision, Reviewer, ReviewResponse, ReviewTakenElsewhere } from "../../review/decisions.js";
+import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import { parseArgsFlag } from "./argsFlag.js";
@@ -228,15 +228,10 @@ async function decide(
   const decisions = flagDecisions(options, review);
   if (decisions) return { decisions, reviewer: asking.name };
   // The card closes when the review is answered elsewhere meanwhile: nothing is answered here.
-  const { defaultQueueWatchMs, watchQueue } = await import("../../agent/answeredElsewhere.js");
-  const watch = watchQueue(asking.queue, review, defaultQueueWatchMs);
-  try {
-    const response = await asking.reviewer.review(review.request, watch.signal);
-    if (!watch.signal.aborted) return response;
-  } finally {
-    watch.stop();
-  }
-  const { by } = watch.signal.reason as ReviewTakenElsewhere;
+  const { askWhileWatching, defaultQueueWatchMs } = await import("../../agent/answeredElsewhere.js");
+  const asked = await askWhileWatching(asking.queue, review, asking.reviewer, defaultQueueWatchMs);
+  if ("answer" in asked) return asked.answer;
+  const { by } = asked.taken;
   throw new AskfirstError(
     `the review in thread ${review.threadId} was answered elsewhere${by ? ` by ${by}` : ""} while its card was open here; nothing was answered here (askfirst chat -t ${review.threadId} shows what the thread did)`,
     { code: "review_taken", source: "user" },
