@@ -40,6 +40,20 @@ export interface TerminalReviewerOptions {
 }
 
 /**
+ * A signal that aborts when any of `signals` does, with its reason. Linked by listeners rather than by
+ * AbortSignal.any(): each source then holds the new controller strongly, so the signal a prompt waits on
+ * can never be collected before it aborts.
+ */
+function eitherOf(...signals: AbortSignal[]): AbortSignal {
+  const either = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) either.abort(signal.reason);
+    else signal.addEventListener("abort", () => either.abort(signal.reason), { once: true });
+  }
+  return either.signal;
+}
+
+/**
  * The person at the terminal answers. Anything that is not an answer is asked again; Ctrl-C, end of input
  * and the timeout reject (a timeout is marked so it is audited as `timed_out`, not as a person's no).
  */
@@ -54,7 +68,7 @@ export class TerminalReviewer implements Reviewer {
     const timeoutMs = this.options.timeoutSeconds * 1000;
     const expiry = new AbortController();
     const timers = this.startTimers(timeoutMs, expiry);
-    const combined = signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal;
+    const combined = signal ? eitherOf(signal, expiry.signal) : expiry.signal;
     const decisions: Decision[] = [];
     try {
       for (const [index, action] of request.actionRequests.entries()) {

@@ -247,6 +247,21 @@ describe("the terminal reviewer", () => {
       await later;
     });
 
+    it("times out the same while a caller's signal could close the card, and that signal is no timeout", async () => {
+      const watching = new AbortController();
+      const pending = reviewer(neverAnswered, 1).review(request(), watching.signal);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect((await pending).decisions).toEqual([
+        { type: "reject", message: "no answer within 1 second (timed out)", timedOut: true },
+      ]);
+      const closed = new AbortController();
+      const cancelled = reviewer(neverAnswered, 1).review(request(), closed.signal);
+      closed.abort(new Error("Ctrl-C"));
+      expect((await cancelled).decisions).toEqual([
+        { type: "reject", message: "the review was cancelled at the terminal" },
+      ]);
+    });
+
     it("warns before the deadline and rejects as timed out", async () => {
       const pending = reviewer(neverAnswered, 60).review(request());
       await vi.advanceTimersByTimeAsync(47_000);
