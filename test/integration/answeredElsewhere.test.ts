@@ -60,6 +60,39 @@ describe("a review card open in a chat, answered from another terminal", () => {
   );
 
   itInWorld(
+    "asks at once about a review the run resumed elsewhere paused on again",
+    async ({ world, onTestFailed }) => {
+      const model = world.model("chat", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+        { text: "Sent 1 to bob." },
+      ]);
+      const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "twice", "-m", model]));
+      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+      try {
+        await chat.seen(/joe>/);
+        chat.type("send ann 5\r");
+        await chat.seen(/Run send_money\?/);
+        // There, the model asks for a second payment, which waits for a person (exit 3).
+        const again = world.model("again", [
+          { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
+        ]);
+        const review = await world.cli(["review", "twice", "--approve", "--reviewer", "rita", "-m", again]);
+        expect(review.code).toBe(3);
+
+        await chat.seen(/This thread has a review waiting[\s\S]*"to": "bob"[\s\S]*Run send_money\?/);
+        expect(chat.output()).toContain("── answered elsewhere by rita: send_money approved;");
+        chat.type("yes\r");
+        await chat.seen(/agent: Sent 1 to bob\.[\s\S]*joe>/);
+        chat.type("/quit\r");
+        expect(await chat.exited).toBe(0);
+      } finally {
+        chat.stop();
+      }
+      expect(world.serverCalls().map((call) => call.args.to)).toEqual(["ann", "bob"]);
+    },
+  );
+
+  itInWorld(
     "askfirst review at a terminal: the card closes and nothing is answered there (exit 2)",
     async ({ world, onTestFailed }) => {
       const { threadId } = await queueSendMoney(world);

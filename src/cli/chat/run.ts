@@ -179,10 +179,8 @@ async function turn(
   try {
     const result = await runtime.spinner.spin(() => run(cancel.signal));
     ctx.stdout.write(formatTurn(result, { verbose: options.verbose ?? false }));
-    // The run that answer resumed elsewhere may have paused on another review: asked before the next message.
-    if (result.elsewhere) runtime.reviewMayWait = true;
     if (result.status === "pending") return leavePending(runtime.threadId, ctx);
-    return ExitCode.ok;
+    if (!result.elsewhere) return ExitCode.ok;
   } catch (error) {
     if (error instanceof TurnCancelled) {
       await reportCancelled(runtime, ctx, error.toolUnderWay, atPrompt);
@@ -198,6 +196,9 @@ async function turn(
   } finally {
     stopListening?.();
   }
+  // Its review was answered elsewhere, and the run that answer resumed there may have paused on another
+  // one: that one is asked here too, now, as a review waiting when the chat starts is.
+  return (await answerWaiting(runtime, options, ctx)) ?? ExitCode.ok;
 }
 
 /** After Ctrl-C stopped a turn: what may have happened, and the review it may have left waiting. */
