@@ -1,21 +1,45 @@
 import { describe, expect } from "vitest";
-import { itInWorld, queueSendMoney, spawnOnTerminal, watchTerminal } from "./reviewFixtures.js";
+import {
+  itInWorld,
+  queueSendMoney,
+  spawnOnTerminal,
+  watchTerminal,
+  type ReviewWorld,
+} from "./reviewFixtures.js";
+
+/**
+ * A chat as joe in `threadId`, on a terminal, showing the card for paying ann 5; its model's next turn
+ * is `then`. What the terminal showed is printed if the test fails. The caller stops it.
+ */
+async function chatAtCard(
+  world: ReviewWorld,
+  threadId: string,
+  then: unknown,
+  onTestFailed: (report: () => void) => void,
+) {
+  const model = world.model("chat", [
+    { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+    then,
+  ]);
+  const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", threadId, "-m", model]));
+  onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+  try {
+    await chat.seen(/joe>/);
+    chat.type("send ann 5\r");
+    await chat.seen(/Run send_money\?/);
+  } catch (error) {
+    chat.stop();
+    throw error;
+  }
+  return chat;
+}
 
 describe("a review card open in a chat, answered from another terminal", () => {
   itInWorld(
     "closes the card, shows who answered, the decision and what the thread did, and the chat goes on",
     async ({ world, onTestFailed }) => {
-      const model = world.model("chat", [
-        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
-        { text: "Anything else?" },
-      ]);
-      const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "shared", "-m", model]));
-      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+      const chat = await chatAtCard(world, "shared", { text: "Anything else?" }, onTestFailed);
       try {
-        await chat.seen(/joe>/);
-        chat.type("send ann 5\r");
-        await chat.seen(/Run send_money\?/);
-
         const elsewhere = world.model("elsewhere", [{ text: "Sent 5 to ann." }]);
         const review = await world.cli([
           "review",
@@ -62,16 +86,8 @@ describe("a review card open in a chat, answered from another terminal", () => {
   itInWorld(
     "asks at once about a review the run resumed elsewhere paused on again",
     async ({ world, onTestFailed }) => {
-      const model = world.model("chat", [
-        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
-        { text: "Sent 1 to bob." },
-      ]);
-      const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "twice", "-m", model]));
-      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+      const chat = await chatAtCard(world, "twice", { text: "Sent 1 to bob." }, onTestFailed);
       try {
-        await chat.seen(/joe>/);
-        chat.type("send ann 5\r");
-        await chat.seen(/Run send_money\?/);
         // There, the model asks for a second payment, which waits for a person (exit 3).
         const again = world.model("again", [
           { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
