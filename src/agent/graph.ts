@@ -1,11 +1,11 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { isAIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import { END, START, StateGraph, type Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { Command, END, START, StateGraph, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Toolbox } from "../mcp/connect.js";
 import type { Policy } from "../review/policy.js";
 import { createMemoryExecutionJournal } from "../store/executions.js";
 import type { AuditLog, ExecutionJournal } from "../store/types.js";
-import { lastTurn } from "./messages.js";
 import { createCallLlmNode } from "./nodes/callLlm.js";
 import { createHumanReviewNode } from "./nodes/humanReview.js";
 import { createRunToolNode } from "./nodes/runTool.js";
@@ -35,7 +35,8 @@ export interface AgentGraphDeps {
 
 /**
  * START → call_llm → (tool calls? human_review_node : END); human_review_node → run_tool or back to
- * call_llm (declared `ends`, so the drawn graph is true); run_tool → call_llm.
+ * call_llm; run_tool → call_llm. call_llm and human_review_node route by the Command they return, each
+ * declaring where it may go (`ends`), so the drawn graph is true.
  */
 export function buildAgentGraph(deps: AgentGraphDeps) {
   const clock = deps.clock ?? Date.now;
@@ -67,19 +68,28 @@ export function buildAgentGraph(deps: AgentGraphDeps) {
   return graph.compile(deps.checkpointer ? { checkpointer: deps.checkpointer } : {});
 }
 
+/** What call_llm adds to the state: the model's answer. */
+type ModelAnswer = Omit<AgentUpdate, "messages"> & { messages: BaseMessage[] };
+
 type Node<T> = (state: AgentState, config: LangGraphRunnableConfig) => Promise<T>;
 
 /** The one place the graph's shape is written: the agent runs it and `askfirst graph` draws it. */
 function assemble(
   state: AgentStateAnnotation,
-  nodes: { callLlm: Node<AgentUpdate>; humanReview: Node<Command>; runTool: Node<AgentUpdate> },
+  nodes: { callLlm: Node<ModelAnswer>; humanReview: Node<Command>; runTool: Node<AgentUpdate> },
 ) {
+  // call_llm's route goes with its answer (a Command) rather than on a conditional edge: an edge is one more
+  // runnable each turn, reading the state back, ~0.45 ms of a ~6 ms turn of LangGraph alone (measured
+  // in alternation with the edge, on this graph's shape with checkpoints in memory).
+  const callLlm: Node<Command> = async (state, config) => {
+    const update = await nodes.callLlm(state, config);
+    return new Command({ update, goto: routeAfterModel(update) });
+  };
   return new StateGraph(state)
-    .addNode("call_llm", nodes.callLlm)
+    .addNode("call_llm", callLlm, { ends: ["human_review_node", END] })
     .addNode("human_review_node", nodes.humanReview, { ends: ["run_tool", "call_llm"] })
     .addNode("run_tool", nodes.runTool)
     .addEdge(START, "call_llm")
-    .addConditionalEdges("call_llm", routeAfterModel, ["human_review_node", END])
     .addEdge("run_tool", "call_llm");
 }
 
@@ -92,7 +102,10 @@ export async function agentGraphMermaid(): Promise<string> {
 
 export type AgentGraph = ReturnType<typeof buildAgentGraph>;
 
-function routeAfterModel(state: AgentState): "human_review_node" | typeof END {
-  const { ai } = lastTurn(state.messages);
-  return (ai?.tool_calls?.length ?? 0) > 0 ? "human_review_node" : END;
+/** To review when the model's answer asks for tools, else the run ends. */
+function routeAfterModel(update: ModelAnswer): "human_review_node" | typeof END {
+  const asked = update.messages.some(
+    (message) => isAIMessage(message) && (message.tool_calls?.length ?? 0) > 0,
+  );
+  return asked ? "human_review_node" : END;
 }
