@@ -104,26 +104,32 @@ export function openPlainGraph(path) {
 }
 
 /**
- * LangGraph alone, in our graph's shape (call_llm → human_review_node → run_tool → call_llm): nodes that only
- * make the messages, LangGraph's SqliteSaver, durability "exit", and a new thread every 10 turns so its state
- * stays as small as our window. It is the floor under any agent built this way. With `review`, the review
- * node interrupts and each turn resumes it at once with Command({ resume }). Without a `path`, the
- * checkpoints are kept in memory (MemorySaver): LangGraph's own cost with no storage at all.
+ * LangGraph alone, in our graph's shape (call_llm → human_review_node → run_tool → call_llm, each node that
+ * branches routing by the Command it returns): nodes that only make the messages, LangGraph's SqliteSaver,
+ * durability "exit", and a new thread every 10 turns so its state stays as small as our window. It is the
+ * floor under any agent built this way. With `review`, the review node interrupts and each turn resumes it
+ * at once with Command({ resume }). Without a `path`, the checkpoints are kept in memory (MemorySaver):
+ * LangGraph's own cost with no storage at all.
  */
 export function openBareGraph(path, { review }) {
   let calls = 0;
   const graph = new StateGraph(MessagesAnnotation)
-    .addNode("call_llm", ({ messages }) => {
-      calls += 1;
-      const answer = isToolMessage(messages.at(-1))
-        ? new AIMessage({ id: `ai_${calls}`, content: "Done." })
-        : new AIMessage({
-            id: `ai_${calls}`,
-            content: "",
-            tool_calls: [{ ...instantCall, id: `call_${calls}`, type: "tool_call" }],
-          });
-      return { messages: [answer] };
-    })
+    .addNode(
+      "call_llm",
+      ({ messages }) => {
+        calls += 1;
+        const answer = isToolMessage(messages.at(-1))
+          ? new AIMessage({ id: `ai_${calls}`, content: "Done." })
+          : new AIMessage({
+              id: `ai_${calls}`,
+              content: "",
+              tool_calls: [{ ...instantCall, id: `call_${calls}`, type: "tool_call" }],
+            });
+        const goto = answer.tool_calls?.length ? "human_review_node" : END;
+        return new Command({ update: { messages: [answer] }, goto });
+      },
+      { ends: ["human_review_node", END] },
+    )
     .addNode(
       "human_review_node",
       () => {
@@ -139,11 +145,6 @@ export function openBareGraph(path, { review }) {
       };
     })
     .addEdge(START, "call_llm")
-    .addConditionalEdges(
-      "call_llm",
-      (state) => (state.messages.at(-1).tool_calls?.length ? "human_review_node" : END),
-      ["human_review_node", END],
-    )
     .addEdge("run_tool", "call_llm")
     .compile({ checkpointer: path === null ? new MemorySaver() : SqliteSaver.fromConnString(path) });
   const drain = async (input, config) => {
