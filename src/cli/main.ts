@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { describeError, ExitCode, isAskfirstError } from "../errors.js";
 import { interruptsOf } from "./interrupts.js";
 import { buildProgram } from "./program.js";
@@ -14,6 +13,8 @@ async function main(): Promise<void> {
     cwd: process.cwd(),
     exportEnv: (variables) => {
       for (const [name, value] of Object.entries(variables)) process.env[name] ??= value;
+      // DEBUG from a --dotenv file: modules loaded from now on get their source maps (see bin.ts).
+      if (process.env.DEBUG) process.setSourceMapsEnabled(true);
     },
     onInterrupt: interruptsOf(process),
   });

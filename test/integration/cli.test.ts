@@ -18,6 +18,22 @@ describe("askfirst CLI entry", () => {
   });
 });
 
+describe("DEBUG=1", () => {
+  it("prints the stack trace of an error, with the lines of src/*.ts it passed through", async () => {
+    const result = await runCli(["pending", "--store", "bogus:xyz"], { env: { DEBUG: "1" } });
+    expect(result.code).toBe(2);
+    const [first, second, ...frames] = result.stderr.trimEnd().split("\n");
+    expect(first).toBe(
+      'askfirst: invalid --store "bogus:xyz": expected memory, sqlite:<path> or postgres://user@host:port/database',
+    );
+    expect(second).toMatch(/^UsageError: invalid --store/);
+    expect(frames[0]).toMatch(/^ {4}at parseStoreSpec \(.*\/src\/store\/open\.ts:\d+:\d+\)$/);
+    expect(frames.some((frame) => frame.includes("/src/cli/commands/pending.ts:"))).toBe(true);
+    const plain = await runCli(["pending", "--store", "bogus:xyz"]);
+    expect(plain.stderr).toBe(`${first}\n`);
+  });
+});
+
 describe("askfirst --dotenv <file>", () => {
   it("reads settings from the file, before or after the command; the environment wins over it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "askfirst-dotenv-"));
@@ -50,6 +66,8 @@ describe("askfirst --dotenv <file>", () => {
       const result = await runCli(["--dotenv", "debug.env", "policy", "--policy", "nope.json"], { cwd: dir });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^askfirst: cannot read policy file .*\n\w*Error: .*\n {4}at /);
+      // Set from the file, DEBUG still maps the lines of modules loaded after it was read.
+      expect(result.stderr).toMatch(/ {4}at .*src\/cli\/policyReport\.ts:\d+:\d+\)/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
