@@ -97,7 +97,9 @@ export async function followAnswer(
     if (queued.claimedBy === null) return undefined;
     await pause(options.everyMs, options.signal);
   }
-  const records = (await store.audit.list({ threadId: review.threadId })).filter(
+  // Only the records of the review's own calls are read: as many as it has, however long the thread.
+  const toolCallIds = [...reviewedCallIds(review)];
+  const records = (await store.audit.list({ threadId: review.threadId, toolCallIds })).filter(
     (record) => record.interruptId === review.interruptId,
   );
   return {

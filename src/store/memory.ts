@@ -140,7 +140,12 @@ export function createMemoryAuditLog(records: AuditRecord[], auditKey: string): 
       return Promise.resolve();
     },
     list(filter) {
-      const matching = records.filter((record) => !filter?.threadId || record.threadId === filter.threadId);
+      const calls = filter?.toolCallIds ? new Set(filter.toolCallIds) : null;
+      const matching = records.filter(
+        (record) =>
+          (!filter?.threadId || record.threadId === filter.threadId) &&
+          (calls === null || calls.has(record.toolCallId)),
+      );
       return Promise.resolve(matching.map((record) => structuredClone(record)).sort((a, b) => a.seq - b.seq));
     },
     verify() {

@@ -176,12 +176,21 @@ function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string, auditKe
       });
     },
     async list(filter) {
-      const result = filter?.threadId
-        ? await pool.query<AuditRow>(
-            `SELECT * FROM ${q("askfirst_audit")} WHERE thread_id = $1 ORDER BY seq`,
-            [filter.threadId],
-          )
-        : await pool.query<AuditRow>(`SELECT * FROM ${q("askfirst_audit")} ORDER BY seq`);
+      const conditions: string[] = [];
+      const values: unknown[] = [];
+      if (filter?.threadId) {
+        values.push(filter.threadId);
+        conditions.push(`thread_id = $${values.length}`);
+      }
+      if (filter?.toolCallIds) {
+        values.push([...filter.toolCallIds]);
+        conditions.push(`tool_call_id = ANY($${values.length}::text[])`);
+      }
+      const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
+      const result = await pool.query<AuditRow>(
+        `SELECT * FROM ${q("askfirst_audit")}${where} ORDER BY seq`,
+        values,
+      );
       return result.rows.map(rowToRecord);
     },
     async verify() {

@@ -177,6 +177,13 @@ function createSqliteAuditLog(db: Db): AuditLog {
   );
   const listAll = db.prepare("SELECT * FROM askfirst_audit ORDER BY seq");
   const listThread = db.prepare("SELECT * FROM askfirst_audit WHERE thread_id = ? ORDER BY seq");
+  // The call ids go in as one JSON array: one statement whatever their number; in a thread, on its index.
+  const listThreadCalls = db.prepare(
+    "SELECT * FROM askfirst_audit WHERE thread_id = ? AND tool_call_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+  );
+  const listCalls = db.prepare(
+    "SELECT * FROM askfirst_audit WHERE tool_call_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+  );
   // BEGIN IMMEDIATE takes the write lock before reading the head, so appenders in other processes queue
   // behind it and the chain never forks.
   const append = db.transaction((entry: Parameters<AuditLog["append"]>[0]) => {
@@ -197,7 +204,15 @@ function createSqliteAuditLog(db: Db): AuditLog {
     append: (entry) => promised(() => append.immediate(entry)),
     list: (filter) =>
       promised(() => {
-        const rows = filter?.threadId ? listThread.all(filter.threadId) : listAll.all();
+        const threadId = filter?.threadId;
+        const calls = filter?.toolCallIds && JSON.stringify(filter.toolCallIds);
+        const rows = threadId
+          ? calls
+            ? listThreadCalls.all(threadId, calls)
+            : listThread.all(threadId)
+          : calls
+            ? listCalls.all(calls)
+            : listAll.all();
         return (rows as AuditRow[]).map(rowToRecord);
       }),
     verify: () => promised(() => snapshot()),

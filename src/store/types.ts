@@ -101,13 +101,19 @@ export interface AuditProblem {
   detail: string;
 }
 
+export interface AuditFilter {
+  threadId?: string;
+  toolCallIds?: readonly string[];
+}
+
 export interface AuditLog {
   /**
    * Idempotent on (threadId, toolCallId, decision, reviewer): a node that re-runs never writes a decision
    * twice, and a call settled again after a crash lost its first decision gets a record of each.
    */
   append(entry: AuditEntry): Promise<void>;
-  list(filter?: { threadId?: string }): Promise<AuditRecord[]>;
+  /** Oldest first; with `toolCallIds`, only the records of those calls (an indexed read, however long the thread). */
+  list(filter?: AuditFilter): Promise<AuditRecord[]>;
   /** Walks the hash chain and names every edited, deleted or reordered record. */
   verify(): Promise<{ ok: boolean; count: number; problems: AuditProblem[] }>;
   /** Digests arguments with this store's audit key, as records and the execution journal carry them. */

@@ -102,6 +102,34 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       expect(await opened.store.audit.verify()).toEqual({ ok: true, count: 4, problems: [] });
     });
 
+    it("lists the records of given calls only, oldest first, within a thread or across threads", async () => {
+      for (const [threadId, call] of [
+        ["c-1", "call-1"],
+        ["c-1", "call-2"],
+        ["c-2", "call-1"],
+        ["c-1", "call-3"],
+      ] as const)
+        await opened.store.audit.append(sampleEntry(threadId, call));
+      await opened.store.audit.append(
+        sampleEntry("c-1", "call-1", { decision: "rejected", reviewer: "dad" }),
+      );
+      const of = (records: { threadId: string; toolCallId: string; decision: string }[]) =>
+        records.map((record) => `${record.threadId}/${record.toolCallId}/${record.decision}`);
+      expect(
+        of(await opened.second.audit.list({ threadId: "c-1", toolCallIds: ["call-3", "call-1"] })),
+      ).toEqual(["c-1/call-1/approved", "c-1/call-3/approved", "c-1/call-1/rejected"]);
+      // The suite's stores are shared by its tests: other threads' records of a call-1 are left out here.
+      const acrossThreads = await opened.second.audit.list({ toolCallIds: ["call-1"] });
+      expect(of(acrossThreads).filter((line) => line.startsWith("c-"))).toEqual([
+        "c-1/call-1/approved",
+        "c-2/call-1/approved",
+        "c-1/call-1/rejected",
+      ]);
+      expect(acrossThreads.every((record) => record.toolCallId === "call-1")).toBe(true);
+      expect(await opened.second.audit.list({ threadId: "c-1", toolCallIds: [] })).toEqual([]);
+      expect(await opened.second.audit.list({ threadId: "c-1", toolCallIds: ["call-9"] })).toEqual([]);
+    });
+
     it("digests arguments with the store's own key: every handle on it agrees, and it is not a plain hash", () => {
       const args = { to: "ann", pin: "4821" };
       expect(opened.second.audit.digestArgs(args)).toBe(opened.store.audit.digestArgs(args));
