@@ -95,7 +95,7 @@ export function gatherPending(reviews: readonly PendingReview[], now: number): P
 export function formatPending(views: readonly PendingView[]): string {
   if (views.length === 0) return "No reviews are pending.\n";
   const count = views.length === 1 ? "1 review is pending" : `${views.length} reviews are pending`;
-  return `${count}. Answer one with: askfirst review <thread>\n\n${views.map(formatPendingView).join("\n\n")}\n`;
+  return `${count}. Answer one with: askfirst review <thread> (at a terminal, askfirst review asks about the oldest)\n\n${views.map(formatPendingView).join("\n\n")}\n`;
 }
 
 /** One review as a reviewer reads it: who waits, for how long, and every call with its rule. */

@@ -35,7 +35,10 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .description(
       "Answer a thread's pending review from here, then run the agent on until it ends or pauses again",
     )
-    .argument("<thread>", "the thread whose review to answer (see askfirst pending)")
+    .argument(
+      "[thread]",
+      "the thread whose review to answer (see askfirst pending); without one, the oldest review waiting, asked at the terminal",
+    )
     .option(
       "--interrupt <id>",
       "answer only this review (the id askfirst pending shows); refused if the thread waits on another",
@@ -61,8 +64,8 @@ export function registerReview(program: Command, ctx: CliContext): void {
       300,
     )
     .option("--verbose", "also print each tool result the agent received");
-  addServerOptions(command).action(async (threadId: string, options: ReviewOptions) => {
-    const code = await startReview(threadId, options, ctx, Date.now);
+  addServerOptions(command).action(async (thread: string | undefined, options: ReviewOptions) => {
+    const { code, threadId } = await startReview(thread, options, ctx, Date.now);
     if (code === ExitCode.interrupted)
       throw new AskfirstError("interrupted", { code: "interrupted", exitCode: code });
     if (code === ExitCode.pendingReview)
@@ -157,10 +160,19 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
   });
 }
 
-/** Opens what the resumed run needs (store, model, servers, policy, reviewer), answers, prints, closes. */
-async function startReview(threadId: string, options: ReviewOptions, ctx: CliContext, clock: () => number) {
+/**
+ * Opens what the resumed run needs (store, model, servers, policy, reviewer), answers, prints, closes.
+ * Without a thread, the oldest review nobody is answering is asked at the terminal.
+ */
+async function startReview(
+  thread: string | undefined,
+  options: ReviewOptions,
+  ctx: CliContext,
+  clock: () => number,
+): Promise<{ code: ExitCode; threadId: string | undefined }> {
   checkReviewFlags(options);
   const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
+  if (thread === undefined) checkNextReviewFlags(options, ctx);
   // Nobody to ask: refuse before touching the review, which stays pending (rejecting it would lose it).
   if (!byFlags && !options.answers && !ctx.stdin.isTTY)
     throw new UsageError(
@@ -191,7 +203,10 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
       cancel.abort();
       ctx.stderr.write("\ncancelling… (Ctrl-C again quits)\n");
     });
+    let threadId = thread;
     try {
+      threadId ??= (await oldestWaiting(runtime.store.queue, ctx)) ?? undefined;
+      if (threadId === undefined) return { code: ExitCode.ok, threadId };
       const result = await answerReview({
         session: runtime.session,
         threadId,
@@ -207,10 +222,13 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
         write: (text) => ctx.stdout.write(text),
         signal: cancel.signal,
       });
-      return await printResult(result, options, ctx);
+      const code = await printResult(result, options, ctx);
+      if (thread === undefined) await noteOthersWaiting(runtime.store.queue, ctx);
+      return { code, threadId };
     } catch (error) {
-      if (!(error instanceof TurnCancelled)) throw error;
-      return reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
+      if (!(error instanceof TurnCancelled) || threadId === undefined) throw error;
+      const code = await reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
+      return { code, threadId };
     } finally {
       stopListening?.();
       await runtime.store.close();
@@ -218,6 +236,58 @@ async function startReview(threadId: string, options: ReviewOptions, ctx: CliCon
   } finally {
     await toolbox.close();
   }
+}
+
+/** Without a thread, only the terminal answers: a decision given on the command line needs the review it is for. */
+function checkNextReviewFlags(options: ReviewOptions, ctx: CliContext): void {
+  const given = options.approve
+    ? "--approve"
+    : options.reject !== undefined
+      ? "--reject"
+      : options.edit !== undefined
+        ? "--edit"
+        : options.answers !== undefined
+          ? "--answers"
+          : options.interrupt !== undefined
+            ? "--interrupt"
+            : null;
+  if (given)
+    throw new UsageError(
+      `${given} needs the thread whose review it answers: askfirst review <thread> ${given} … (askfirst pending lists them); without a thread, askfirst review asks at the terminal about the oldest review waiting`,
+    );
+  if (!ctx.stdin.isTTY)
+    throw new UsageError(
+      "no terminal to ask at: name the thread (askfirst pending lists them) and answer with --approve, --reject <reason>, --edit <json> or --answers <file>",
+    );
+}
+
+/** The thread of the oldest review nobody is answering, or null (and why) when there is none. */
+async function oldestWaiting(queue: ReviewQueue, ctx: CliContext): Promise<string | null> {
+  const waiting = await queue.list();
+  const open = waiting.filter((review) => review.claimedBy === null);
+  const [oldest] = open;
+  if (!oldest) {
+    const taken = waiting.length;
+    ctx.stdout.write(
+      taken === 0
+        ? "No reviews are pending.\n"
+        : `No review waits for an answer: ${taken === 1 ? "1 is" : `${taken} are`} being answered (askfirst pending lists ${taken === 1 ? "it" : "them"}).\n`,
+    );
+    return null;
+  }
+  ctx.stdout.write(
+    `The oldest review waiting${open.length > 1 ? ` (of ${open.length})` : ""}, in thread ${oldest.threadId}:\n`,
+  );
+  return oldest.threadId;
+}
+
+/** After answering the oldest review: how many more wait, and how to answer the next. */
+async function noteOthersWaiting(queue: ReviewQueue, ctx: CliContext): Promise<void> {
+  const left = (await queue.list().catch(() => [])).filter((review) => review.claimedBy === null).length;
+  if (left > 0)
+    ctx.stdout.write(
+      `${left === 1 ? "1 more review waits" : `${left} more reviews wait`}: askfirst review answers the oldest.\n`,
+    );
 }
 
 async function decide(

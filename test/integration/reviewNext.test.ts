@@ -1,0 +1,93 @@
+import { describe, expect } from "vitest";
+import { openStore } from "../../src/store/open.js";
+import { itInWorld, queueSendMoney, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
+
+/** Queues one send_money review per amount, oldest first; returns their threads in that order. */
+async function queueReviews(world: ReviewWorld, amounts: number[]): Promise<string[]> {
+  const threads: string[] = [];
+  for (const amount of amounts) {
+    const { result, threadId } = await queueSendMoney(world, {
+      flags: ["-u", "joe"],
+      args: { to: "ann", amount },
+      model: `ask-${amount}`,
+    });
+    expect(result.code).toBe(3);
+    threads.push(threadId);
+  }
+  return threads;
+}
+
+async function pendingThreads(world: ReviewWorld): Promise<string[]> {
+  const views = JSON.parse((await world.cli(["pending", "--json"])).stdout) as { threadId: string }[];
+  return views.map((view) => view.threadId);
+}
+
+describe("askfirst review with no thread", () => {
+  itInWorld(
+    "asks at the terminal about the oldest review waiting, runs on, and says how many more wait",
+    async ({ world }) => {
+      const [first, second] = await queueReviews(world, [5, 7]);
+      const result = await runOnTerminal(
+        world,
+        ["review", "--reviewer", "mom", "-m", world.model("after", [{ text: "Sent 5." }])],
+        [{ after: /Run send_money\?/, type: "yes" }],
+      );
+      expect(result.code).toBe(0);
+      expect(result.output).toContain(`The oldest review waiting (of 2), in thread ${first}:`);
+      expect(result.output).toContain("agent: Sent 5.");
+      expect(result.output).toContain("1 more review waits: askfirst review answers the oldest.");
+      expect(world.serverCalls()).toEqual([
+        { tool: "send_money", user: "joe", args: { to: "ann", amount: 5 } },
+      ]);
+      expect(await pendingThreads(world)).toEqual([second]);
+    },
+  );
+
+  itInWorld("passes over a review someone is answering, and says when nothing is left", async ({ world }) => {
+    const [first, second] = await queueReviews(world, [5, 7]);
+    const store = await openStore(world.store, { cwd: world.folder });
+    try {
+      const [oldest] = await store.queue.list();
+      expect(oldest?.threadId).toBe(first);
+      expect(await store.queue.claim(first ?? "", oldest?.interruptId ?? "", "dad")).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const answered = await runOnTerminal(
+      world,
+      ["review", "--reviewer", "mom", "-m", world.model("after", [{ text: "Not sent." }])],
+      [
+        { after: /Run send_money\?/, type: "no" },
+        { after: /Reason/, type: "later" },
+      ],
+    );
+    expect(answered.code).toBe(0);
+    expect(answered.output).toContain(`The oldest review waiting, in thread ${second}:`);
+    expect(answered.output).toContain('"amount": 7');
+    expect(answered.output).not.toContain("more review");
+    expect(world.serverCalls()).toEqual([]);
+    const none = await runOnTerminal(world, ["review", "-m", world.model("none", [{ text: "-" }])], []);
+    expect(none.code).toBe(0);
+    expect(none.output).toContain(
+      "No review waits for an answer: 1 is being answered (askfirst pending lists it).",
+    );
+    expect(await pendingThreads(world)).toEqual([first]);
+  });
+
+  itInWorld(
+    "takes no decision from the command line and needs a terminal (exit 2); nothing is answered",
+    async ({ world }) => {
+      const [thread] = await queueReviews(world, [5]);
+      for (const flags of [["--approve"], ["--reject", "no"], ["--answers", world.answers("a", ["yes"])]]) {
+        const refused = await world.cli(["review", ...flags]);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain(`askfirst: ${flags[0]} needs the thread whose review it answers`);
+      }
+      const noTerminal = await world.cli(["review", "-m", world.model("x", [{ text: "x" }])]);
+      expect(noTerminal.code).toBe(2);
+      expect(noTerminal.stderr).toContain("askfirst: no terminal to ask at: name the thread");
+      expect(await pendingThreads(world)).toEqual([thread]);
+      expect(world.serverCalls()).toEqual([]);
+    },
+  );
+});
