@@ -11,15 +11,22 @@ export const defaultQueueWatchMs = 1000;
  * given there and is being applied), or the thread no longer waits on it, `signal` aborts with a
  * ReviewTakenElsewhere reason, which closes the card: the answer given here is never applied. A claim
  * already held when the card came up (maybe left by a reviewer that died) is not taken for an answer.
+ * At each look, the queue is told the card is open here (`show`), so `askfirst pending` says so and
+ * `askfirst review` leaves it to this reviewer; a card answered before the first look is never noted.
  */
 function watchQueue(
   queue: Store["queue"],
   review: PendingReview,
+  reviewer: string,
   everyMs: number,
-): { signal: AbortSignal; stop: () => void } {
+): { signal: AbortSignal; stop: () => Promise<void> } {
   const taken = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let shown: Promise<unknown> | undefined;
   const look = async () => {
+    // A note that fails to be written misleads no one: claims decide.
+    shown = queue.show(review.threadId, review.interruptId, reviewer).catch(() => undefined);
+    await shown;
     const queued = await queue.get(review.threadId).catch(() => undefined);
     if (timer === undefined) return;
     // A read that failed says nothing: the card stays, and our own claim decides in the end.
@@ -32,9 +39,13 @@ function watchQueue(
   timer = setTimeout(() => void look(), everyMs);
   return {
     signal: taken.signal,
-    stop: () => {
+    stop: async () => {
       clearTimeout(timer);
       timer = undefined;
+      if (shown === undefined) return;
+      // After the last note is written, so that it cannot land after the card's note is cleared.
+      await shown;
+      await queue.hide(review.threadId, review.interruptId, reviewer).catch(() => undefined);
     },
   };
 }
@@ -46,13 +57,13 @@ export async function askWhileWatching(
   reviewer: Reviewer,
   everyMs: number,
 ): Promise<{ answer: ReviewResponse } | { taken: ReviewTakenElsewhere }> {
-  const watch = watchQueue(queue, review, everyMs);
+  const watch = watchQueue(queue, review, reviewer.name, everyMs);
   try {
     const answer = await reviewer.review(review.request, watch.signal);
     // An answer given here as the watch saw another one could never be claimed: the other one counts.
     return watch.signal.aborted ? { taken: watch.signal.reason as ReviewTakenElsewhere } : { answer };
   } finally {
-    watch.stop();
+    await watch.stop();
   }
 }
 

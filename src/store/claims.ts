@@ -14,6 +14,22 @@ import { hostname } from "node:os";
 /** How long a claim from another host holds before anyone may take it over. */
 export const claimLeaseMs = 60 * 60 * 1000;
 
+/**
+ * How long a card counts as open after its reviewer last said so. A card open here says so every second
+ * (answeredElsewhere.ts), so one left by a process that died stops counting within this.
+ */
+export const shownLeaseMs = 10_000;
+
+/** True while someone other than `reviewer` has the review's card open (see PendingReview.shownTo). */
+export function isShown(
+  review: { shownTo?: { reviewer: string; at: number } },
+  now: number,
+  reviewer?: string,
+) {
+  const shown = review.shownTo;
+  return shown !== undefined && shown.reviewer !== reviewer && now - shown.at < shownLeaseMs;
+}
+
 /** When this process started (empty where unknown), read once. */
 let ownStart: string | undefined;
 

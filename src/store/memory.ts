@@ -30,7 +30,7 @@ export function createMemoryStore(options: {
 }): Store {
   const clock = options.clock ?? Date.now;
   let heads: CheckpointHeads | undefined;
-  const queue = createMemoryQueue();
+  const queue = createMemoryQueue(clock);
   return {
     kind: "memory",
     get checkpointer() {
@@ -68,7 +68,7 @@ function memoryHeads(checkpointer: () => BaseCheckpointSaver): CheckpointHeads {
 const queueKey = (threadId: string, interruptId: string): string => JSON.stringify([threadId, interruptId]);
 
 /** The memory queue, and what the store's checkpointer does to it as it writes (queueing.ts). */
-export function createMemoryQueue(): ReviewQueue & QueueUpkeep {
+export function createMemoryQueue(clock: () => number = Date.now): ReviewQueue & QueueUpkeep {
   const reviews = new Map<string, PendingReview>();
   /** The checkpoint each review was recorded with; none for one put by an answerer. */
   const recordedWith = new Map<string, string>();
@@ -103,6 +103,16 @@ export function createMemoryQueue(): ReviewQueue & QueueUpkeep {
       if (!review || review.claimedBy !== null) return Promise.resolve(false);
       review.claimedBy = reviewer;
       return Promise.resolve(true);
+    },
+    show(threadId, interruptId, reviewer) {
+      const review = reviews.get(queueKey(threadId, interruptId));
+      if (review) review.shownTo = { reviewer, at: clock() };
+      return Promise.resolve();
+    },
+    hide(threadId, interruptId, reviewer) {
+      const review = reviews.get(queueKey(threadId, interruptId));
+      if (review?.shownTo?.reviewer === reviewer) delete review.shownTo;
+      return Promise.resolve();
     },
     release(threadId, interruptId) {
       const review = reviews.get(queueKey(threadId, interruptId));

@@ -95,7 +95,8 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<st
         thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
         created_at BIGINT NOT NULL, deadline BIGINT, claimed_by TEXT, PRIMARY KEY (thread_id, interrupt_id));
       ALTER TABLE ${q("askfirst_reviews")} ADD COLUMN IF NOT EXISTS claimed_at BIGINT,
-        ADD COLUMN IF NOT EXISTS claim_owner TEXT, ADD COLUMN IF NOT EXISTS checkpoint_id TEXT;
+        ADD COLUMN IF NOT EXISTS claim_owner TEXT, ADD COLUMN IF NOT EXISTS checkpoint_id TEXT,
+        ADD COLUMN IF NOT EXISTS shown_to TEXT, ADD COLUMN IF NOT EXISTS shown_at BIGINT;
       CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON ${q("askfirst_reviews")} (created_at);
       CREATE TABLE IF NOT EXISTS ${q("askfirst_audit")} (
         seq BIGINT PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,

@@ -35,6 +35,20 @@ export function createPostgresQueue(pool: pg.Pool, q: Quote, clock: () => number
     },
     claim: (threadId, interruptId, reviewer) =>
       claimReview(pool, table, clock, [threadId, interruptId, reviewer]),
+    async show(threadId, interruptId, reviewer) {
+      await pool.query(`UPDATE ${table} SET shown_to = $3, shown_at = $4 WHERE ${where}`, [
+        threadId,
+        interruptId,
+        reviewer,
+        clock(),
+      ]);
+    },
+    async hide(threadId, interruptId, reviewer) {
+      await pool.query(
+        `UPDATE ${table} SET shown_to = NULL, shown_at = NULL WHERE ${where} AND shown_to = $3`,
+        [threadId, interruptId, reviewer],
+      );
+    },
     async release(threadId, interruptId) {
       await pool.query(
         `UPDATE ${table} SET claimed_by = NULL, claimed_at = NULL, claim_owner = NULL WHERE ${where}`,

@@ -15,6 +15,8 @@ export interface ReviewRow {
   created_at: number | string;
   deadline: number | string | null;
   claimed_by: string | null;
+  shown_to?: string | null;
+  shown_at?: number | string | null;
 }
 
 export function reviewToRow(review: Omit<PendingReview, "claimedBy">): unknown[] {
@@ -37,6 +39,9 @@ export function rowToReview(row: ReviewRow): PendingReview {
     createdAt: Number(row.created_at),
     deadline: row.deadline === null ? null : Number(row.deadline),
     claimedBy: row.claimed_by,
+    ...(row.shown_to && row.shown_at !== null && row.shown_at !== undefined
+      ? { shownTo: { reviewer: row.shown_to, at: Number(row.shown_at) } }
+      : {}),
   };
 }
 

@@ -35,7 +35,7 @@ const schemaSql = `
 CREATE TABLE IF NOT EXISTS askfirst_reviews (
   thread_id TEXT NOT NULL, interrupt_id TEXT NOT NULL, acting_user TEXT NOT NULL, request TEXT NOT NULL,
   created_at INTEGER NOT NULL, deadline INTEGER, claimed_by TEXT, claimed_at INTEGER, claim_owner TEXT,
-  checkpoint_id TEXT, PRIMARY KEY (thread_id, interrupt_id));
+  checkpoint_id TEXT, shown_to TEXT, shown_at INTEGER, PRIMARY KEY (thread_id, interrupt_id));
 CREATE INDEX IF NOT EXISTS askfirst_reviews_created ON askfirst_reviews (created_at);
 CREATE TABLE IF NOT EXISTS askfirst_audit (
   seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL, event TEXT NOT NULL,
@@ -133,7 +133,8 @@ function openDatabase(path: string): Db {
 
 /**
  * Files made by earlier versions get what they lack on first open: the claim's time and owner, the
- * checkpoint a review was recorded with (queueing.ts; null until the thread's next write), and the
+ * checkpoint a review was recorded with (queueing.ts; null until the thread's next write), who has its
+ * card open, and the
  * audit's event column (filled in from each record) with its unique index in place of the one on the call
  * alone. One process upgrades at a time (BEGIN IMMEDIATE), checking again once it holds the lock.
  */
@@ -146,6 +147,7 @@ function addMissingColumns(db: Db): void {
       claimedAt: !reviews.includes("claimed_at"),
       claimOwner: !reviews.includes("claim_owner"),
       checkpointId: !reviews.includes("checkpoint_id"),
+      shown: !reviews.includes("shown_to"),
       event: !columnsOf("askfirst_audit").includes("event"),
     };
   };
@@ -155,6 +157,10 @@ function addMissingColumns(db: Db): void {
     if (missing.claimedAt) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claimed_at INTEGER");
     if (missing.claimOwner) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN claim_owner TEXT");
     if (missing.checkpointId) db.exec("ALTER TABLE askfirst_reviews ADD COLUMN checkpoint_id TEXT");
+    if (missing.shown) {
+      db.exec("ALTER TABLE askfirst_reviews ADD COLUMN shown_to TEXT");
+      db.exec("ALTER TABLE askfirst_reviews ADD COLUMN shown_at INTEGER");
+    }
     if (missing.event) {
       db.exec("ALTER TABLE askfirst_audit ADD COLUMN event TEXT NOT NULL DEFAULT ''");
       const event = auditEventSql("json_extract(entry, '$.decision')", "json_extract(entry, '$.reviewer')");

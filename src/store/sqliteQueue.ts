@@ -27,6 +27,10 @@ export function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
   const release = db.prepare(
     `UPDATE askfirst_reviews SET claimed_by = NULL, claimed_at = NULL, claim_owner = NULL WHERE ${key}`,
   );
+  const show = db.prepare(`UPDATE askfirst_reviews SET shown_to = ?, shown_at = ? WHERE ${key}`);
+  const hide = db.prepare(
+    `UPDATE askfirst_reviews SET shown_to = NULL, shown_at = NULL WHERE ${key} AND shown_to = ?`,
+  );
   const removeStale = db.prepare(
     "DELETE FROM askfirst_reviews WHERE thread_id = ? AND interrupt_id IS NOT ?",
   );
@@ -39,6 +43,9 @@ export function createSqliteQueue(db: Db, clock: () => number): ReviewQueue {
         return row ? rowToReview(row) : null;
       }),
     claim: (threadId, interruptId, reviewer) => promised(() => claim(threadId, interruptId, reviewer)),
+    show: (threadId, interruptId, reviewer) =>
+      promised(() => void show.run(reviewer, clock(), threadId, interruptId)),
+    hide: (threadId, interruptId, reviewer) => promised(() => void hide.run(threadId, interruptId, reviewer)),
     release: (threadId, interruptId) => promised(() => void release.run(threadId, interruptId)),
     removeStale: (threadId, current) => promised(() => void removeStale.run(threadId, current)),
   };

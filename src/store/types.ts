@@ -32,6 +32,11 @@ export interface PendingReview {
   deadline: number | null;
   /** The reviewer who has claimed it and is answering now, if any. */
   claimedBy: string | null;
+  /**
+   * Who last said they have its card open, and when (epoch ms); absent when nobody has. Advisory: it
+   * steers who answers what (see `isShown`), while claims decide whose answer is applied.
+   */
+  shownTo?: { reviewer: string; at: number };
 }
 
 /**
@@ -49,6 +54,10 @@ export interface ReviewQueue {
    * of two reviewers answering at once, exactly one gets true.
    */
   claim(threadId: string, interruptId: string, reviewer: string): Promise<boolean>;
+  /** Notes that `reviewer` has the review's card open now; said again every few seconds while it is. */
+  show(threadId: string, interruptId: string, reviewer: string): Promise<void>;
+  /** Clears `reviewer`'s note as its card closes (one made since by someone else stays). */
+  hide(threadId: string, interruptId: string, reviewer: string): Promise<void>;
   /** Gives a claimed review back, e.g. when resuming the run failed before the answer was applied. */
   release(threadId: string, interruptId: string): Promise<void>;
   /**

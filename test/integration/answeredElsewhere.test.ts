@@ -1,38 +1,5 @@
 import { describe, expect } from "vitest";
-import {
-  itInWorld,
-  queueSendMoney,
-  spawnOnTerminal,
-  watchTerminal,
-  type ReviewWorld,
-} from "./reviewFixtures.js";
-
-/**
- * A chat as joe in `threadId`, on a terminal, showing the card for paying ann 5; its model's next turn
- * is `then`. What the terminal showed is printed if the test fails. The caller stops it.
- */
-async function chatAtCard(
-  world: ReviewWorld,
-  threadId: string,
-  then: unknown,
-  onTestFailed: (report: () => void) => void,
-) {
-  const model = world.model("chat", [
-    { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
-    then,
-  ]);
-  const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", threadId, "-m", model]));
-  onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
-  try {
-    await chat.seen(/joe>/);
-    chat.type("send ann 5\r");
-    await chat.seen(/Run send_money\?/);
-  } catch (error) {
-    chat.stop();
-    throw error;
-  }
-  return chat;
-}
+import { chatAtCard, itInWorld, queueSendMoney, spawnOnTerminal, watchTerminal } from "./reviewFixtures.js";
 
 describe("a review card open in a chat, answered from another terminal", () => {
   itInWorld(

@@ -222,3 +222,30 @@ export function runOnTerminal(
     }),
   );
 }
+
+/**
+ * A chat as joe in `threadId`, on a terminal, showing the card for paying ann 5; its model's next turn
+ * is `then`. What the terminal showed is printed if the test fails. The caller stops it.
+ */
+export async function chatAtCard(
+  world: ReviewWorld,
+  threadId: string,
+  then: unknown,
+  onTestFailed: (report: () => void) => void,
+) {
+  const model = world.model("chat", [
+    { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+    then,
+  ]);
+  const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", threadId, "-m", model]));
+  onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+  try {
+    await chat.seen(/joe>/);
+    chat.type("send ann 5\r");
+    await chat.seen(/Run send_money\?/);
+  } catch (error) {
+    chat.stop();
+    throw error;
+  }
+  return chat;
+}

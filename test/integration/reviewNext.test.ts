@@ -1,6 +1,6 @@
 import { describe, expect } from "vitest";
 import { openStore } from "../../src/store/open.js";
-import { itInWorld, queueSendMoney, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
+import { chatAtCard, itInWorld, queueSendMoney, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
 
 /** Queues one send_money review per amount, oldest first; returns their threads in that order. */
 async function queueReviews(world: ReviewWorld, amounts: number[]): Promise<string[]> {
@@ -73,6 +73,37 @@ describe("askfirst review with no thread", () => {
     );
     expect(await pendingThreads(world)).toEqual([first]);
   });
+
+  itInWorld(
+    "leaves a review whose card is open in a chat to that chat, which askfirst pending shows",
+    async ({ world, onTestFailed }) => {
+      const chat = await chatAtCard(world, "busy", { text: "-" }, onTestFailed);
+      try {
+        // The chat says its card is open at its first look at the queue, a second after it came up.
+        await expect
+          .poll(async () => (await world.cli(["pending"])).stdout, { timeout: 10_000, interval: 200 })
+          .toMatch(/thread busy .* unclaimed, card open for \S+/);
+        const views = JSON.parse((await world.cli(["pending", "--json"])).stdout) as { shownTo: unknown }[];
+        expect(views.map((view) => typeof view.shownTo)).toEqual(["string"]);
+        const [newer] = await queueReviews(world, [7]);
+        const result = await runOnTerminal(
+          world,
+          ["review", "--reviewer", "rita", "-m", world.model("after", [{ text: "Sent 7." }])],
+          [{ after: /Run send_money\?/, type: "yes" }],
+        );
+        expect(result.code).toBe(0);
+        expect(result.output).toContain(
+          `The oldest review no one else has open (of 2), in thread ${newer}; 1 older one has its card open elsewhere:`,
+        );
+        expect(world.serverCalls()).toEqual([
+          { tool: "send_money", user: "joe", args: { to: "ann", amount: 7 } },
+        ]);
+        expect(await pendingThreads(world)).toEqual(["busy"]);
+      } finally {
+        chat.stop();
+      }
+    },
+  );
 
   itInWorld(
     "takes no decision from the command line and needs a terminal (exit 2); nothing is answered",

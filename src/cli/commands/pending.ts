@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Tier } from "../../review/decisions.js";
 import { maskSecrets } from "../../review/mask.js";
+import { isShown } from "../../store/claims.js";
 import type { PendingReview, Store } from "../../store/types.js";
 import type { CliContext } from "../context.js";
 
@@ -64,6 +65,8 @@ export interface PendingView {
   /** Milliseconds left before the deadline; negative once it has passed; null for no deadline. */
   remainingMs: number | null;
   claimedBy: string | null;
+  /** The reviewer who has its card open at a terminal now, if any (see PendingReview.shownTo). */
+  shownTo: string | null;
   calls: PendingCallView[];
 }
 
@@ -78,6 +81,7 @@ export function gatherPending(reviews: readonly PendingReview[], now: number): P
     deadline: review.deadline,
     remainingMs: review.deadline === null ? null : review.deadline - now,
     claimedBy: review.claimedBy,
+    shownTo: isShown(review, now) ? (review.shownTo?.reviewer ?? null) : null,
     calls: review.request.actionRequests.map((action, index) => {
       const context = review.request.context.actions[index];
       return {
@@ -100,7 +104,11 @@ export function formatPending(views: readonly PendingView[]): string {
 
 /** One review as a reviewer reads it: who waits, for how long, and every call with its rule. */
 export function formatPendingView(view: PendingView): string {
-  const status = view.claimedBy ? `being answered by ${view.claimedBy}` : "unclaimed";
+  const status = view.claimedBy
+    ? `being answered by ${view.claimedBy}`
+    : view.shownTo
+      ? `unclaimed, card open for ${view.shownTo}`
+      : "unclaimed";
   const lines = [
     `thread ${view.threadId}  acting user ${view.actingUser}  waiting ${formatDuration(view.waitingMs)}  ${formatDeadline(view.remainingMs)}  ${status}`,
     `  review ${view.interruptId}  (askfirst review ${view.threadId} --interrupt ${view.interruptId} answers only this one)`,

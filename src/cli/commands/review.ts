@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
+import { isShown } from "../../store/claims.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import { parseArgsFlag } from "./argsFlag.js";
@@ -205,7 +206,8 @@ async function startReview(
     });
     let threadId = thread;
     try {
-      threadId ??= (await oldestWaiting(runtime.store.queue, ctx)) ?? undefined;
+      const name = setup.chooseReviewerName(chat);
+      threadId ??= (await oldestWaiting(runtime.store.queue, name, clock(), ctx)) ?? undefined;
       if (threadId === undefined) return { code: ExitCode.ok, threadId };
       const result = await answerReview({
         session: runtime.session,
@@ -261,11 +263,20 @@ function checkNextReviewFlags(options: ReviewOptions, ctx: CliContext): void {
     );
 }
 
-/** The thread of the oldest review nobody is answering, or null (and why) when there is none. */
-async function oldestWaiting(queue: ReviewQueue, ctx: CliContext): Promise<string | null> {
+/**
+ * The thread of the oldest review nobody is answering or has on screen (else the oldest one on screen
+ * elsewhere, saying so), or null (and why) when every review is being answered.
+ */
+async function oldestWaiting(
+  queue: ReviewQueue,
+  reviewer: string,
+  now: number,
+  ctx: CliContext,
+): Promise<string | null> {
   const waiting = await queue.list();
   const open = waiting.filter((review) => review.claimedBy === null);
-  const [oldest] = open;
+  const unseen = open.filter((review) => !isShown(review, now, reviewer));
+  const oldest = unseen[0] ?? open[0];
   if (!oldest) {
     const taken = waiting.length;
     ctx.stdout.write(
@@ -275,9 +286,15 @@ async function oldestWaiting(queue: ReviewQueue, ctx: CliContext): Promise<strin
     );
     return null;
   }
-  ctx.stdout.write(
-    `The oldest review waiting${open.length > 1 ? ` (of ${open.length})` : ""}, in thread ${oldest.threadId}:\n`,
-  );
+  const of = open.length > 1 ? ` (of ${open.length})` : "";
+  const passed = open.indexOf(oldest);
+  const what = passed > 0 ? "The oldest review no one else has open" : "The oldest review waiting";
+  const note = isShown(oldest, now, reviewer)
+    ? `; its card is open for ${oldest.shownTo?.reviewer ?? "someone"} too, and the first answer counts`
+    : passed > 0
+      ? `; ${passed === 1 ? "1 older one has its card" : `${passed} older ones have their cards`} open elsewhere`
+      : "";
+  ctx.stdout.write(`${what}${of}, in thread ${oldest.threadId}${note}:\n`);
   return oldest.threadId;
 }
 

@@ -43,6 +43,28 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       expect(await opened.store.queue.claim("q-claim", "i1", "carol")).toBe(true);
     });
 
+    it("notes who has a review's card open, and when; hide clears only that reviewer's note", async () => {
+      await opened.store.queue.put(sampleReview("q-shown", "i1"));
+      const before = Date.now();
+      await opened.store.queue.show("q-shown", "i1", "mom");
+      const shown = await opened.second.queue.get("q-shown");
+      expect(shown?.shownTo?.reviewer).toBe("mom");
+      expect(shown?.shownTo?.at).toBeGreaterThanOrEqual(before);
+      expect(shown?.shownTo?.at).toBeLessThanOrEqual(Date.now());
+      await opened.second.queue.show("q-shown", "i1", "dad");
+      await opened.store.queue.hide("q-shown", "i1", "mom");
+      const listed = (await opened.store.queue.list()).find((review) => review.threadId === "q-shown");
+      expect(listed?.shownTo?.reviewer).toBe("dad");
+      await opened.second.queue.hide("q-shown", "i1", "dad");
+      expect(await opened.store.queue.get("q-shown")).toEqual({
+        ...sampleReview("q-shown", "i1"),
+        claimedBy: null,
+      });
+      // A note on a review that is gone changes nothing.
+      await opened.store.queue.show("q-shown", "i-gone", "mom");
+      expect((await opened.store.queue.get("q-shown"))?.shownTo).toBeUndefined();
+    });
+
     it("removes an answered review, after which it cannot be claimed", async () => {
       await opened.store.queue.put(sampleReview("q-rm", "i1"));
       await opened.second.queue.removeStale("q-rm", null);
