@@ -8,6 +8,9 @@ export type ParsedAnswer =
   | { ok: true; decision: Decision; wantsReason?: boolean; wantsEditArgs?: boolean }
   | { ok: false; error: string };
 
+/** The reason given to the model for the calls of a card cancelled at the terminal (Ctrl-C, end of input). */
+export const cancelledAtTerminal = "the review was cancelled at the terminal";
+
 export const answerHelp =
   "answer yes, no (or `no: <reason>`), edit <json arguments>, or always (approve and allow this tool for the session)";
 

@@ -1,4 +1,4 @@
-import { answerHelp, parseAnswer, parseEdit, unfinishedJson } from "./answers.js";
+import { answerHelp, cancelledAtTerminal, parseAnswer, parseEdit, unfinishedJson } from "./answers.js";
 import { checkArgs } from "./argsSchema.js";
 import {
   ReviewTakenElsewhere,
@@ -88,7 +88,7 @@ export class TerminalReviewer implements Reviewer {
       const timedOut = expiry.signal.aborted;
       const message = timedOut
         ? `no answer within ${seconds(this.options.timeoutSeconds)} (timed out)`
-        : "the review was cancelled at the terminal";
+        : cancelledAtTerminal;
       // Answered elsewhere: what is returned here is never applied (see ReviewTakenElsewhere).
       if (signal?.reason instanceof ReviewTakenElsewhere)
         this.options.write(`\n(${signal.reason.message}: this card is closed, and that answer runs there)\n`);

@@ -1,6 +1,14 @@
 import { describe, expect } from "vitest";
 import { openStore } from "../../src/store/open.js";
-import { chatAtCard, itInWorld, queueSendMoney, runOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
+import {
+  chatAtCard,
+  itInWorld,
+  queueSendMoney,
+  runOnTerminal,
+  spawnOnTerminal,
+  watchTerminal,
+  type ReviewWorld,
+} from "./reviewFixtures.js";
 
 /** Queues one send_money review per amount, oldest first; returns their threads in that order. */
 async function queueReviews(world: ReviewWorld, amounts: number[]): Promise<string[]> {
@@ -121,4 +129,62 @@ describe("askfirst review with no thread", () => {
       expect(world.serverCalls()).toEqual([]);
     },
   );
+});
+
+describe("askfirst review --follow", () => {
+  itInWorld(
+    "answers reviews as they come, oldest first, waits for more, and stops on Ctrl-C (exit 130)",
+    async ({ world, onTestFailed }) => {
+      await queueReviews(world, [5]);
+      const model = world.model("after", [{ text: "Sent 5." }, { text: "Sent 7." }]);
+      const terminal = watchTerminal(
+        spawnOnTerminal(world, ["review", "--follow", "--reviewer", "mom", "-m", model]),
+      );
+      onTestFailed(() => console.error(`the terminal showed:\n${terminal.output()}`));
+      try {
+        await terminal.seen(/Run send_money\?/);
+        terminal.type("yes\r");
+        await terminal.seen(/Sent 5\.[\s\S]*Waiting for reviews \(Ctrl-C stops\)…/);
+        const [later] = await queueReviews(world, [7]);
+        await terminal.seen(new RegExp(`thread ${later}:[\\s\\S]*Run send_money\\?`));
+        terminal.type("yes\r");
+        await terminal.seen(/Sent 7\.[\s\S]*Waiting for reviews/);
+        terminal.type("\x03");
+        expect(await terminal.exited).toBe(130);
+      } finally {
+        terminal.stop();
+      }
+      expect(world.serverCalls().map((call) => call.args.amount)).toEqual([5, 7]);
+      expect(await pendingThreads(world)).toEqual([]);
+    },
+  );
+
+  itInWorld(
+    "stops after a card is cancelled at the terminal, leaving the rest waiting",
+    async ({ world }) => {
+      const [, second] = await queueReviews(world, [5, 7]);
+      const result = await runOnTerminal(
+        world,
+        ["review", "--follow", "--reviewer", "mom", "-m", world.model("after", [{ text: "Not sent." }])],
+        [{ after: /Run send_money\?/, type: "\x03", enter: false }],
+      );
+      expect(result.code).toBe(0);
+      expect(result.output).toContain(
+        "the review was cancelled at the terminal: the remaining call(s) are rejected.",
+      );
+      expect(result.output).toContain("A card was cancelled: no more reviews are answered here.");
+      expect(world.serverCalls()).toEqual([]);
+      expect(await pendingThreads(world)).toEqual([second]);
+    },
+  );
+
+  itInWorld("takes no thread (exit 2)", async ({ world }) => {
+    const [thread] = await queueReviews(world, [5]);
+    const refused = await world.cli(["review", thread ?? "", "--follow"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "askfirst: --follow answers the reviews that come, whatever their thread",
+    );
+    expect(await pendingThreads(world)).toEqual([thread]);
+  });
 });

@@ -2,13 +2,21 @@ import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
-import { isShown } from "../../store/claims.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
+import type { AgentRuntime } from "../agentRuntime.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
 import { parseReviewTimeout } from "../program.js";
 import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js";
+import {
+  answerOldest,
+  checkNextReviewFlags,
+  followQueue,
+  stopAfter,
+  type NextReviews,
+  type Stop,
+} from "./reviewNext.js";
 import { addServerOptions } from "./serverOptions.js";
 
 export interface ReviewOptions {
@@ -28,6 +36,8 @@ export interface ReviewOptions {
   store?: string;
   reviewTimeout: number;
   verbose?: boolean;
+  /** Answer reviews at the terminal as they come, oldest first, until Ctrl-C. */
+  follow?: boolean;
 }
 
 export function registerReview(program: Command, ctx: CliContext): void {
@@ -64,7 +74,11 @@ export function registerReview(program: Command, ctx: CliContext): void {
       parseReviewTimeout,
       300,
     )
-    .option("--verbose", "also print each tool result the agent received");
+    .option("--verbose", "also print each tool result the agent received")
+    .option(
+      "--follow",
+      "with no thread: answer reviews at the terminal as they come, oldest first, until Ctrl-C",
+    );
   addServerOptions(command).action(async (thread: string | undefined, options: ReviewOptions) => {
     const { code, threadId } = await startReview(thread, options, ctx, Date.now);
     if (code === ExitCode.interrupted)
@@ -173,7 +187,11 @@ async function startReview(
 ): Promise<{ code: ExitCode; threadId: string | undefined }> {
   checkReviewFlags(options);
   const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
-  if (thread === undefined) checkNextReviewFlags(options, ctx);
+  if (thread === undefined) checkNextReviewFlags(options, Boolean(ctx.stdin.isTTY));
+  else if (options.follow)
+    throw new UsageError(
+      "--follow answers the reviews that come, whatever their thread: give it no thread (askfirst review --follow)",
+    );
   // Nobody to ask: refuse before touching the review, which stays pending (rejecting it would lose it).
   if (!byFlags && !options.answers && !ctx.stdin.isTTY)
     throw new UsageError(
@@ -197,42 +215,10 @@ async function startReview(
       clock,
       chooseReviewer: (notice) => setup.chooseReviewer(chat, ctx, notice),
     });
-    // Ctrl-C while the resumed run works stops it where it is (a second one quits at once). At a review
-    // prompt it is a keypress instead, and rejects what is left to answer (TerminalReviewer).
-    const cancel = new AbortController();
-    const stopListening = ctx.onInterrupt?.(() => {
-      cancel.abort();
-      ctx.stderr.write("\ncancelling… (Ctrl-C again quits)\n");
-    });
-    let threadId = thread;
     try {
       const name = setup.chooseReviewerName(chat);
-      threadId ??= (await oldestWaiting(runtime.store.queue, name, clock(), ctx)) ?? undefined;
-      if (threadId === undefined) return { code: ExitCode.ok, threadId };
-      const result = await answerReview({
-        session: runtime.session,
-        threadId,
-        clock,
-        decide: (review) =>
-          decide(review, options, {
-            reviewer: runtime.reviewer,
-            name: setup.chooseReviewerName(chat),
-            queue: runtime.store.queue,
-          }),
-        onReview: byFlags ? "queue" : "ask",
-        ...(options.interrupt !== undefined ? { interruptId: options.interrupt.trim() } : {}),
-        write: (text) => ctx.stdout.write(text),
-        signal: cancel.signal,
-      });
-      const code = await printResult(result, options, ctx);
-      if (thread === undefined) await noteOthersWaiting(runtime.store.queue, ctx);
-      return { code, threadId };
-    } catch (error) {
-      if (!(error instanceof TurnCancelled) || threadId === undefined) throw error;
-      const code = await reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
-      return { code, threadId };
+      return await answerWith(runtime, thread, { options, name, ctx, clock });
     } finally {
-      stopListening?.();
       await runtime.store.close();
     }
   } finally {
@@ -240,84 +226,82 @@ async function startReview(
   }
 }
 
-/** Without a thread, only the terminal answers: a decision given on the command line needs the review it is for. */
-function checkNextReviewFlags(options: ReviewOptions, ctx: CliContext): void {
-  const given = options.approve
-    ? "--approve"
-    : options.reject !== undefined
-      ? "--reject"
-      : options.edit !== undefined
-        ? "--edit"
-        : options.answers !== undefined
-          ? "--answers"
-          : options.interrupt !== undefined
-            ? "--interrupt"
-            : null;
-  if (given)
-    throw new UsageError(
-      `${given} needs the thread whose review it answers: askfirst review <thread> ${given} … (askfirst pending lists them); without a thread, askfirst review asks at the terminal about the oldest review waiting`,
-    );
-  if (!ctx.stdin.isTTY)
-    throw new UsageError(
-      "no terminal to ask at: name the thread (askfirst pending lists them) and answer with --approve, --reject <reason>, --edit <json> or --answers <file>",
-    );
-}
-
 /**
- * The thread of the oldest review nobody is answering or has on screen (else the oldest one on screen
- * elsewhere, saying so), or null (and why) when every review is being answered.
+ * Answers the named thread's review, or the oldest one waiting (`--follow`: each as it comes), with the
+ * opened runtime, and prints what each resumed run did.
  */
-async function oldestWaiting(
-  queue: ReviewQueue,
-  reviewer: string,
-  now: number,
-  ctx: CliContext,
-): Promise<string | null> {
-  const waiting = await queue.list();
-  const open = waiting.filter((review) => review.claimedBy === null);
-  const unseen = open.filter((review) => !isShown(review, now, reviewer));
-  const oldest = unseen[0] ?? open[0];
-  if (!oldest) {
-    const taken = waiting.length;
-    ctx.stdout.write(
-      taken === 0
-        ? "No reviews are pending.\n"
-        : `No review waits for an answer: ${taken === 1 ? "1 is" : `${taken} are`} being answered (askfirst pending lists ${taken === 1 ? "it" : "them"}).\n`,
-    );
-    return null;
+async function answerWith(
+  runtime: AgentRuntime,
+  thread: string | undefined,
+  context: { options: ReviewOptions; name: string; ctx: CliContext; clock: () => number },
+): Promise<{ code: ExitCode; threadId: string | undefined }> {
+  const { options, name, ctx, clock } = context;
+  const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
+  // Ctrl-C while the resumed run works stops it where it is (a second one quits at once). At a review
+  // prompt it is a keypress instead, and rejects what is left to answer (TerminalReviewer). While
+  // --follow waits for a review, it stops the wait.
+  const cancel = new AbortController();
+  let running = false;
+  const stopListening = ctx.onInterrupt?.(() => {
+    cancel.abort();
+    ctx.stderr.write(running ? "\ncancelling… (Ctrl-C again quits)\n" : "\nstopped.\n");
+  });
+  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue, stop: null as Stop };
+  let threadId = thread;
+  const answer = async (answering: string, interruptId?: string) => {
+    threadId = answering;
+    running = true;
+    try {
+      const result = await answerReview({
+        session: runtime.session,
+        threadId: answering,
+        clock,
+        decide: (review) => decide(review, options, asking),
+        onReview: byFlags ? "queue" : "ask",
+        ...(interruptId !== undefined ? { interruptId } : {}),
+        write: (text) => ctx.stdout.write(text),
+        signal: cancel.signal,
+      });
+      return await printResult(result, options, ctx);
+    } finally {
+      running = false;
+    }
+  };
+  try {
+    if (thread !== undefined) return { code: await answer(thread, options.interrupt?.trim()), threadId };
+    const next: NextReviews = {
+      queue: runtime.store.queue,
+      reviewer: name,
+      clock,
+      write: (text: string) => ctx.stdout.write(text),
+      signal: cancel.signal,
+      answer: (answering: string) => answer(answering),
+      stopped: () => asking.stop,
+    };
+    return { code: await (options.follow ? followQueue(next) : answerOldest(next)), threadId };
+  } catch (error) {
+    if (!(error instanceof TurnCancelled) || threadId === undefined) throw error;
+    const code = await reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
+    return { code, threadId };
+  } finally {
+    stopListening?.();
   }
-  const of = open.length > 1 ? ` (of ${open.length})` : "";
-  const passed = open.indexOf(oldest);
-  const what = passed > 0 ? "The oldest review no one else has open" : "The oldest review waiting";
-  const note = isShown(oldest, now, reviewer)
-    ? `; its card is open for ${oldest.shownTo?.reviewer ?? "someone"} too, and the first answer counts`
-    : passed > 0
-      ? `; ${passed === 1 ? "1 older one has its card" : `${passed} older ones have their cards`} open elsewhere`
-      : "";
-  ctx.stdout.write(`${what}${of}, in thread ${oldest.threadId}${note}:\n`);
-  return oldest.threadId;
-}
-
-/** After answering the oldest review: how many more wait, and how to answer the next. */
-async function noteOthersWaiting(queue: ReviewQueue, ctx: CliContext): Promise<void> {
-  const left = (await queue.list().catch(() => [])).filter((review) => review.claimedBy === null).length;
-  if (left > 0)
-    ctx.stdout.write(
-      `${left === 1 ? "1 more review waits" : `${left} more reviews wait`}: askfirst review answers the oldest.\n`,
-    );
 }
 
 async function decide(
   review: PendingReview,
   options: ReviewOptions,
-  asking: { reviewer: Reviewer; name: string; queue: ReviewQueue },
+  asking: { reviewer: Reviewer; name: string; queue: ReviewQueue; stop: Stop },
 ): Promise<ReviewResponse> {
   const decisions = flagDecisions(options, review);
   if (decisions) return { decisions, reviewer: asking.name };
   // The card closes when the review is answered elsewhere meanwhile: nothing is answered here.
   const { askWhileWatching, defaultQueueWatchMs } = await import("../../agent/answeredElsewhere.js");
   const asked = await askWhileWatching(asking.queue, review, asking.reviewer, defaultQueueWatchMs);
-  if ("answer" in asked) return asked.answer;
+  if ("answer" in asked) {
+    asking.stop = stopAfter(asked.answer);
+    return asked.answer;
+  }
   const { by } = asked.taken;
   throw new AskfirstError(
     `the review in thread ${review.threadId} was answered elsewhere${by ? ` by ${by}` : ""} while its card was open here; nothing was answered here (askfirst chat -t ${review.threadId} shows what the thread did)`,

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { followQueue, stopAfter, type NextReviews } from "../../../../src/cli/commands/reviewNext.js";
+import { AskfirstError, ExitCode } from "../../../../src/errors.js";
+import { cancelledAtTerminal } from "../../../../src/review/answers.js";
+import { createMemoryQueue } from "../../../../src/store/memory.js";
+import { sampleReview } from "../../store/harness.js";
+
+describe("what ends askfirst review --follow after a card", () => {
+  it("is a card cancelled at the terminal or left unanswered, not a person's answer", () => {
+    const reject = (extra: object) => ({
+      decisions: [{ type: "reject" as const, ...extra }],
+      reviewer: "mom",
+    });
+    expect(stopAfter(reject({ message: "no answer within 5m (timed out)", timedOut: true }))).toBe(
+      "A card went unanswered",
+    );
+    expect(stopAfter(reject({ message: cancelledAtTerminal }))).toBe("A card was cancelled");
+    expect(stopAfter(reject({ message: "too much today" }))).toBeNull();
+    expect(stopAfter(reject({}))).toBeNull();
+    expect(stopAfter({ decisions: [{ type: "approve" }], reviewer: "mom" })).toBeNull();
+  });
+});
+
+describe("askfirst review --follow", () => {
+  it("passes over a review answered elsewhere first, answers the next, and waits until Ctrl-C", async () => {
+    const queue = createMemoryQueue();
+    await queue.put(sampleReview("t-old", "i1", 1_000));
+    await queue.put(sampleReview("t-new", "i2", 2_000));
+    const cancel = new AbortController();
+    const written: string[] = [];
+    const answered: string[] = [];
+    const next: NextReviews = {
+      queue,
+      reviewer: "mom",
+      clock: () => 5_000,
+      write: (text) => {
+        written.push(text);
+        // Ctrl-C once it waits with nothing left.
+        if (text.startsWith("Waiting for reviews")) setTimeout(() => cancel.abort(), 10);
+      },
+      signal: cancel.signal,
+      answer: async (threadId) => {
+        await queue.removeStale(threadId, null);
+        if (threadId === "t-old")
+          throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
+            code: "review_taken",
+            source: "user",
+          });
+        answered.push(threadId);
+        return ExitCode.ok;
+      },
+      stopped: () => null,
+    };
+
+    expect(await followQueue(next)).toBe(ExitCode.interrupted);
+
+    expect(answered).toEqual(["t-new"]);
+    expect(written).toEqual([
+      "The oldest review waiting (of 2), in thread t-old:\n",
+      "askfirst: the review in thread t-old was already answered by someone else\n",
+      "The oldest review waiting, in thread t-new:\n",
+      "Waiting for reviews (Ctrl-C stops)…\n",
+    ]);
+  });
+
+  it("leaves a review whose card is open for someone else, and waits", async () => {
+    const queue = createMemoryQueue(() => 4_000);
+    await queue.put(sampleReview("t-seen", "i1", 1_000));
+    await queue.show("t-seen", "i1", "dad");
+    const cancel = new AbortController();
+    const written: string[] = [];
+    const next: NextReviews = {
+      queue,
+      reviewer: "mom",
+      clock: () => 5_000,
+      write: (text) => {
+        written.push(text);
+        setTimeout(() => cancel.abort(), 10);
+      },
+      signal: cancel.signal,
+      answer: () => Promise.reject(new Error("nothing should be answered")),
+      stopped: () => null,
+    };
+
+    expect(await followQueue(next)).toBe(ExitCode.interrupted);
+    expect(written).toEqual(["Waiting for reviews (Ctrl-C stops)…\n"]);
+  });
+});
