@@ -178,6 +178,27 @@ describe("askfirst review --follow", () => {
     },
   );
 
+  itInWorld("stops after a card of the resumed run is cancelled, not only the first", async ({ world }) => {
+    const [, second] = await queueReviews(world, [5, 7]);
+    const model = world.model("after", [
+      { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 6 } }] },
+      { text: "Stopped there." },
+    ]);
+    const result = await runOnTerminal(
+      world,
+      ["review", "--follow", "--reviewer", "mom", "-m", model],
+      [
+        { after: /Run send_money\?/, type: "yes" },
+        { after: /"amount": 6[\s\S]*Run send_money\?/, type: "\x03", enter: false },
+      ],
+    );
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("agent: Stopped there.");
+    expect(result.output).toContain("A card was cancelled: no more reviews are answered here.");
+    expect(world.serverCalls().map((call) => call.args.amount)).toEqual([5]);
+    expect(await pendingThreads(world)).toEqual([second]);
+  });
+
   itInWorld("takes no thread (exit 2)", async ({ world }) => {
     const [thread] = await queueReviews(world, [5]);
     const refused = await world.cli(["review", thread ?? "", "--follow"]);

@@ -13,7 +13,7 @@ import {
   answerOldest,
   checkNextReviewFlags,
   followQueue,
-  stopAfter,
+  noteStops,
   type NextReviews,
   type Stop,
 } from "./reviewNext.js";
@@ -208,16 +208,18 @@ async function startReview(
   const modelSpec = parseModelSpec(options.model, ctx.env);
   const { openAgentRuntime, openToolbox } = await import("../agentRuntime.js");
   const toolbox = await openToolbox(chat, ctx);
+  const stops: { reason: Stop } = { reason: null };
   try {
     const runtime = await openAgentRuntime(chat, ctx, {
       toolbox,
       modelSpec,
       clock,
-      chooseReviewer: (notice) => setup.chooseReviewer(chat, ctx, notice),
+      // Every answer the person gives here, also those the resumed run asks for, may end --follow.
+      chooseReviewer: async (notice) => noteStops(await setup.chooseReviewer(chat, ctx, notice), stops),
     });
     try {
       const name = setup.chooseReviewerName(chat);
-      return await answerWith(runtime, thread, { options, name, ctx, clock });
+      return await answerWith(runtime, thread, { options, name, ctx, clock, stops });
     } finally {
       await runtime.store.close();
     }
@@ -233,9 +235,15 @@ async function startReview(
 async function answerWith(
   runtime: AgentRuntime,
   thread: string | undefined,
-  context: { options: ReviewOptions; name: string; ctx: CliContext; clock: () => number },
+  context: {
+    options: ReviewOptions;
+    name: string;
+    ctx: CliContext;
+    clock: () => number;
+    stops: { reason: Stop };
+  },
 ): Promise<{ code: ExitCode; threadId: string | undefined }> {
-  const { options, name, ctx, clock } = context;
+  const { options, name, ctx, clock, stops } = context;
   const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
   // Ctrl-C while the resumed run works stops it where it is (a second one quits at once). At a review
   // prompt it is a keypress instead, and rejects what is left to answer (TerminalReviewer). While
@@ -246,7 +254,7 @@ async function answerWith(
     cancel.abort();
     ctx.stderr.write(running ? "\ncancelling… (Ctrl-C again quits)\n" : "\nstopped.\n");
   });
-  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue, stop: null as Stop };
+  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue };
   let threadId = thread;
   const answer = async (answering: string, interruptId?: string) => {
     threadId = answering;
@@ -276,7 +284,7 @@ async function answerWith(
       write: (text: string) => ctx.stdout.write(text),
       signal: cancel.signal,
       answer: (answering: string) => answer(answering),
-      stopped: () => asking.stop,
+      stopped: () => stops.reason,
     };
     return { code: await (options.follow ? followQueue(next) : answerOldest(next)), threadId };
   } catch (error) {
@@ -291,17 +299,14 @@ async function answerWith(
 async function decide(
   review: PendingReview,
   options: ReviewOptions,
-  asking: { reviewer: Reviewer; name: string; queue: ReviewQueue; stop: Stop },
+  asking: { reviewer: Reviewer; name: string; queue: ReviewQueue },
 ): Promise<ReviewResponse> {
   const decisions = flagDecisions(options, review);
   if (decisions) return { decisions, reviewer: asking.name };
   // The card closes when the review is answered elsewhere meanwhile: nothing is answered here.
   const { askWhileWatching, defaultQueueWatchMs } = await import("../../agent/answeredElsewhere.js");
   const asked = await askWhileWatching(asking.queue, review, asking.reviewer, defaultQueueWatchMs);
-  if ("answer" in asked) {
-    asking.stop = stopAfter(asked.answer);
-    return asked.answer;
-  }
+  if ("answer" in asked) return asked.answer;
   const { by } = asked.taken;
   throw new AskfirstError(
     `the review in thread ${review.threadId} was answered elsewhere${by ? ` by ${by}` : ""} while its card was open here; nothing was answered here (askfirst chat -t ${review.threadId} shows what the thread did)`,

@@ -1,6 +1,6 @@
 import { ExitCode, isAskfirstError, UsageError } from "../../errors.js";
 import { cancelledAtTerminal } from "../../review/answers.js";
-import type { ReviewResponse } from "../../review/decisions.js";
+import type { Reviewer, ReviewResponse } from "../../review/decisions.js";
 import { isShown } from "../../store/claims.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
 
@@ -99,6 +99,20 @@ export async function followQueue(next: NextReviews): Promise<ExitCode> {
       return ExitCode.ok;
     }
   }
+}
+
+/** The reviewer, noting in `stops` the first answer that says the person is not there (see stopAfter). */
+export function noteStops(reviewer: Reviewer, stops: { reason: Stop }): Reviewer {
+  return {
+    name: reviewer.name,
+    ...(reviewer.nobody ? { nobody: true } : {}),
+    review: async (request, signal) => {
+      const answer = await reviewer.review(request, signal);
+      // A card closed by its signal was answered elsewhere (see askWhileWatching): nobody walked away.
+      if (!signal?.aborted) stops.reason ??= stopAfter(answer);
+      return answer;
+    },
+  };
 }
 
 /** The card was cancelled at the terminal (Ctrl-C, end of input) or timed out: the person is not there. */

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { followQueue, stopAfter, type NextReviews } from "../../../../src/cli/commands/reviewNext.js";
+import {
+  followQueue,
+  noteStops,
+  stopAfter,
+  type NextReviews,
+  type Stop,
+} from "../../../../src/cli/commands/reviewNext.js";
 import { AskfirstError, ExitCode } from "../../../../src/errors.js";
 import { cancelledAtTerminal } from "../../../../src/review/answers.js";
+import type { Reviewer } from "../../../../src/review/decisions.js";
 import { createMemoryQueue } from "../../../../src/store/memory.js";
 import { sampleReview } from "../../store/harness.js";
 
@@ -18,6 +25,35 @@ describe("what ends askfirst review --follow after a card", () => {
     expect(stopAfter(reject({ message: "too much today" }))).toBeNull();
     expect(stopAfter(reject({}))).toBeNull();
     expect(stopAfter({ decisions: [{ type: "approve" }], reviewer: "mom" })).toBeNull();
+  });
+});
+
+describe("a reviewer watched for --follow", () => {
+  const { request } = sampleReview("t", "i");
+  const answering = (message: string): Reviewer => ({
+    name: "mom",
+    review: () => Promise.resolve({ decisions: [{ type: "reject", message }], reviewer: "mom" }),
+  });
+
+  it("notes the first answer that says the person is not there, and answers as the reviewer did", async () => {
+    const stops: { reason: Stop } = { reason: null };
+    const reviewer = noteStops(answering("too much"), stops);
+    expect(reviewer.name).toBe("mom");
+    expect(await reviewer.review(request)).toEqual({
+      decisions: [{ type: "reject", message: "too much" }],
+      reviewer: "mom",
+    });
+    expect(stops.reason).toBeNull();
+    await noteStops(answering(cancelledAtTerminal), stops).review(request);
+    expect(stops.reason).toBe("A card was cancelled");
+  });
+
+  it("does not count a card closed because it was answered elsewhere", async () => {
+    const stops: { reason: Stop } = { reason: null };
+    const closed = new AbortController();
+    closed.abort();
+    await noteStops(answering(cancelledAtTerminal), stops).review(request, closed.signal);
+    expect(stops.reason).toBeNull();
   });
 });
 
