@@ -10,6 +10,7 @@ import { AskfirstError, ExitCode } from "../../../../src/errors.js";
 import { cancelledAtTerminal } from "../../../../src/review/answers.js";
 import type { Reviewer } from "../../../../src/review/decisions.js";
 import { createMemoryQueue } from "../../../../src/store/memory.js";
+import type { ReviewQueue } from "../../../../src/store/types.js";
 import { sampleReview } from "../../store/harness.js";
 
 describe("what ends askfirst review --follow after a card", () => {
@@ -57,36 +58,41 @@ describe("a reviewer watched for --follow", () => {
   });
 });
 
+/** --follow over `queue`, as mom, at 5 s: what it writes, and a Ctrl-C once it waits with nothing to answer. */
+function following(queue: ReviewQueue, answer: NextReviews["answer"]) {
+  const cancel = new AbortController();
+  const written: string[] = [];
+  const next: NextReviews = {
+    queue,
+    reviewer: "mom",
+    clock: () => 5_000,
+    write: (text) => {
+      written.push(text);
+      if (text.startsWith("Waiting for reviews")) setTimeout(() => cancel.abort(), 10);
+    },
+    signal: cancel.signal,
+    answer,
+    stopped: () => null,
+  };
+  return { next, written };
+}
+
 describe("askfirst review --follow", () => {
   it("passes over a review answered elsewhere first, answers the next, and waits until Ctrl-C", async () => {
     const queue = createMemoryQueue();
     await queue.put(sampleReview("t-old", "i1", 1_000));
     await queue.put(sampleReview("t-new", "i2", 2_000));
-    const cancel = new AbortController();
-    const written: string[] = [];
     const answered: string[] = [];
-    const next: NextReviews = {
-      queue,
-      reviewer: "mom",
-      clock: () => 5_000,
-      write: (text) => {
-        written.push(text);
-        // Ctrl-C once it waits with nothing left.
-        if (text.startsWith("Waiting for reviews")) setTimeout(() => cancel.abort(), 10);
-      },
-      signal: cancel.signal,
-      answer: async (threadId) => {
-        await queue.removeStale(threadId, null);
-        if (threadId === "t-old")
-          throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
-            code: "review_taken",
-            source: "user",
-          });
-        answered.push(threadId);
-        return ExitCode.ok;
-      },
-      stopped: () => null,
-    };
+    const { next, written } = following(queue, async (threadId) => {
+      await queue.removeStale(threadId, null);
+      if (threadId === "t-old")
+        throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
+          code: "review_taken",
+          source: "user",
+        });
+      answered.push(threadId);
+      return ExitCode.ok;
+    });
 
     expect(await followQueue(next)).toBe(ExitCode.interrupted);
 
@@ -103,20 +109,7 @@ describe("askfirst review --follow", () => {
     const queue = createMemoryQueue(() => 4_000);
     await queue.put(sampleReview("t-seen", "i1", 1_000));
     await queue.show("t-seen", "i1", "dad");
-    const cancel = new AbortController();
-    const written: string[] = [];
-    const next: NextReviews = {
-      queue,
-      reviewer: "mom",
-      clock: () => 5_000,
-      write: (text) => {
-        written.push(text);
-        setTimeout(() => cancel.abort(), 10);
-      },
-      signal: cancel.signal,
-      answer: () => Promise.reject(new Error("nothing should be answered")),
-      stopped: () => null,
-    };
+    const { next, written } = following(queue, () => Promise.reject(new Error("nothing should be answered")));
 
     expect(await followQueue(next)).toBe(ExitCode.interrupted);
     expect(written).toEqual(["Waiting for reviews (Ctrl-C stops)…\n"]);
