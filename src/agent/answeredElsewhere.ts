@@ -1,4 +1,4 @@
-import { isAIMessage, type BaseMessage } from "@langchain/core/messages";
+import { isAIMessage, type BaseMessage, type StoredMessage } from "@langchain/core/messages";
 import { TurnCancelled } from "../errors.js";
 import { ReviewTakenElsewhere, type Reviewer, type ReviewResponse } from "../review/decisions.js";
 import type { AuditDecision, PendingReview, Store } from "../store/types.js";
@@ -134,6 +134,20 @@ export function messagesAfter(messages: BaseMessage[], review: PendingReview): B
       (message.tool_calls ?? []).some((call) => call.id !== undefined && callIds.has(call.id)),
   );
   return asked < 0 ? [] : messages.slice(asked + 1);
+}
+
+/** The id of the AI message among `messages` that made the review's calls, if it is among them. */
+export function askingMessageId(
+  messages: readonly StoredMessage[],
+  review: PendingReview,
+): string | undefined {
+  const callIds = reviewedCallIds(review);
+  const asking = messages.find((message) => {
+    if (message.type !== "ai") return false;
+    const calls = (message.data as { tool_calls?: { id?: string }[] }).tool_calls ?? [];
+    return calls.some((call) => call.id !== undefined && callIds.has(call.id));
+  });
+  return asking?.data.id;
 }
 
 function reviewedCallIds(review: PendingReview): Set<string> {

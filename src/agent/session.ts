@@ -11,7 +11,7 @@ import { isExpired, timedOutResponse } from "../store/deadlines.js";
 import type { CheckpointHeads } from "../store/heads.js";
 import { fresh, toQueued } from "../store/queueing.js";
 import type { PendingReview } from "../store/types.js";
-import { askWatched, defaultQueueWatchMs, messagesAfter } from "./answeredElsewhere.js";
+import { askingMessageId, askWatched, defaultQueueWatchMs, messagesAfter } from "./answeredElsewhere.js";
 import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
 import { closeCancelledRequest, noteCancelledRequest } from "./cancelledRequest.js";
@@ -143,9 +143,9 @@ class GraphSession implements Session {
     return fresh(threadId, interruptId, request);
   }
 
-  async history(threadId: string): Promise<BaseMessage[]> {
+  async history(threadId: string, from?: string): Promise<BaseMessage[]> {
     await this.readThread(threadId);
-    return mapStoredMessagesToChatMessages(await this.options.store.transcript.read(threadId));
+    return mapStoredMessagesToChatMessages(await this.options.store.transcript.read(threadId, from));
   }
 
   async actingUser(threadId: string): Promise<string | null> {
@@ -276,7 +276,9 @@ class GraphSession implements Session {
         });
         if (!("answer" in asked)) {
           await this.keep(threadId, unsaved);
-          const messages = messagesAfter(await this.history(threadId), review);
+          // Read from the message that asked for the review on: what followed, however long the thread.
+          const from = askingMessageId(output.messages, review);
+          const messages = messagesAfter(await this.history(threadId, from), review);
           return { ...result, elsewhere: { ...asked, messages } };
         }
         output = await this.applyAnswer(threadId, asked.answer, {

@@ -76,8 +76,11 @@ export interface Session {
   resume(threadId: string, response: ReviewResponse, options?: ResumeOptions): Promise<TurnResult>;
   /** The review this thread waits on, read from the thread's checkpoint; null when none. */
   pendingReview(threadId: string): Promise<PendingReview | null>;
-  /** The whole conversation of the thread, from the transcript (made whole first, see readThread). */
-  history(threadId: string): Promise<BaseMessage[]>;
+  /**
+   * The whole conversation of the thread, from the transcript (made whole first, see readThread); with
+   * `from` (a message id), from that message on.
+   */
+  history(threadId: string, from?: string): Promise<BaseMessage[]>;
   /** The acting user the thread last ran as, if it exists. */
   actingUser(threadId: string): Promise<string | null>;
 }

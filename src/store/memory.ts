@@ -181,8 +181,10 @@ export function createMemoryTranscript(): Transcript {
       }
       return Promise.resolve();
     },
-    read(threadId) {
-      return Promise.resolve(structuredClone(threads.get(threadId)?.messages ?? []));
+    read(threadId, from) {
+      const messages = threads.get(threadId)?.messages ?? [];
+      const start = from === undefined ? -1 : messages.findIndex((message) => message.data.id === from);
+      return Promise.resolve(structuredClone(start < 0 ? messages : messages.slice(start)));
     },
     has(threadId, messageId) {
       return Promise.resolve(threads.get(threadId)?.ids.has(messageId) ?? false);

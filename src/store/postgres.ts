@@ -223,11 +223,19 @@ function createPostgresTranscript(pool: pg.Pool, q: Quote): Transcript {
         values,
       );
     },
-    async read(threadId) {
-      const result = await pool.query<{ message: string }>(
-        `SELECT message FROM ${q("askfirst_transcript")} WHERE thread_id = $1 ORDER BY id`,
-        [threadId],
-      );
+    async read(threadId, from) {
+      const table = q("askfirst_transcript");
+      const result =
+        from === undefined
+          ? await pool.query<{ message: string }>(
+              `SELECT message FROM ${table} WHERE thread_id = $1 ORDER BY id`,
+              [threadId],
+            )
+          : await pool.query<{ message: string }>(
+              `SELECT message FROM ${table} WHERE thread_id = $1 AND id >= COALESCE(
+                 (SELECT id FROM ${table} WHERE thread_id = $1 AND message_id = $2), 0) ORDER BY id`,
+              [threadId, from],
+            );
       return result.rows.map((row) => JSON.parse(row.message) as never);
     },
     async has(threadId, messageId) {

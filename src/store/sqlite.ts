@@ -238,16 +238,21 @@ function createSqliteTranscript(db: Db): Transcript {
     "INSERT INTO askfirst_transcript (thread_id, message_id, message) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
   );
   const read = db.prepare("SELECT message FROM askfirst_transcript WHERE thread_id = ? ORDER BY id");
+  const readFrom = db.prepare(
+    `SELECT message FROM askfirst_transcript WHERE thread_id = ? AND id >= COALESCE(
+       (SELECT id FROM askfirst_transcript WHERE thread_id = ? AND message_id = ?), 0) ORDER BY id`,
+  );
   const has = db.prepare("SELECT 1 FROM askfirst_transcript WHERE thread_id = ? AND message_id = ?").pluck();
   const appendAll = db.transaction((threadId: string, messages: Parameters<Transcript["append"]>[1]) => {
     for (const message of messages) insert.run(threadId, requireMessageId(message), JSON.stringify(message));
   });
   return {
     append: (threadId, messages) => promised(() => appendAll.immediate(threadId, messages)),
-    read: (threadId) =>
-      promised(() =>
-        (read.all(threadId) as { message: string }[]).map((row) => JSON.parse(row.message) as never),
-      ),
+    read: (threadId, from) =>
+      promised(() => {
+        const rows = from === undefined ? read.all(threadId) : readFrom.all(threadId, threadId, from);
+        return (rows as { message: string }[]).map((row) => JSON.parse(row.message) as never);
+      }),
     has: (threadId, messageId) => promised(() => has.get(threadId, messageId) !== undefined),
   };
 }

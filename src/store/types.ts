@@ -133,7 +133,11 @@ export interface AuditLog {
 export interface Transcript {
   /** Idempotent on message id: messages already stored are skipped. Every message must have an id. */
   append(threadId: string, messages: StoredMessage[]): Promise<void>;
-  read(threadId: string): Promise<StoredMessage[]>;
+  /**
+   * The thread's messages, oldest first. With `from` (a message id), only that message and those after it,
+   * read by index however long the thread; the whole transcript when the thread has no message `from`.
+   */
+  read(threadId: string, from?: string): Promise<StoredMessage[]>;
   /** True when the thread's transcript holds the message with this id (one indexed read, not the whole). */
   has(threadId: string, messageId: string): Promise<boolean>;
 }

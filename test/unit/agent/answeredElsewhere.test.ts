@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { askWhileWatching } from "../../../src/agent/answeredElsewhere.js";
+import { AIMessage, HumanMessage } from "@langchain/core/messages";
+import { askingMessageId, askWhileWatching } from "../../../src/agent/answeredElsewhere.js";
+import { toStored } from "../../../src/agent/messages.js";
 import type { Reviewer, ReviewRequest, ReviewResponse } from "../../../src/review/decisions.js";
 import { createMemoryQueue } from "../../../src/store/memory.js";
 import type { PendingReview } from "../../../src/store/types.js";
@@ -74,5 +76,24 @@ describe("a card open while the queue is watched", () => {
     await askWhileWatching(queue, review, slow, 5);
 
     expect((await queue.get("t1"))?.shownTo?.reviewer).toBe("dad");
+  });
+});
+
+describe("the message a review was asked for", () => {
+  it("is the AI message that made its calls, found in a run's stored messages", async () => {
+    const { review } = await queueWithOneReview();
+    const asking = new AIMessage({
+      id: "ai_2",
+      content: "",
+      tool_calls: [{ id: "call-1", name: "order_dish", args: { dish: "lasagna", price: 45 } }],
+    });
+    const earlier = new AIMessage({
+      id: "ai_1",
+      content: "",
+      tool_calls: [{ id: "call-0", name: "order_dish", args: {} }],
+    });
+    const stored = [new HumanMessage({ id: "h", content: "order" }), earlier, asking].map(toStored);
+    expect(askingMessageId(stored, review)).toBe("ai_2");
+    expect(askingMessageId(stored.slice(0, 2), review)).toBeUndefined();
   });
 });

@@ -236,6 +236,15 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       expect(await opened.second.transcript.has("t-1", "m3")).toBe(true);
       expect(await opened.store.transcript.has("t-2", "m2")).toBe(false);
       expect(await opened.store.transcript.has("t-none", "m1")).toBe(false);
+      // From a message on: that one and those after it, in this thread only; all of it for an unknown id.
+      await opened.store.transcript.append("t-2", [message("m4", "later, elsewhere")]);
+      const contents = async (threadId: string, from: string) =>
+        (await opened.second.transcript.read(threadId, from)).map((stored) => stored.data.content);
+      expect(await contents("t-1", "m2")).toEqual(["again", "third"]);
+      expect(await contents("t-1", "m3")).toEqual(["third"]);
+      expect(await contents("t-2", "m1")).toEqual(["other thread", "later, elsewhere"]);
+      expect(await contents("t-1", "m-unknown")).toEqual(["hello", "again", "third"]);
+      expect(await opened.store.transcript.read("t-none", "m1")).toEqual([]);
     });
 
     it("rejects a message without an id rather than storing duplicates on retry", async () => {
