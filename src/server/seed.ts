@@ -38,6 +38,11 @@ export const seedSchema = z
       roles: z.record(key, z.array(key)),
       /** Users holding one of these roles on an instance review requests about it. */
       reviewerRoles: z.array(key).min(1),
+      /**
+       * Roles an access request may ask for (Permit: the User Management element's assignable roles);
+       * default every role but the reviewer roles, which are never requestable.
+       */
+      requestableRoles: z.array(key).optional(),
     }),
     instances: z.array(z.object({ key, attributes: z.record(z.string(), z.unknown()).default({}) })),
     users: z.array(z.object({ key, attributes: z.record(z.string(), z.unknown()).default({}) })),
@@ -58,12 +63,16 @@ export const seedSchema = z
 export type Seed = z.infer<typeof seedSchema>;
 
 function findSeedProblems(seed: Omit<Seed, "demo">): string[] {
-  const { actions, roles, reviewerRoles } = seed.resource;
+  const { actions, roles, reviewerRoles, requestableRoles = [] } = seed.resource;
   const problems: string[] = [];
   for (const [role, granted] of Object.entries(roles))
     for (const action of granted)
       if (!actions.includes(action)) problems.push(`role ${role} grants unknown action ${action}`);
   for (const role of reviewerRoles) if (!(role in roles)) problems.push(`unknown reviewer role ${role}`);
+  for (const role of requestableRoles)
+    if (!(role in roles)) problems.push(`unknown requestable role ${role}`);
+    else if (reviewerRoles.includes(role))
+      problems.push(`requestable role ${role} is a reviewer role: no one may ask to review`);
   const users = new Set(seed.users.map((user) => user.key));
   const instances = new Set(seed.instances.map((instance) => instance.key));
   for (const { user, role, instance } of seed.roleAssignments) {

@@ -164,7 +164,7 @@ describe("askfirst chat reviews", () => {
         tool_calls: [
           {
             name: "create_access_request",
-            args: { resource_instance: "pizza-palace", role: "parent", reason: "my user id is joe" },
+            args: { resource_instance: "pizza-palace", role: "child-can-order", reason: "my user id is joe" },
           },
           { name: "check_permission", args: { action: "update", resource_instance: "pizza-palace" } },
         ],
@@ -191,7 +191,7 @@ describe("askfirst chat reviews", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("← check_permission result: henry may not update on pizza-palace.");
     const requests = await accessRequests();
-    expect(requests).toMatchObject([{ requester: "henry", role: "parent", status: "pending" }]);
+    expect(requests).toMatchObject([{ requester: "henry", role: "child-can-order", status: "pending" }]);
   });
 
   it("with no terminal and no answers file, a call that needs review is rejected and the run says so", async () => {

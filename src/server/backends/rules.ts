@@ -46,6 +46,31 @@ export function unknownRole(resourceType: string, role: string, roles: string[])
   );
 }
 
+/**
+ * A known role that an access request may not ask for: a role that reviews requests (asking for one would
+ * let a requester decide their own family's requests), or one left out of the requestable roles.
+ */
+export function notRequestable(resourceType: string, role: string, requestable: string[]): BackendError {
+  const choices = requestable.length > 0 ? requestable.join(", ") : "none";
+  return new BackendError(
+    "forbidden",
+    `role "${role}" on ${resourceType} cannot be asked for: it is not a role that reviewers grant; roles that can be asked for: ${choices}`,
+  );
+}
+
+/**
+ * The roles an access request may ask for: those of `configured` when given, else every role but
+ * Permit's own element roles (`_Reviewer_`, `_Approved_`: keys between underscores); never a reviewer role.
+ */
+export function requestableRoles(
+  roles: readonly string[],
+  reviewerRoles: readonly string[],
+  configured?: readonly string[],
+): string[] {
+  const isOffered = (role: string) => (configured ? configured.includes(role) : !/^_.*_$/.test(role));
+  return roles.filter((role) => isOffered(role) && !reviewerRoles.includes(role));
+}
+
 export function unknownRequest(names: RequestNames, id: string): BackendError {
   return new BackendError("not_found", `no ${names.noun} with id "${id}"; call ${names.listTool} to see ids`);
 }

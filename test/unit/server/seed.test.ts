@@ -35,4 +35,17 @@ describe("seed files", () => {
     );
     await rm(dir, { recursive: true, force: true });
   });
+
+  it("refuses requestable roles that are unknown or review requests", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "askfirst-seed-"));
+    const file = join(dir, "seed.json");
+    const seed = readSeedFile(demoSeedPath("family-food"));
+    await writeFile(
+      file,
+      JSON.stringify({ ...seed, resource: { ...seed.resource, requestableRoles: ["parent", "king"] } }),
+    );
+    expect(() => readSeedFile(file)).toThrow(/requestable role parent is a reviewer role/);
+    expect(() => readSeedFile(file)).toThrow(/unknown requestable role king/);
+    await rm(dir, { recursive: true, force: true });
+  });
 });

@@ -1,6 +1,7 @@
 import type { Seed } from "../../seed.js";
 import type { Db } from "./database.js";
-import { readMeta, writeMeta } from "./database.js";
+import { requestableRoles } from "../rules.js";
+import { readMeta, requestableRolesMeta, writeMeta } from "./database.js";
 
 /**
  * Writes the seed into an empty data folder, once. Runs inside an IMMEDIATE transaction, so when several
@@ -41,4 +42,7 @@ function insertSeed(db: Db, seed: Seed): void {
     "INSERT OR IGNORE INTO role_assignments (user, resource_type, instance, role) VALUES (?, ?, ?, ?)",
   );
   for (const { user, role, instance } of seed.roleAssignments) assign.run(user, type, instance, role);
+  const { roles, reviewerRoles, requestableRoles: configured } = seed.resource;
+  const requestable = requestableRoles(Object.keys(roles), reviewerRoles, configured);
+  writeMeta(db, requestableRolesMeta, JSON.stringify(requestable));
 }

@@ -1,6 +1,7 @@
 import type { RequestFilter, ResourceInstance } from "../types.js";
-import { unknownInstance, unknownRole } from "../rules.js";
+import { notRequestable, requestableRoles, unknownInstance, unknownRole } from "../rules.js";
 import { BackendError } from "../types.js";
+import { requestableRolesMeta } from "./database.js";
 import type { Statements } from "./statements.js";
 
 export interface InstanceRow {
@@ -48,6 +49,26 @@ export class Catalog {
     if (this.statements.getRole.get(this.resourceType, role)) return;
     const roles = this.statements.listRoles.all(this.resourceType).map((row) => row.role);
     throw unknownRole(this.resourceType, role, roles);
+  }
+
+  /** A role an access request may ask for (see requestableRoles); else the BackendError naming those it may. */
+  assertRequestable(role: string): void {
+    this.assertRole(role);
+    const requestable = this.requestableRoles();
+    if (!requestable.includes(role)) throw notRequestable(this.resourceType, role, requestable);
+  }
+
+  /** As seeded; a folder seeded before requestable roles were recorded gets the default. */
+  private requestableRoles(): string[] {
+    const recorded = this.statements.getMeta.get(requestableRolesMeta);
+    const roles = this.statements.listRoles.all(this.resourceType);
+    const reviewerRoles = roles.filter((row) => row.isReviewer === 1).map((row) => row.role);
+    const configured = recorded ? (JSON.parse(recorded.value) as string[]) : undefined;
+    return requestableRoles(
+      roles.map((row) => row.role),
+      reviewerRoles,
+      configured,
+    );
   }
 
   /** A filter naming an unknown instance or role is a mistake worth saying, not an empty page. */

@@ -63,6 +63,9 @@ export function openDatabase(dataDir: string): Db {
   return db;
 }
 
+/** The meta entry holding the seed's requestable roles (JSON); a folder seeded without it uses the default. */
+export const requestableRolesMeta = "requestable_roles";
+
 export function readMeta(db: Db, key: string): string | undefined {
   const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
   return row?.value;

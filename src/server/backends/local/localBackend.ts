@@ -128,7 +128,7 @@ export class LocalBackend implements Backend {
     const create = this.db.transaction(() => {
       this.catalog.assertKnownUser(actor);
       this.catalog.instanceRow(input.resourceInstance);
-      this.catalog.assertRole(input.role);
+      this.catalog.assertRequestable(input.role);
       const { resourceInstance, role, reason } = input;
       if (this.statements.hasRole.get(actor, this.resourceType, resourceInstance, role))
         throw alreadyHoldsRole(actor, role, resourceInstance);

@@ -12,7 +12,8 @@ export interface Statements {
   countInstances: Row<{ n: number }>;
   getUser: Row<{ key: string }>;
   getRole: Row<{ role: string }>;
-  listRoles: Row<{ role: string }>;
+  listRoles: Row<{ role: string; isReviewer: 0 | 1 }>;
+  getMeta: Row<{ value: string }>;
   assignRole: Database.Statement<unknown[]>;
   pendingAccessRequest: Row<{ id: string }>;
   insertAccessRequest: Database.Statement<Record<string, unknown>[]>;
@@ -44,7 +45,10 @@ export function prepareStatements(db: Db): Statements {
     countInstances: prepare("SELECT count(*) AS n FROM instances WHERE resource_type = ?"),
     getUser: prepare("SELECT key FROM users WHERE key = ?"),
     getRole: prepare("SELECT role FROM roles WHERE resource_type = ? AND role = ?"),
-    listRoles: prepare("SELECT role FROM roles WHERE resource_type = ? ORDER BY rowid"),
+    listRoles: prepare(
+      "SELECT role, is_reviewer AS isReviewer FROM roles WHERE resource_type = ? ORDER BY rowid",
+    ),
+    getMeta: prepare("SELECT value FROM meta WHERE key = ?"),
     assignRole: db.prepare(
       "INSERT OR IGNORE INTO role_assignments (user, resource_type, instance, role) VALUES (?, ?, ?, ?)",
     ),

@@ -15,6 +15,8 @@ export interface PermitConfig {
   operationElementsConfigId: string;
   /** Users holding one of these roles on an instance review requests about it. */
   reviewerRoles: string[];
+  /** The roles an access request may ask for; unset, every role but the reviewer roles and Permit's own. */
+  requestableRoles?: string[];
 }
 
 /** Variable name → what it holds, used in messages so a person knows what to put there. */
@@ -30,6 +32,8 @@ const variables = {
   OPERATION_ELEMENTS_CONFIG_ID: "the Approval Management element's config id",
   REVIEWER_ROLES:
     "comma-separated role keys whose holders review an instance's requests (default _Reviewer_)",
+  REQUESTABLE_ROLES:
+    "comma-separated role keys an access request may ask for: the User Management element's assignable roles",
 } as const;
 type VariableName = keyof typeof variables;
 
@@ -51,27 +55,41 @@ function httpUrl(name: VariableName) {
     .transform((value) => value.replace(/\/+$/, ""));
 }
 
-const schema = z.object({
-  // The key's own value never appears in a message: only "missing" or a shape problem.
-  PERMIT_API_KEY: required("PERMIT_API_KEY").regex(/^\S+$/, {
-    error: "must be a single token without spaces (check for a pasted quote or newline)",
-  }),
-  PERMIT_PDP_URL: httpUrl("PERMIT_PDP_URL"),
-  PERMIT_API_URL: httpUrl("PERMIT_API_URL").default("https://api.permit.io"),
-  PROJECT_ID: pathSegment("PROJECT_ID"),
-  ENV_ID: pathSegment("ENV_ID"),
-  TENANT: pathSegment("TENANT").default("default"),
-  RESOURCE_KEY: pathSegment("RESOURCE_KEY"),
-  ACCESS_ELEMENTS_CONFIG_ID: pathSegment("ACCESS_ELEMENTS_CONFIG_ID"),
-  OPERATION_ELEMENTS_CONFIG_ID: pathSegment("OPERATION_ELEMENTS_CONFIG_ID"),
-  // Permit's Operation Approval element gives reviewers the `_Reviewer_` role on an instance.
-  REVIEWER_ROLES: required("REVIEWER_ROLES")
+function roleList(name: VariableName) {
+  return required(name)
     .regex(/^\s*[A-Za-z0-9_.:-]+(\s*,\s*[A-Za-z0-9_.:-]+)*\s*$/, {
-      error: `must be ${variables.REVIEWER_ROLES}`,
+      error: `must be ${variables[name]}`,
     })
-    .default("_Reviewer_")
-    .transform((value) => value.split(",").map((role) => role.trim())),
-});
+    .transform((value) => value.split(",").map((role) => role.trim()));
+}
+
+const schema = z
+  .object({
+    // The key's own value never appears in a message: only "missing" or a shape problem.
+    PERMIT_API_KEY: required("PERMIT_API_KEY").regex(/^\S+$/, {
+      error: "must be a single token without spaces (check for a pasted quote or newline)",
+    }),
+    PERMIT_PDP_URL: httpUrl("PERMIT_PDP_URL"),
+    PERMIT_API_URL: httpUrl("PERMIT_API_URL").default("https://api.permit.io"),
+    PROJECT_ID: pathSegment("PROJECT_ID"),
+    ENV_ID: pathSegment("ENV_ID"),
+    TENANT: pathSegment("TENANT").default("default"),
+    RESOURCE_KEY: pathSegment("RESOURCE_KEY"),
+    ACCESS_ELEMENTS_CONFIG_ID: pathSegment("ACCESS_ELEMENTS_CONFIG_ID"),
+    OPERATION_ELEMENTS_CONFIG_ID: pathSegment("OPERATION_ELEMENTS_CONFIG_ID"),
+    // Permit's Operation Approval element gives reviewers the `_Reviewer_` role on an instance.
+    REVIEWER_ROLES: roleList("REVIEWER_ROLES").default(["_Reviewer_"]),
+    REQUESTABLE_ROLES: roleList("REQUESTABLE_ROLES").optional(),
+  })
+  .superRefine((value, ctx) => {
+    const both = (value.REQUESTABLE_ROLES ?? []).filter((role) => value.REVIEWER_ROLES.includes(role));
+    if (both.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["REQUESTABLE_ROLES"],
+        message: `names reviewer roles (${both.join(", ")}): no one may ask to review`,
+      });
+  });
 
 /**
  * Reads and validates every Permit variable at once, so one start names all that is missing or bad.
@@ -98,5 +116,6 @@ export function loadPermitConfig(env: Env): PermitConfig {
     accessElementsConfigId: value.ACCESS_ELEMENTS_CONFIG_ID,
     operationElementsConfigId: value.OPERATION_ELEMENTS_CONFIG_ID,
     reviewerRoles: value.REVIEWER_ROLES,
+    ...(value.REQUESTABLE_ROLES ? { requestableRoles: value.REQUESTABLE_ROLES } : {}),
   };
 }

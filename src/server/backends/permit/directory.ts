@@ -1,4 +1,4 @@
-import { unknownInstance, unknownRole } from "../rules.js";
+import { notRequestable, requestableRoles, unknownInstance, unknownRole } from "../rules.js";
 import { BackendError } from "../types.js";
 import { PermitCallError, isStatus, toBackendError } from "./failure.js";
 import type { People } from "./mapping.js";
@@ -21,6 +21,7 @@ export class Directory {
     private readonly sdk: PermitSdk,
     private readonly resourceType: string,
     private readonly reviewerRoles: readonly string[],
+    private readonly requestableRoles?: readonly string[],
   ) {}
 
   async assertKnownUser(user: string): Promise<void> {
@@ -54,6 +55,14 @@ export class Directory {
       role,
       roles.map((known) => known.key),
     );
+  }
+
+  /** A role an access request may ask for (see requestableRoles in rules.ts). */
+  async assertRequestable(role: string): Promise<void> {
+    await this.assertRole(role);
+    const keys = (await this.listRoles()).map((known) => known.key);
+    const requestable = requestableRoles(keys, this.reviewerRoles, this.requestableRoles);
+    if (!requestable.includes(role)) throw notRequestable(this.resourceType, role, requestable);
   }
 
   private async listRoles(): Promise<{ id: string; key: string }[]> {

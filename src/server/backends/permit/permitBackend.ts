@@ -50,7 +50,7 @@ export class PermitBackend implements Backend {
     const { config, sdk, http } = parts;
     this.resourceType = config.resourceKey;
     this.now = parts.now ?? (() => new Date());
-    this.directory = new Directory(sdk, this.resourceType, parts.reviewerRoles);
+    this.directory = new Directory(sdk, this.resourceType, parts.reviewerRoles, config.requestableRoles);
     this.lifecycle = new Lifecycle(this.directory);
     const type = this.resourceType;
     this.access = {
@@ -98,7 +98,7 @@ export class PermitBackend implements Backend {
     const { resourceInstance, role, reason } = input;
     await this.directory.assertKnownUser(actor);
     await this.directory.instance(resourceInstance);
-    await this.directory.assertRole(role);
+    await this.directory.assertRequestable(role);
     if ((await this.directory.rolesOn(actor, resourceInstance)).includes(role))
       throw alreadyHoldsRole(actor, role, resourceInstance);
     const pending = await this.ownOf(this.access, actor, resourceInstance, "pending");

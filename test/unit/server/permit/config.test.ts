@@ -39,6 +39,19 @@ describe("Permit backend configuration", () => {
     });
   });
 
+  it("reads the requestable roles, and refuses a reviewer role among them", () => {
+    const config = loadPermitConfig({ ...complete, REQUESTABLE_ROLES: "child-can-order, guest" });
+    expect(config.requestableRoles).toEqual(["child-can-order", "guest"]);
+    const error = errorOf(() =>
+      loadPermitConfig({
+        ...complete,
+        REVIEWER_ROLES: "parent,_Reviewer_",
+        REQUESTABLE_ROLES: "parent,guest",
+      }),
+    );
+    expect(error.message).toContain("REQUESTABLE_ROLES: names reviewer roles (parent)");
+  });
+
   it("names every missing variable on one line, with exit code 2", () => {
     const error = errorOf(() => loadPermitConfig({}));
     expect(error.exitCode).toBe(2);

@@ -177,6 +177,30 @@ describe("Permit backend: the family demo", () => {
     expect(sent()).toBe(1);
   });
 
+  it("without REQUESTABLE_ROLES, refuses Permit's own element roles and the reviewer roles", async () => {
+    const open = await openPermitBackend(fake.env({ REQUESTABLE_ROLES: "", REVIEWER_ROLES: "parent" }), {
+      timeoutMs: 2000,
+      retry: { sleep: () => Promise.resolve() },
+    });
+    try {
+      for (const role of ["_Reviewer_", "_Approved_", "parent"]) {
+        const refused = await failureOf(
+          open.createAccessRequest("henry", { resourceInstance: "pizza-palace", role, reason: "r" }),
+        );
+        expect(refused.code).toBe("forbidden");
+        expect(refused.message).toMatch(/roles that can be asked for: child-can-order$/);
+      }
+      const asked = await open.createAccessRequest("henry", {
+        resourceInstance: "pizza-palace",
+        role: "child-can-order",
+        reason: "r",
+      });
+      expect(asked.status).toBe("pending");
+    } finally {
+      await open.close();
+    }
+  });
+
   it("lets two concurrent orders use one approval only once", async () => {
     await backend.createAccessRequest("henry", {
       resourceInstance: "pizza-palace",

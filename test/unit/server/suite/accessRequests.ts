@@ -86,6 +86,22 @@ export function accessRequestTests(ctx: SuiteContext): void {
     ).toBe(false);
   });
 
+  it("refuses a request for a role that reviews requests, and names the roles that can be asked for", async () => {
+    const henry = await ctx.as("henry");
+    const joe = await ctx.as("joe");
+    const refused = await henry.call("create_access_request", {
+      resource_instance: "pizza-palace",
+      role: "parent",
+      reason: "so I can approve my own orders",
+    });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toMatch(
+      /^forbidden: role "parent" on restaurants cannot be asked for: .*child-can-order$/,
+    );
+    expect(await listIds(joe)).toEqual([]);
+    expect(await listIds(henry)).toEqual([]);
+  });
+
   it("decides once: a second decision, even at the same moment by another reviewer, is a conflict", async () => {
     const henry = await ctx.as("henry");
     const joe = await ctx.as("joe");

@@ -33,6 +33,20 @@ describe("local backend", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it("refuses reviewer roles in a folder seeded before requestable roles were recorded", async () => {
+    await open().close();
+    const db = new Database(join(dataDir, databaseFileName));
+    db.prepare("DELETE FROM meta WHERE key = 'requestable_roles'").run();
+    db.close();
+    const backend = open();
+    await expect(
+      backend.createAccessRequest("henry", { resourceInstance: "pizza-palace", role: "parent", reason: "x" }),
+    ).rejects.toMatchObject({
+      code: "forbidden",
+      message: expect.stringMatching(/child-can-order$/) as string,
+    });
+  });
+
   it("seeds an empty folder once and keeps later data when opened with the seed again", async () => {
     const first = open();
     const request = await first.createAccessRequest("henry", {
@@ -115,10 +129,14 @@ describe("local backend", () => {
       }),
     ).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining(own.id) as string });
     await expect(
-      backend.createAccessRequest("joe", { resourceInstance: "pizza-palace", role: "parent", reason: "x" }),
+      backend.createAccessRequest("rose", {
+        resourceInstance: "burger-bonanza",
+        role: "child-can-order",
+        reason: "x",
+      }),
     ).rejects.toMatchObject({
       code: "conflict",
-      message: expect.stringMatching(/already holds role parent/) as string,
+      message: expect.stringMatching(/already holds role child-can-order/) as string,
     });
     await expect(
       backend.createAccessRequest("mallory", {

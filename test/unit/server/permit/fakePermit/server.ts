@@ -72,6 +72,8 @@ export class FakePermit {
       RESOURCE_KEY: this.state.resource,
       ACCESS_ELEMENTS_CONFIG_ID: fakeIds.accessConfig,
       OPERATION_ELEMENTS_CONFIG_ID: fakeIds.operationConfig,
+      // The User Management element's assignable role, as the README sets Permit up for the demo.
+      REQUESTABLE_ROLES: "child-can-order",
       ...extra,
     };
   }
