@@ -31,7 +31,8 @@ const ruleSchema = z
     name: z.string().optional(),
     /** A tool-name glob or a list of them (picomatch syntax). */
     tool: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    server: z.string().optional(),
+    /** A server-name glob: the name chat gives a server (see `askfirst policy`). */
+    server: z.string().min(1, "give a server name glob, or leave server out").optional(),
     annotations: z
       .object({ readOnlyHint: z.boolean().optional(), destructiveHint: z.boolean().optional() })
       .strict()

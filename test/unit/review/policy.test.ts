@@ -143,6 +143,19 @@ describe("policy files", () => {
     expect(messages).toContain("give exactly one of equals, in, gt, lt, matches");
     expect(messages).toContain("not a valid regular expression");
   });
+
+  it("refuses an empty server or tool glob at load, naming the rule, rather than failing each call", () => {
+    const result = policySchema.safeParse({
+      rules: [
+        { server: "", tier: "deny" },
+        { tool: "", tier: "allow" },
+      ],
+    });
+    expect(result.success).toBe(false);
+    const paths = result.error?.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) ?? [];
+    expect(paths).toContain("rules.0.server: give a server name glob, or leave server out");
+    expect(paths.some((path) => path.startsWith("rules.1.tool"))).toBe(true);
+  });
 });
 
 describe("the family demo policy", () => {
