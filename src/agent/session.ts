@@ -25,6 +25,7 @@ import type {
   SendOptions,
   Session,
   SessionOptions,
+  TurnOptions,
   TurnResult,
 } from "./sessionTypes.js";
 import type { AgentState } from "./state.js";
@@ -111,6 +112,11 @@ class GraphSession implements Session {
   async resume(threadId: string, response: ReviewResponse, options: ResumeOptions = {}) {
     const output = await this.applyAnswer(threadId, response, { ...options, queued: undefined });
     return this.settle(threadId, output, options, []);
+  }
+
+  async askWaiting(threadId: string, review: PendingReview, options: TurnOptions = {}) {
+    const paused = { ...emptyRunOutput(), interrupt: { id: review.interruptId, value: review.request } };
+    return this.settle(threadId, paused, options, [], review);
   }
 
   async pendingReview(threadId: string): Promise<PendingReview | null> {
@@ -244,6 +250,7 @@ class GraphSession implements Session {
     first: RunOutput,
     options: { onReview?: OnReview; signal?: AbortSignal },
     sent: StoredMessage[],
+    waiting?: PendingReview,
   ): Promise<TurnResult> {
     const onReview = options.onReview ?? "ask";
     const result: TurnResult = { status: "done", replies: [], messages: [...sent], calls: [], review: null };
@@ -258,7 +265,14 @@ class GraphSession implements Session {
       // checkpointer has queued the review with its interrupt, and dropped the one just answered, if any,
       // with the run's checkpoint (queueing.ts).
       const paused = output.interrupt;
-      const review = paused ? fresh(threadId, paused.id, paused.value as ReviewRequest) : null;
+      // A review read from the queue (askWaiting) keeps what the queue knows: its deadline, and a claim
+      // held when its card comes up, which is not taken for an answer given elsewhere.
+      const isWaiting = output === first && waiting !== undefined && waiting.interruptId === paused?.id;
+      const review = isWaiting
+        ? waiting
+        : paused
+          ? fresh(threadId, paused.id, paused.value as ReviewRequest)
+          : null;
       const reviewer = this.options.reviewer;
       if (!review || onReview === "queue" || !reviewer) {
         await this.keep(threadId, unsaved);

@@ -74,6 +74,12 @@ export interface Session {
    * meanwhile (someone else answered), the answer is refused rather than applied to a review never shown.
    */
   resume(threadId: string, response: ReviewResponse, options?: ResumeOptions): Promise<TurnResult>;
+  /**
+   * Asks the session's reviewer about `review`, which the thread waits on (from pendingReview), as a review
+   * a run pauses on is asked: its card closes if the review is answered elsewhere (the result then says
+   * who answered, `elsewhere`), and the answer given here is applied and the run goes on.
+   */
+  askWaiting(threadId: string, review: PendingReview, options?: TurnOptions): Promise<TurnResult>;
   /** The review this thread waits on, read from the thread's checkpoint; null when none. */
   pendingReview(threadId: string): Promise<PendingReview | null>;
   /**

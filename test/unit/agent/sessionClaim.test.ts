@@ -233,6 +233,30 @@ describe("a review asked here and answered elsewhere", () => {
     await world.fake.toolbox.close();
   });
 
+  it("closes a card raised for a review the thread already waited on (a chat that starts on it) too", async () => {
+    let card: CardLeftOpen | undefined;
+    const world = await openWorld((other) => {
+      card = new CardLeftOpen(async () => {
+        await other.resume("t1", { decisions: [{ type: "approve" }], reviewer: "rita" });
+      });
+      return card;
+    });
+    const left = await world.asking.send("t1", "pay ann", { actingUser: "joe", onReview: "queue" });
+    expect(left.status).toBe("pending");
+    const waiting = await world.asking.pendingReview("t1");
+    if (!waiting) throw new Error("expected a review waiting");
+
+    const result = await world.asking.askWaiting("t1", waiting);
+
+    expect(card?.reasons[0]).toBeInstanceOf(ReviewTakenElsewhere);
+    expect(result.elsewhere?.by).toBe("rita");
+    expect(result.elsewhere?.decisions).toEqual([{ tool: "pay", decision: "approved" }]);
+    expect(world.fake.received).toHaveLength(1);
+    const audit = await world.store.audit.list({ threadId: "t1" });
+    expect(audit.map((entry) => [entry.decision, entry.reviewer])).toEqual([["approved", "rita"]]);
+    await world.fake.toolbox.close();
+  });
+
   it("asks again here when the one who claimed it gives it back unanswered", async () => {
     let card: CardLeftOpen | undefined;
     const world = await openWorld(() => {

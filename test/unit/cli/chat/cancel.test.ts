@@ -41,11 +41,15 @@ function chatContext() {
 const options: ChatOptions = { reviewTimeout: 300, onReview: "ask" };
 
 /** A chat runtime over the session parts a test plays; anything else it is asked for fails the test. */
-function runtimeOf(parts: Partial<Session>, review: Reviewer["review"]): ChatRuntime {
+function runtimeOf(
+  parts: Partial<Session>,
+  review: Reviewer["review"] = () => Promise.reject(new Error("not asked")),
+): ChatRuntime {
   const unexpected = () => Promise.reject(new Error("not expected in this test"));
   const session: Session = {
     send: unexpected,
     resume: unexpected,
+    askWaiting: unexpected,
     pendingReview: () => Promise.resolve(null),
     history: unexpected,
     actingUser: unexpected,
@@ -75,22 +79,16 @@ describe("the chat after Ctrl-C cancelled a turn", () => {
         return Promise.reject(new TurnCancelled(false));
       },
       pendingReview: () => Promise.resolve(waiting),
-      resume: (_thread, response, resumeOptions) => {
-        steps.push(`resume ${response.decisions[0]?.type} ${resumeOptions?.interruptId}`);
+      askWaiting: (_thread, review) => {
+        steps.push(`ask ${review.interruptId}`);
         waiting = null;
         return Promise.resolve(done);
       },
     };
-    const runtime = runtimeOf(session, (request) => {
-      steps.push("asked");
-      return Promise.resolve({
-        decisions: request.actionRequests.map(() => ({ type: "approve" })),
-        reviewer: "rita",
-      });
-    });
+    const runtime = runtimeOf(session);
     const code = await interactive(runtime, options, ctx, lines("first", "second"));
     expect(code).toBe(0);
-    expect(steps).toEqual(["send first", "asked", "resume approve i-1", "send second"]);
+    expect(steps).toEqual(["send first", "ask i-1", "send second"]);
     expect(output()).toMatch(/^cancelled: the agent stopped; no tool call was under way\.$/m);
     expect(output()).toContain(
       "The review it paused on is still waiting; it is asked again before your next message.",
@@ -107,16 +105,13 @@ describe("the chat after Ctrl-C cancelled a turn", () => {
       const { ctx, output, pressCtrlC } = chatContext();
       Object.assign(ctx.stdin, { isTTY });
       const sent: string[] = [];
-      const runtime = runtimeOf(
-        {
-          send: (_thread, text) => {
-            sent.push(text);
-            pressCtrlC();
-            return Promise.reject(new TurnCancelled(true));
-          },
+      const runtime = runtimeOf({
+        send: (_thread, text) => {
+          sent.push(text);
+          pressCtrlC();
+          return Promise.reject(new TurnCancelled(true));
         },
-        () => Promise.reject(new Error("not asked")),
-      );
+      });
       const code = await interactive(runtime, { ...options, ...extra }, ctx, lines("first", "second"));
       expect(code).toBe(130);
       expect(sent).toEqual(["first"]);
