@@ -13,7 +13,7 @@ import type { CliContext } from "./context.js";
  * Nothing is called; the servers are started only to list their tools.
  */
 export async function showPolicy(options: ChatOptions, ctx: CliContext): Promise<void> {
-  checkChatOptions(options);
+  checkChatOptions(options, ctx.env, ctx.cwd);
   const user = chooseActingUser(options, ctx.env);
   const { loadPolicy } = await import("../review/policyFile.js");
   const path = choosePolicyPath(options, ctx.cwd);

@@ -247,7 +247,7 @@ describe("askfirst chat reviews", () => {
     const policy = await writeJson("policy.json", confirmAll);
     const result = await runCli(
       [
-        ...demo(),
+        ...demo(`sqlite:${join(dir, "queue.db")}`),
         "-u",
         "henry",
         "-m",
@@ -304,6 +304,27 @@ describe("askfirst chat input errors", () => {
     expect(result.stdout).toContain("usage: /as <user>");
     expect(result.stdout).toContain("still acting as joe");
     expect(result.stdout).not.toContain("you (joe): hi");
+  });
+
+  it("a bad /as in piped lines stops there too (exit 2): the lines after it were meant for another user", async () => {
+    const model = await writeJson("model.json", []);
+    const result = await runCli([...demo(), "-u", "joe", "-m", `scripted:${model}`], {
+      cwd: dir,
+      input: "/as jo e\nlist access requests\n",
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain("still acting as joe");
+    expect(result.stdout).not.toContain("you (joe): list access requests");
+  });
+
+  it("refuses --on-review queue on a memory store before the model runs (exit 2)", async () => {
+    const model = await writeJson("model.json", []);
+    const result = await runCli([...demo(), "-m", `scripted:${model}`, "--on-review", "queue", "-q", "hi"], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("a memory store ends with this one");
+    expect(result.stdout).not.toContain("you (henry): hi");
   });
 
   it("a scripted model that runs out of turns fails that turn clearly", async () => {

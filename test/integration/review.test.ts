@@ -56,8 +56,13 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     expect((await world.cli(["pending"])).stdout).toContain(`--interrupt ${view?.interruptId}`);
     const other = "0".repeat(32);
     const refused = await world.cli(["review", threadId, "--interrupt", other, "--approve"]);
-    expect(refused.stderr).toContain(`no longer waits on review ${other}`);
+    expect(refused.stderr).toContain(`, not on ${other} (answered already, or never asked in this thread)`);
     expect(refused.code).toBe(2);
+    const malformed = await world.cli(["review", threadId, "--interrupt", "deadbeef", "--approve"]);
+    expect(malformed.stderr.trim()).toBe(
+      'askfirst: --interrupt "deadbeef" is not a review id: give the 32 hex digits askfirst pending shows',
+    );
+    expect(malformed.code).toBe(2);
     expect(world.serverCalls()).toEqual([]);
     const result = await world.cli([
       ...["review", threadId, "--interrupt", view?.interruptId ?? "", "--approve"],
@@ -220,7 +225,7 @@ describe("a queued review past its deadline", () => {
   });
   afterEach(() => world.cleanup());
 
-  it("is rejected as timed out by askfirst review, even with --approve", async () => {
+  it("is rejected as timed out by askfirst review, even with --approve, which exits 2: it was not applied", async () => {
     const result = await world.cli([
       "review",
       threadId,
@@ -228,7 +233,8 @@ describe("a queued review past its deadline", () => {
       "-m",
       world.model("after", [{ text: "OK." }]),
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("the review had expired, so the answer given here was not applied");
     expect(result.stdout).toContain("deadline has passed");
     expect(result.stdout).toContain("timed out");
     expect(world.serverCalls()).toEqual([]);

@@ -69,12 +69,15 @@ async function answerWaiting(
   // Past its stored deadline, nobody is asked: the calls are rejected as timed out (audited `timed_out`).
   const expired = isExpired(waiting, Date.now());
   if (expired) ctx.stdout.write("Its deadline has passed: its calls are rejected as timed out.\n");
-  const code = await turn(runtime, options, ctx, async (signal) =>
-    runtime.session.resume(
-      runtime.threadId,
-      expired ? timedOutResponse(waiting) : await runtime.reviewer.review(waiting.request),
-      { onReview: options.onReview, interruptId: waiting.interruptId, signal },
-    ),
+  // Asked as a review a run pauses on is: the card closes when the review is answered elsewhere.
+  const code = await turn(runtime, options, ctx, (signal) =>
+    expired
+      ? runtime.session.resume(runtime.threadId, timedOutResponse(waiting), {
+          onReview: options.onReview,
+          interruptId: waiting.interruptId,
+          signal,
+        })
+      : runtime.session.askWaiting(runtime.threadId, waiting, { onReview: options.onReview, signal }),
   );
   return code === ExitCode.ok ? null : code;
 }
@@ -100,7 +103,9 @@ export async function interactive(
       const code = await handleLine(runtime, options, ctx, text);
       if (code === "quit") return ExitCode.ok;
       if (code === ExitCode.pendingReview || code === ExitCode.interrupted) return code;
-      if (scripted && code !== ExitCode.ok) return code;
+      // Queries and piped lines were written ahead: after a mistake (a bad /as) the next ones would act
+      // for the wrong user, so the run stops there.
+      if (echo && code !== ExitCode.ok) return code;
     }
   } finally {
     lines.close();
@@ -144,8 +149,8 @@ function queryLines(queries: string[]): LineSource {
 }
 
 /**
- * A user key as the built-in server takes it. A bad one changes nothing; in a `-q` run it also stops the run
- * (exit 2), since the queries after it were meant for another user than the one still acting.
+ * A user key as the built-in server takes it. A bad one changes nothing; in a `-q` run or with piped lines it
+ * also stops the run (exit 2), since the lines after it were meant for another user than the one still acting.
  */
 function switchUser(runtime: ChatRuntime, text: string, ctx: CliContext): Code {
   const user = text.slice("/as".length).trim();

@@ -6,7 +6,9 @@ import { packageRoot } from "../../packageRoot.js";
 import { isServerUrl } from "../../mcp/servers.js";
 import type { Reviewer } from "../../review/decisions.js";
 import { checkUserKey } from "../../server/seed.js";
+import { chooseStoreSpec, parseStoreSpec } from "../../store/open.js";
 import type { CliContext } from "../context.js";
+import { checkReviewerName, checkThreadId, nobodyReviewer } from "../identifiers.js";
 
 export interface ChatOptions {
   user?: string;
@@ -60,7 +62,17 @@ export function choosePolicyPath(options: ChatOptions, cwd: string): string | un
   return undefined;
 }
 
-export function checkChatOptions(options: ChatOptions): void {
+/** Refuses flags that cannot work together or values no store should keep, before anything opens (exit 2). */
+export function checkChatOptions(options: ChatOptions, env: Env, cwd: string): void {
+  if (options.thread !== undefined) checkThreadId(options.thread, "-t");
+  if (options.reviewer !== undefined) checkReviewerName(options.reviewer, "--reviewer");
+  if (
+    options.onReview === "queue" &&
+    parseStoreSpec(chooseStoreSpec(options.store, env), cwd).kind === "memory"
+  )
+    throw new UsageError(
+      "--on-review queue leaves reviews in the store for another process, but a memory store ends with this one: give --store sqlite:<path> or postgres://…",
+    );
   if (options.demo !== undefined && !knownDemos.includes(options.demo))
     throw new UsageError(`unknown demo "${options.demo}"; expected ${knownDemos.join(" or ")}`);
   if (options.server?.length && (options.demo !== undefined || options.data !== undefined))
@@ -98,5 +110,5 @@ export async function chooseReviewer(
   }
   const { NobodyReviewer } = await import("../../review/scripted.js");
   // Nobody answered: the audit must not name the OS user as if a person had decided.
-  return new NobodyReviewer("nobody (no terminal)", notice);
+  return new NobodyReviewer(nobodyReviewer, notice);
 }

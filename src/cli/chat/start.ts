@@ -10,7 +10,7 @@ import { checkChatOptions, chooseActingUser, chooseReviewer, type ChatOptions } 
 
 /** Opens everything `askfirst chat` needs (store, model, servers, policy, reviewer), runs it, closes it. */
 export async function startChat(options: ChatOptions, ctx: CliContext): Promise<ExitCode> {
-  checkChatOptions(options);
+  checkChatOptions(options, ctx.env, ctx.cwd);
   const { parseModelSpec } = await import("../../models/spec.js");
   const modelSpec = parseModelSpec(options.model, ctx.env);
   // Known without reading the store (and checked, before anything opens) unless a thread's user may win.

@@ -4,6 +4,7 @@ import { digestMatches } from "../../store/auditChain.js";
 import type { AuditLog, AuditProblem, AuditRecord } from "../../store/types.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
+import { checkThreadId } from "../identifiers.js";
 import { formatDuration, openStoreForReading, storeOptionHelp } from "./pending.js";
 
 interface AuditOptions {
@@ -30,6 +31,11 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option("--store <spec>", storeOptionHelp)
     .action(async (options: AuditOptions) => {
       const seq = parseSeq(options);
+      if (options.thread !== undefined) checkThreadId(options.thread, "--thread");
+      if (options.verify && options.thread !== undefined)
+        throw new UsageError(
+          "--verify checks the whole hash chain, every thread's records: leave out --thread",
+        );
       const args = options.matchArgs === undefined ? null : parseArgsFlag("--match-args", options.matchArgs);
       const store = await openStoreForReading(options.store, ctx);
       try {

@@ -7,6 +7,7 @@ import type { ChatOptions } from "../chat/setup.js";
 import type { AgentRuntime } from "../agentRuntime.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
+import { checkThreadId } from "../identifiers.js";
 import { parseReviewTimeout } from "../program.js";
 import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js";
 import {
@@ -98,6 +99,11 @@ export function checkReviewFlags(options: ReviewOptions): void {
   const chosen = [options.approve, options.reject !== undefined, options.edit !== undefined, options.answers];
   if (chosen.filter(Boolean).length > 1)
     throw new UsageError("choose one of --approve, --reject <reason>, --edit <json> or --answers <file>");
+  // LangGraph's interrupt ids are 32 hex digits, as askfirst pending shows them.
+  if (options.interrupt !== undefined && !/^[0-9a-f]{32}$/i.test(options.interrupt.trim()))
+    throw new UsageError(
+      `--interrupt "${options.interrupt.slice(0, 40)}" is not a review id: give the 32 hex digits askfirst pending shows`,
+    );
 }
 
 /** Decision flags given on the command line, or null when a reviewer (answers file, terminal) decides. */
@@ -129,6 +135,8 @@ export interface AnswerReviewInput {
   onReview: OnReview;
   /** The review the answer is meant for (`--interrupt`); when another is waiting, nothing is answered. */
   interruptId?: string;
+  /** Told when the review had expired, so no answer given here was applied (expiry rejected its calls). */
+  onExpired?: () => void;
   write: (text: string) => void;
   /** Cancels the resumed run (Ctrl-C): it stops where it is, and throws TurnCancelled. */
   signal?: AbortSignal;
@@ -149,7 +157,7 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
     });
   if (input.interruptId !== undefined && review.interruptId !== input.interruptId)
     throw new AskfirstError(
-      `thread ${threadId} no longer waits on review ${input.interruptId} (someone answered it); it waits on review ${review.interruptId}: see askfirst pending, nothing was answered`,
+      `thread ${threadId} waits on review ${review.interruptId}, not on ${input.interruptId} (answered already, or never asked in this thread): see askfirst pending; nothing was answered`,
       { code: "review_taken", source: "user" },
     );
   const [view] = gatherPending([review], input.clock());
@@ -164,6 +172,7 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
   // An answer that comes after the deadline counts for nothing: expiry rejects, audited as timed out.
   if (response === null || isExpired(review, input.clock())) {
     input.write("The review's deadline has passed: its calls are rejected as timed out.\n");
+    input.onExpired?.();
     response = timedOutResponse(review);
   }
   // The thread may have moved on while this reviewer decided: the session refuses an answer given for
@@ -186,6 +195,7 @@ async function startReview(
   clock: () => number,
 ): Promise<{ code: ExitCode; threadId: string | undefined }> {
   checkReviewFlags(options);
+  if (thread !== undefined) checkThreadId(thread, "the thread");
   const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
   if (thread === undefined) checkNextReviewFlags(options, Boolean(ctx.stdin.isTTY));
   else if (options.follow)
@@ -203,7 +213,7 @@ async function startReview(
   const { absent } = storeToRead(chat.store, ctx.env, ctx.cwd);
   if (absent) throw absent;
   const setup = await import("../chat/setup.js");
-  setup.checkChatOptions(chat);
+  setup.checkChatOptions(chat, ctx.env, ctx.cwd);
   const { parseModelSpec } = await import("../../models/spec.js");
   const modelSpec = parseModelSpec(options.model, ctx.env);
   const { openAgentRuntime, openToolbox } = await import("../agentRuntime.js");
@@ -256,6 +266,8 @@ async function answerWith(
   });
   const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue };
   let threadId = thread;
+  // A named review that had expired: whatever was given here was not applied, so the command says so.
+  let expired = false;
   const answer = async (answering: string, interruptId?: string) => {
     threadId = answering;
     running = true;
@@ -269,6 +281,7 @@ async function answerWith(
         ...(interruptId !== undefined ? { interruptId } : {}),
         write: (text) => ctx.stdout.write(text),
         signal: cancel.signal,
+        onExpired: () => (expired = thread !== undefined),
       });
       return await printResult(result, options, ctx);
     } finally {
@@ -276,7 +289,11 @@ async function answerWith(
     }
   };
   try {
-    if (thread !== undefined) return { code: await answer(thread, options.interrupt?.trim()), threadId };
+    if (thread !== undefined) {
+      const code = await answer(thread, options.interrupt?.trim());
+      if (expired) throw expiredAnswer(code, thread);
+      return { code, threadId };
+    }
     const next: NextReviews = {
       queue: runtime.store.queue,
       reviewer: name,
@@ -294,6 +311,18 @@ async function answerWith(
   } finally {
     stopListening?.();
   }
+}
+
+/** Exit 2: the answer given for a review that had expired was not applied (exit 3's news is kept). */
+function expiredAnswer(code: ExitCode, thread: string): AskfirstError {
+  const paused =
+    code === ExitCode.pendingReview
+      ? `; the run then paused for another review (askfirst review ${thread})`
+      : "";
+  return new AskfirstError(
+    `the review had expired, so the answer given here was not applied: its calls were rejected as timed out${paused}`,
+    { code: "review_expired", source: "user" },
+  );
 }
 
 async function decide(

@@ -161,7 +161,7 @@ describe("answerReview with the review's id (--interrupt)", () => {
       write: (text) => written.push(text),
     });
     await expect(late).rejects.toThrow(
-      new RegExp(`no longer waits on review ${seen.interruptId} \\(someone answered it\\)`),
+      new RegExp(`waits on review [0-9a-f]{32}, not on ${seen.interruptId} \\(answered already`),
     );
     expect(written).toEqual([]);
     expect(world.fake.received).toEqual([{ tool: "pay", user: "joe", args: { to: "ann", amount: 5 } }]);
