@@ -1,8 +1,6 @@
 import { UsageError } from "../errors.js";
+import { answersRanOutReviewer, nobodyReviewer } from "../review/reviewerNames.js";
 import { timeoutReviewer } from "../store/deadlines.js";
-
-/** Who the audit names when no terminal and no answers file could decide (every such call is rejected). */
-export const nobodyReviewer = "nobody (no terminal)";
 
 // Control, format (zero-width, bidirectional overrides) and line-separator characters: a thread id or
 // reviewer name is printed in `pending`, `audit` and suggested commands, where one could forge lines.
@@ -32,7 +30,7 @@ export function checkThreadId(value: string, from: string): string {
  */
 export function checkReviewerName(value: string, from: string): string {
   checkPrintable(value, "the name of who answers", from, 100);
-  if ([timeoutReviewer, nobodyReviewer].includes(value.trim()))
+  if ([timeoutReviewer, nobodyReviewer, answersRanOutReviewer].includes(value.trim()))
     throw new UsageError(
       `${from} "${value}" is the name askfirst records when no person decided; give your own`,
       "bad_name",

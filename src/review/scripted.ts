@@ -3,6 +3,7 @@ import { UsageError, describeError } from "../errors.js";
 import { parseAnswer } from "./answers.js";
 import { checkArgs } from "./argsSchema.js";
 import type { Decision, Reviewer, ReviewRequest, ReviewResponse } from "./decisions.js";
+import { answersRanOutReviewer } from "./reviewerNames.js";
 
 /** Receives one line for the person about what a non-interactive reviewer decided on their behalf. */
 export type Notice = (line: string) => void;
@@ -57,8 +58,10 @@ export class ScriptedReviewer implements Reviewer {
     const decisions = request.actionRequests.map((action, index) =>
       this.decide(action.name, request.context.actions[index]?.inputSchema, this.next + index),
     );
+    // With no line left for any call, nobody decided: the audit must not name the file's reviewer.
+    const ranOut = this.next >= this.answers.length;
     this.next += decisions.length;
-    return { decisions, reviewer: this.name };
+    return { decisions, reviewer: ranOut ? answersRanOutReviewer : this.name };
   }
 
   private decide(

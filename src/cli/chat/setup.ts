@@ -8,7 +8,8 @@ import type { Reviewer } from "../../review/decisions.js";
 import { checkUserKey } from "../../server/seed.js";
 import { chooseStoreSpec, parseStoreSpec } from "../../store/open.js";
 import type { CliContext } from "../context.js";
-import { checkReviewerName, checkThreadId, nobodyReviewer } from "../identifiers.js";
+import { nobodyReviewer } from "../../review/reviewerNames.js";
+import { checkReviewerName, checkThreadId } from "../identifiers.js";
 
 export interface ChatOptions {
   user?: string;

@@ -47,9 +47,8 @@ describe("thread ids and reviewer names as given", () => {
     expect(refusal(() => checkReviewerName("askfirst (timeout)", "--reviewer")).message).toContain(
       "the name askfirst records when no person decided",
     );
-    expect(refusal(() => checkReviewerName("nobody (no terminal)", "--reviewer")).message).toContain(
-      "give your own",
-    );
+    for (const reserved of ["nobody (no terminal)", "nobody (answers ran out)"])
+      expect(refusal(() => checkReviewerName(reserved, "--reviewer")).message).toContain("give your own");
     expect(refusal(() => checkThreadId("t".repeat(201), "-t")).message).toBe(
       "-t is 201 characters long: at most 200",
     );

@@ -291,15 +291,16 @@ describe("scripted and absent reviewers", () => {
     await writeFile(path, "# first\nyes\n\nno: not today\n");
     const notices: string[] = [];
     const reviewer = await ScriptedReviewer.fromFile(path, "ci", (line) => notices.push(line));
-    expect((await reviewer.review(request(2))).decisions).toEqual([
-      { type: "approve" },
-      { type: "reject", message: "not today" },
-    ]);
+    const first = await reviewer.review(request(2));
+    expect(first.decisions).toEqual([{ type: "approve" }, { type: "reject", message: "not today" }]);
+    expect(first.reviewer).toBe("ci");
     const after = await reviewer.review(request(1));
     expect(after.decisions[0]).toMatchObject({
       type: "reject",
       message: expect.stringMatching(/no answer left/) as unknown,
     });
+    // Nobody decided: the audit must not name the file's reviewer as if they had rejected it.
+    expect(after.reviewer).toBe("nobody (answers ran out)");
     expect(notices).toEqual([expect.stringMatching(/^pay_1: no answer left in .*answers\.txt/) as unknown]);
   });
 
