@@ -29,6 +29,7 @@ import type {
   TurnResult,
 } from "./sessionTypes.js";
 import type { AgentState } from "./state.js";
+import { withCallsBefore } from "./turnFailed.js";
 
 /** The session runner: one graph over one store, driving turns and reviews for any number of threads. */
 export function openSession(options: SessionOptions): Session {
@@ -303,7 +304,7 @@ class GraphSession implements Session {
         // The error that stopped the turn is the one to report; a failed write of the messages is put
         // right by the next read of the thread, as `keep` leaves the thread not known whole.
         await this.keep(threadId, unsaved).catch(() => undefined);
-        throw error;
+        throw withCallsBefore(error, result.calls);
       }
     }
   }
@@ -340,7 +341,7 @@ class GraphSession implements Session {
       // LangGraph checkpoints a cancelled run where it stopped (the next input closes what it left open),
       // but throws before that write ends, or even begins: the turn returns once LangGraph's writes for the
       // thread have stopped, so the next input (and the note of a withdrawn request) sees them.
-      if (!signal?.aborted) throw error;
+      if (!signal?.aborted) throw withCallsBefore(error, output.calls);
       await this.heads.settled(threadId);
       throw new TurnCancelled(output.toolsRunning, error);
     }

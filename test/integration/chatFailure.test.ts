@@ -37,4 +37,23 @@ describe("askfirst chat -q when a turn fails", () => {
     expect(result.stderr).not.toContain("interrupted");
     expect(result.code).toBe(1);
   });
+
+  it("shows the calls that ran before the model failed, before saying why the turn failed", async () => {
+    const model = join(dir, "model.json");
+    const order = (dish: string) => ({
+      name: "order_dish",
+      args: { resource_instance: "pizza-palace", dish_name: dish },
+    });
+    // The demo's policy lets henry order (notify); the model then has no turn left to answer with.
+    await writeFile(model, JSON.stringify([{ tool_calls: [order("Margherita Pizza")] }]));
+    const result = await runCli([
+      ...["chat", "--demo", "family-food", "--data", join(dir, "data"), "--store", "memory"],
+      ...["-m", `scripted:${model}`, "-q", "a pizza please"],
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/that turn failed: the scripted model .* has no turn left/);
+    expect(result.stdout).toMatch(/order_dish/);
+    const shown = result.stdout.indexOf("order_dish");
+    expect(shown).toBeGreaterThan(result.stdout.indexOf("you (henry): a pizza please"));
+  });
 });

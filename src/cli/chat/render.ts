@@ -2,6 +2,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { isCancelledNote } from "../../agent/cancelledRequest.js";
 import type { CallOutcome } from "../../agent/state.js";
 import type { TurnResult } from "../../agent/sessionTypes.js";
+import type { TurnFailed } from "../../agent/turnFailed.js";
 import { maskSecrets } from "../../review/mask.js";
 import type { PendingReview } from "../../store/types.js";
 
@@ -54,6 +55,11 @@ export function formatTurn(result: TurnResult, options: { verbose: boolean }): s
     if (messages.length > 0) lines.push(formatHistory(messages).trimEnd());
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** A turn that failed after some calls were decided or ran, as a result holding only those calls. */
+export function callsOnly(failed: TurnFailed): TurnResult {
+  return { status: "done", replies: [], messages: [], calls: failed.calls, review: null };
 }
 
 export function formatPending(review: PendingReview): string {

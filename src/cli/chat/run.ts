@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Session, TurnResult } from "../../agent/sessionTypes.js";
+import { TurnFailed } from "../../agent/turnFailed.js";
 import {
   ExitCode,
   TurnCancelled,
@@ -12,7 +13,7 @@ import { keyHelp, keyPattern } from "../../server/seed.js";
 import { isExpired, timedOutResponse } from "../../store/deadlines.js";
 import type { CliContext } from "../context.js";
 import { createLineSource, type LineSource } from "./lines.js";
-import { chatHelp, formatCancelled, formatHistory, formatPending, formatTurn } from "./render.js";
+import { callsOnly, chatHelp, formatCancelled, formatHistory, formatPending, formatTurn } from "./render.js";
 import type { ChatOptions } from "./setup.js";
 import type { Spinner } from "./spinner.js";
 
@@ -193,6 +194,8 @@ async function turn(
     }
     // An answers file that could not answer a review would answer every later one with the wrong line: the
     // chat stops (exit 2) and that review stays pending, rather than each next line failing on it.
+    // What ran before the failure is shown first: a call that took effect must not go unmentioned.
+    if (error instanceof TurnFailed) ctx.stdout.write(formatTurn(callsOnly(error), { verbose: false }));
     if (isAskfirstError(error) && error.code === "answers_file") throw error;
     ctx.stderr.write(`askfirst: that turn failed: ${describeError(error)}\n`);
     if (ctx.env.DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
+import { TurnFailed } from "../../agent/turnFailed.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
@@ -305,6 +306,8 @@ async function answerWith(
     };
     return { code: await (options.follow ? followQueue(next) : answerOldest(next)), threadId };
   } catch (error) {
+    // What ran before the failure is shown first: a call that took effect must not go unmentioned.
+    if (error instanceof TurnFailed) await printCallsBefore(error, ctx);
     if (!(error instanceof TurnCancelled) || threadId === undefined) throw error;
     const code = await reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
     return { code, threadId };
@@ -349,6 +352,11 @@ async function printResult(result: TurnResult, options: ReviewOptions, ctx: CliC
   if (result.status !== "pending") return ExitCode.ok;
   ctx.stdout.write(`${result.review?.threadId ?? ""}\n`);
   return ExitCode.pendingReview;
+}
+
+async function printCallsBefore(failed: TurnFailed, ctx: CliContext): Promise<void> {
+  const { callsOnly, formatTurn } = await import("../chat/render.js");
+  ctx.stdout.write(formatTurn(callsOnly(failed), { verbose: false }));
 }
 
 /** After Ctrl-C stopped the resumed run: what may have happened, and whether a review still waits. */
