@@ -113,19 +113,20 @@ async function connect(
     return { tools, close: () => closeClient(client, transport) };
   } catch (error) {
     await client.close().catch(() => undefined);
-    const said = lastWords();
+    const said = lastWords(error);
     throw new AskfirstError(
       `could not ${server.kind === "stdio" ? "start" : "connect to"} MCP server ${server.name} for ${user}: ` +
         `${describeError(error)}${said ? ` (${said})` : ""}`,
-      { code: "mcp_connect", cause: error },
+      // A server that refuses the user's token is told the wrong token: the person's to put right.
+      { code: "mcp_connect", cause: error, source: isRefusedAuth(error) ? "user" : "system" },
     );
   }
 }
 
 interface Opened {
   transport: Transport;
-  /** What to add to a failure to connect: the server's last line of stderr, or a hint. */
-  lastWords: () => string | undefined;
+  /** What to add to a failure to connect: the server's last line of stderr, or a hint fitting the error. */
+  lastWords: (error: unknown) => string | undefined;
 }
 
 /**
@@ -168,9 +169,29 @@ async function reachServer(server: HttpServer, user: string, options: ToolboxOpt
   );
   return {
     transport,
-    lastWords: () =>
-      token === undefined ? `no bearer token was sent for ${user}: give them one with --tokens` : undefined,
+    lastWords: (error) => {
+      if (isRefusedAuth(error))
+        return token === undefined
+          ? `no bearer token was sent for ${user}: give them one with --tokens`
+          : `the server refused ${user}'s bearer token from --tokens`;
+      const cause = causeOf(error);
+      if (cause?.code === "ECONNREFUSED")
+        return `nothing answers at ${server.url.host}: is the server running?`;
+      return cause?.message;
+    },
   };
+}
+
+/** The server answered 401 or 403: it does not take the token sent (or wants one). */
+function isRefusedAuth(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 401 || code === 403;
+}
+
+/** What a failed fetch hides in its cause (`fetch failed`): the system error code and message. */
+function causeOf(error: unknown): (Error & { code?: unknown }) | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error ? cause : undefined;
 }
 
 /** Closes the connection; a Streamable HTTP session is ended on the server first (it may also expire). */

@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "../helpers/cli.js";
@@ -88,6 +89,22 @@ describe("askfirst chat with an MCP server reached over Streamable HTTP", () => 
     expect(result.stderr).toContain("no bearer token was sent for henry: give them one with --tokens");
   });
 
+  it("with a token the server does not take, says so (exit 2); with no server there, says nothing answers", async () => {
+    const wrong = await chat(["list restaurants"], ["-u", "henry"], {
+      ASKFIRST_HTTP_TOKENS: "not-a-token-it-knows=henry",
+    });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("the server refused henry's bearer token from --tokens");
+    expect(wrong.stderr).not.toContain("not-a-token-it-knows");
+    const port = await closedPort();
+    const nobody = await runCli(
+      ["chat", "-u", "henry", "--server", `http://127.0.0.1:${port}/mcp`, "-m", "local", "--store", "memory"],
+      { cwd: dir, input: "list restaurants\n" },
+    );
+    expect(nobody.stderr).toContain(`nothing answers at 127.0.0.1:${port}: is the server running?`);
+    expect(nobody.stderr).not.toContain("--tokens");
+  });
+
   it("takes the tokens from ASKFIRST_HTTP_TOKENS when no --tokens file is given", async () => {
     const result = await chat(["list restaurants"], ["-u", "joe"], {
       ASKFIRST_HTTP_TOKENS: `${joeToken}=joe`,
@@ -96,3 +113,12 @@ describe("askfirst chat with an MCP server reached over Streamable HTTP", () => 
     expect(result.stdout).toContain("restaurants 1-4 of 4");
   });
 });
+
+/** A port nothing listens on: one the system just gave out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((closed) => server.close(closed));
+  return port;
+}
