@@ -113,13 +113,13 @@ export class RequestsApi {
     return this.parse(operation, permitRequestSchema, answer);
   }
 
+  /** Permit documents no request body for a cancel, so none is sent. */
   async cancel(as: Acting, id: string): Promise<PermitRequest> {
     const operation = `cancel ${this.kind}`;
     const answer = await this.http.call({
       operation,
       method: "PUT",
       path: [...this.pathOf(as), id, "cancel"],
-      body: { reason: `withdrawn by ${as.user}` },
       token: as.token,
     });
     return this.parse(operation, permitRequestSchema, answer);

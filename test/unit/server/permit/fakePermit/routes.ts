@@ -156,6 +156,8 @@ function decide(
 ): Answer {
   if (recorded.method !== "PUT") return fail(405, "method not allowed");
   if (decision === "cancel") {
+    // Permit documents no body for a cancel; refusing one proves the backend sends none.
+    if (recorded.body !== undefined) return fail(422, "a cancel takes no request body");
     if (request.requesting_user_id !== user.id) return fail(403, "only the requester may cancel");
   } else if (!["approve", "deny"].includes(decision)) return fail(404, "no such route");
   else if (!state.reviews(user.key, request) || request.requesting_user_id === user.id)
