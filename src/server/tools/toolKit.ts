@@ -33,8 +33,13 @@ export const fields = {
   ),
   role: text("role", 100).describe("Role to ask for on the instance, e.g. child-can-order."),
   reason: text("reason", 1000).describe("Why you need it, in a sentence a reviewer can judge."),
-  accessRequestId: text("access_request_id", 100).describe("Id of an access request (ar_...)."),
-  operationApprovalId: text("operation_approval_id", 100).describe("Id of an operation approval (oa_...)."),
+  // Ids are worded by where they come from: each backend shapes them its own way (ar_... or a UUID).
+  accessRequestId: text("access_request_id", 100).describe(
+    "Id of an access request, exactly as list_access_requests shows it.",
+  ),
+  operationApprovalId: text("operation_approval_id", 100).describe(
+    "Id of an operation approval, exactly as list_operation_approvals shows it.",
+  ),
   // A blank comment means none: models often send "" for an optional field.
   reviewerComment: z
     .string({ error: "reviewer_comment must be a string" })

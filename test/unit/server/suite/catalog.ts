@@ -43,6 +43,21 @@ export function catalogTests(ctx: SuiteContext): void {
       expect(Object.keys(tool.inputSchema.properties ?? {}), tool.name).not.toContain("user");
   });
 
+  it("describes request ids by the tool that shows them, not by one backend's id shape", async () => {
+    const { tools } = await (await ctx.as("henry")).client.listTools();
+    const idFields = {
+      access_request_id: "list_access_requests",
+      operation_approval_id: "list_operation_approvals",
+    };
+    for (const tool of tools)
+      for (const [field, listTool] of Object.entries(idFields)) {
+        const property = tool.inputSchema.properties?.[field] as { description?: string } | undefined;
+        if (!property) continue;
+        expect(property.description, `${tool.name}.${field}`).toContain(listTool);
+        expect(property.description, `${tool.name}.${field}`).not.toMatch(/\b(ar|oa)_/);
+      }
+  });
+
   it("lists the four restaurants, a page at a time", async () => {
     const henry = await ctx.as("henry");
     const all = await henry.ok("list_resource_instances", {});
