@@ -146,10 +146,14 @@ async function continueSession(
   user: string,
   sessionId: string,
 ): Promise<void> {
+  // The owner is checked before the request counts as one to the session: a refused request (another
+  // user's token) must not keep someone else's session from expiring.
+  const found = serving.sessions.find(sessionId);
+  if (!found) return reply(res, 404, "unknown or expired session; initialize a new one");
+  if (found.user !== user) return reply(res, 403, "forbidden: this session belongs to another user");
   const use = serving.sessions.begin(sessionId);
   if (!use) return reply(res, 404, "unknown or expired session; initialize a new one");
   res.once("close", use.end);
-  if (use.session.user !== user) return reply(res, 403, "forbidden: this session belongs to another user");
   const body = req.method === "POST" ? await readBody(req, res, serving) : undefined;
   if (body === refusedBody) return;
   await use.session.transport.handleRequest(req, res, body);

@@ -67,6 +67,11 @@ export class SessionTable<S> {
     };
   }
 
+  /** The session with this id, without counting a request to it (for checks before one is let in). */
+  find(id: string): S | undefined {
+    return this.entries.get(id)?.session;
+  }
+
   /**
    * Marks a request to session `id` as started. Returns the session and the function to call when the
    * request's response has closed, or undefined for an unknown or expired id.

@@ -7,7 +7,11 @@ import { initializeBody as initialize, mcpPostHeaders, sendRaw as send } from ".
 import { ManualTimers } from "./manualTimers.js";
 
 const henryToken = "henry-secret-0a1b2c";
-const tokens = new Map([[henryToken, "henry"]]);
+const roseToken = "rose-secret-3d4e5f";
+const tokens = new Map([
+  [henryToken, "henry"],
+  [roseToken, "rose"],
+]);
 const auth = { Authorization: `Bearer ${henryToken}` };
 const postHeaders = { ...mcpPostHeaders, ...auth };
 
@@ -86,6 +90,24 @@ describe("serveHttp sessions", () => {
       "askfirst serve: closed a session of henry after 60 s without requests",
       "askfirst serve: closed a session of henry after 60 s without requests",
     ]);
+  });
+
+  it("refuses another user's token on a session with 403, without keeping that session alive", async () => {
+    const { timers } = await start();
+    const opened = await send(url(), "POST", postHeaders, initialize);
+    const sessionId = opened.sessionId ?? "";
+    await vi.waitFor(() => expect(timers.armed).toEqual([60_000]));
+    timers.advance(40_000);
+    const asRose = await send(
+      url(),
+      "POST",
+      { ...mcpPostHeaders, Authorization: `Bearer ${roseToken}`, "mcp-session-id": sessionId },
+      JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    );
+    expect(asRose.status).toBe(403);
+    expect(asRose.body).toContain("this session belongs to another user");
+    timers.advance(20_000);
+    expect((await listTools(sessionId)).status).toBe(404);
   });
 
   it("answers 503 to a session past --max-sessions while the open ones keep working", async () => {
