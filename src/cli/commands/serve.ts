@@ -10,6 +10,7 @@ export interface ServeOptions {
   backend: string;
   sessionIdle?: string;
   maxSessions?: string;
+  maxSessionsPerUser?: string;
   allowHost?: string[];
 }
 
@@ -34,6 +35,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option(
       "--max-sessions <n>",
       "with --http: sessions open at once; past it a new one gets 503 (default 100)",
+    )
+    .option(
+      "--max-sessions-per-user <n>",
+      "with --http: sessions one user may hold at once; past it their new one gets 429 (default 20)",
     )
     .option(
       "--allow-host <host>",

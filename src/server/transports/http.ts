@@ -29,6 +29,8 @@ export interface HttpOptions {
   sessionIdleMs?: number;
   /** Open sessions at most; a new one past it gets 503 and the open ones keep working. */
   maxSessions?: number;
+  /** Open sessions of one user at most; that user's next one gets 429. Defaults to maxSessions. */
+  maxSessionsPerUser?: number;
   maxBodyBytes?: number;
   timers?: Timers;
   /** One line at a time, for the operator (stderr). Never given a token. */
@@ -47,6 +49,7 @@ interface Serving {
   sessions: SessionTable<Session>;
   allowedHosts: ReadonlySet<string>;
   maxSessions: number;
+  maxSessionsPerUser: number;
   maxBodyBytes: number;
   log: (line: string) => void;
   loggedRefusals: Set<string>;
@@ -92,9 +95,11 @@ function prepare(
   const log = options.log ?? (() => undefined);
   const idleMs = options.sessionIdleMs ?? defaultSessionIdleSeconds * 1000;
   const maxSessions = options.maxSessions ?? defaultMaxSessions;
+  const maxSessionsPerUser = Math.min(options.maxSessionsPerUser ?? maxSessions, maxSessions);
   const sessions = new SessionTable<Session>({
     idleMs,
     max: maxSessions,
+    maxPerOwner: maxSessionsPerUser,
     timers: options.timers ?? systemTimers,
     onIdle: (session) => {
       log(`askfirst serve: closed a session of ${session.user} after ${idleMs / 1000} s without requests`);
@@ -107,6 +112,7 @@ function prepare(
     sessions,
     allowedHosts: allowedHostnames(address, options.allowedHosts),
     maxSessions,
+    maxSessionsPerUser,
     maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
     log,
     loggedRefusals: new Set(),
@@ -169,7 +175,7 @@ async function startSession(
   if (body === refusedBody) return;
   if (req.method !== "POST" || !isInitializeRequest(body))
     return reply(res, 400, "bad request: start a session with an initialize request (no mcp-session-id yet)");
-  const reservation = serving.sessions.reserve();
+  const reservation = serving.sessions.reserve(user);
   if (!reservation) return refuseBusy(res, serving, user);
   let isOpen = false;
   const session: Session = {
@@ -196,12 +202,24 @@ async function startSession(
 }
 
 function refuseBusy(res: ServerResponse, serving: Serving, user: string): void {
+  if (serving.sessions.refusal(user) === "owner_full") return refuseUserBusy(res, serving, user);
   const open = serving.maxSessions === 1 ? "1 session is open" : `${serving.maxSessions} sessions are open`;
   serving.log(`askfirst serve: refused a new session of ${user}: ${open}`);
   reply(
     res,
     503,
     `server busy: ${open}, the most it serves at once (--max-sessions); retry later, or end an unused session with DELETE /mcp`,
+  );
+}
+
+function refuseUserBusy(res: ServerResponse, serving: Serving, user: string): void {
+  const max = serving.maxSessionsPerUser;
+  const open = max === 1 ? "1 session" : `${max} sessions`;
+  serving.log(`askfirst serve: refused a new session of ${user}: ${user} has ${open} open`);
+  reply(
+    res,
+    429,
+    `too many sessions: ${user} has ${open} open, the most one user may hold (--max-sessions-per-user); end an unused one with DELETE /mcp, or wait for it to expire`,
   );
 }
 

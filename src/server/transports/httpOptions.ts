@@ -2,6 +2,8 @@ import { UsageError } from "../../errors.js";
 
 export const defaultSessionIdleSeconds = 1800;
 export const defaultMaxSessions = 100;
+// A fifth of the default total: a few agents per user fit, and one token alone cannot fill the server.
+export const defaultMaxSessionsPerUser = 20;
 const maxSessionIdleSeconds = 7 * 24 * 3600;
 
 /** The `serve` flags that shape HTTP serving, as typed. */
@@ -9,12 +11,15 @@ export interface HttpFlags {
   http?: string;
   sessionIdle?: string;
   maxSessions?: string;
+  maxSessionsPerUser?: string;
   allowHost?: string[];
 }
 
 export interface HttpLimits {
   sessionIdleMs: number;
   maxSessions: number;
+  /** Never more than maxSessions. */
+  maxSessionsPerUser: number;
   allowedHosts: string[];
 }
 
@@ -23,6 +28,7 @@ export function parseHttpLimits(flags: HttpFlags): HttpLimits {
   const given = [
     flags.sessionIdle !== undefined && "--session-idle",
     flags.maxSessions !== undefined && "--max-sessions",
+    flags.maxSessionsPerUser !== undefined && "--max-sessions-per-user",
     (flags.allowHost?.length ?? 0) > 0 && "--allow-host",
   ].filter(Boolean);
   if (!flags.http && given.length > 0) throw new UsageError(`${given.join(", ")} only applies with --http`);
@@ -33,9 +39,24 @@ export function parseHttpLimits(flags: HttpFlags): HttpLimits {
     maxSessionIdleSeconds,
     "seconds",
   );
+  const maxSessions = parseWhole(
+    "--max-sessions",
+    flags.maxSessions,
+    defaultMaxSessions,
+    100_000,
+    "sessions",
+  );
+  const perUser = parseWhole(
+    "--max-sessions-per-user",
+    flags.maxSessionsPerUser,
+    defaultMaxSessionsPerUser,
+    100_000,
+    "sessions",
+  );
   return {
     sessionIdleMs: idleSeconds * 1000,
-    maxSessions: parseWhole("--max-sessions", flags.maxSessions, defaultMaxSessions, 100_000, "sessions"),
+    maxSessions,
+    maxSessionsPerUser: Math.min(perUser, maxSessions),
     allowedHosts: (flags.allowHost ?? []).map(parseAllowedHost),
   };
 }

@@ -20,6 +20,7 @@ export interface Reservation<S> {
 
 interface Entry<S> {
   session: S;
+  owner: string;
   active: number;
   cancelIdle?: () => void;
 }
@@ -27,19 +28,22 @@ interface Entry<S> {
 export interface SessionTableOptions<S> {
   idleMs: number;
   max: number;
+  /** Sessions one owner may hold at once, counting those being opened; defaults to `max`. */
+  maxPerOwner?: number;
   timers: Timers;
   /** Called once when a session has had no request for `idleMs`; it is already out of the table. */
   onIdle: (session: S) => void;
 }
 
 /**
- * Open sessions by id, at most `max` of them (counting those being initialized). A session is idle while
+ * Open sessions by id, at most `max` of them and `maxPerOwner` of one owner (counting those being
+ * initialized), so one owner cannot take every place. A session is idle while
  * none of its requests is in flight; an open stream (a client's GET for notifications) counts as in flight,
  * so only an abandoned session expires.
  */
 export class SessionTable<S> {
   private readonly entries = new Map<string, Entry<S>>();
-  private opening = 0;
+  private readonly openingBy = new Map<string, number>();
 
   constructor(private readonly options: SessionTableOptions<S>) {}
 
@@ -47,24 +51,45 @@ export class SessionTable<S> {
     return this.entries.size;
   }
 
-  /** A place for one more session, or undefined when `max` are open or opening. */
-  reserve(): Reservation<S> | undefined {
-    if (this.entries.size + this.opening >= this.options.max) return undefined;
-    this.opening += 1;
+  /** Why `owner` may not open one more session now, or undefined when there is a place. */
+  refusal(owner: string): "full" | "owner_full" | undefined {
+    const opening = [...this.openingBy.values()].reduce((sum, count) => sum + count, 0);
+    if (this.entries.size + opening >= this.options.max) return "full";
+    if (this.countOf(owner) >= (this.options.maxPerOwner ?? this.options.max)) return "owner_full";
+    return undefined;
+  }
+
+  /** A place for one more session of `owner`, or undefined when `refusal` names a cap that is reached. */
+  reserve(owner: string): Reservation<S> | undefined {
+    if (this.refusal(owner)) return undefined;
+    this.addOpening(owner, 1);
     let isHeld = true;
     const release = (): void => {
-      if (isHeld) this.opening -= 1;
+      if (isHeld) this.addOpening(owner, -1);
       isHeld = false;
     };
     return {
       fill: (id, session) => {
         if (!isHeld) throw new Error("a released session reservation cannot be filled");
         release();
-        this.entries.set(id, { session, active: 0 });
+        this.entries.set(id, { session, owner, active: 0 });
         this.armIdle(id);
       },
       release,
     };
+  }
+
+  /** Sessions of `owner`, open or being opened. */
+  countOf(owner: string): number {
+    let count = this.openingBy.get(owner) ?? 0;
+    for (const entry of this.entries.values()) if (entry.owner === owner) count += 1;
+    return count;
+  }
+
+  private addOpening(owner: string, delta: number): void {
+    const count = (this.openingBy.get(owner) ?? 0) + delta;
+    if (count > 0) this.openingBy.set(owner, count);
+    else this.openingBy.delete(owner);
   }
 
   /** The session with this id, without counting a request to it (for checks before one is let in). */

@@ -128,6 +128,26 @@ describe("serveHttp sessions", () => {
   });
 });
 
+describe("serveHttp sessions per user", () => {
+  it("answers 429 to a user past --max-sessions-per-user while another user still gets a session", async () => {
+    const { log } = await start({ maxSessions: 3, maxSessionsPerUser: 2 });
+    for (let opened = 0; opened < 2; opened += 1)
+      expect((await send(url(), "POST", postHeaders, initialize)).status).toBe(200);
+    const refused = await send(url(), "POST", postHeaders, initialize);
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body)).toMatchObject({
+      error: {
+        message: expect.stringMatching(
+          /^too many sessions: henry has 2 sessions open, .*--max-sessions-per-user/,
+        ) as unknown,
+      },
+    });
+    const asRose = { ...mcpPostHeaders, Authorization: `Bearer ${roseToken}` };
+    expect((await send(url(), "POST", asRose, initialize)).status).toBe(200);
+    expect(log).toEqual(["askfirst serve: refused a new session of henry: henry has 2 sessions open"]);
+  });
+});
+
 describe("serveHttp Host and Origin checks", () => {
   it("refuses a rebound Host or a foreign Origin with 403 before looking at the token, and logs it once", async () => {
     const { log } = await start({ allowedHosts: ["mcp.example.com"] });

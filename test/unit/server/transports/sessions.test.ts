@@ -2,20 +2,21 @@ import { describe, expect, it } from "vitest";
 import { SessionTable } from "../../../../src/server/transports/sessions.js";
 import { ManualTimers } from "./manualTimers.js";
 
-function table(max = 10) {
+function table(max = 10, maxPerOwner?: number) {
   const timers = new ManualTimers();
   const closed: string[] = [];
   const sessions = new SessionTable<string>({
     idleMs: 60_000,
     max,
+    maxPerOwner,
     timers,
     onIdle: (session) => closed.push(session),
   });
   return { sessions, timers, closed };
 }
 
-function open(sessions: SessionTable<string>, id: string): void {
-  const reservation = sessions.reserve();
+function open(sessions: SessionTable<string>, id: string, owner = "henry"): void {
+  const reservation = sessions.reserve(owner);
   if (!reservation) throw new Error("no room");
   reservation.fill(id, `session ${id}`);
 }
@@ -50,15 +51,29 @@ describe("SessionTable", () => {
   it("counts sessions being opened against the cap, and a released place is free again", () => {
     const { sessions } = table(2);
     open(sessions, "a");
-    const pending = sessions.reserve();
+    const pending = sessions.reserve("henry");
     expect(pending).toBeDefined();
-    expect(sessions.reserve()).toBeUndefined();
+    expect(sessions.reserve("henry")).toBeUndefined();
     pending?.release();
     pending?.release();
     open(sessions, "b");
-    expect(sessions.reserve()).toBeUndefined();
+    expect(sessions.reserve("henry")).toBeUndefined();
     sessions.remove("a");
-    expect(sessions.reserve()).toBeDefined();
+    expect(sessions.reserve("henry")).toBeDefined();
+  });
+
+  it("holds one owner to maxPerOwner, counting sessions being opened, while others still get places", () => {
+    const { sessions } = table(10, 2);
+    open(sessions, "a");
+    const pending = sessions.reserve("henry");
+    expect(sessions.refusal("henry")).toBe("owner_full");
+    expect(sessions.reserve("henry")).toBeUndefined();
+    open(sessions, "r", "rose");
+    pending?.release();
+    open(sessions, "b");
+    expect(sessions.reserve("henry")).toBeUndefined();
+    sessions.remove("a");
+    expect(sessions.reserve("henry")).toBeDefined();
   });
 
   it("does not close a removed session when its old timer would have fired", () => {
