@@ -75,6 +75,25 @@ export function unknownRequest(names: RequestNames, id: string): BackendError {
   return new BackendError("not_found", `no ${names.noun} with id "${id}"; call ${names.listTool} to see ids`);
 }
 
+/**
+ * For a backend that cannot tell an id that exists nowhere from a request the actor may not see: the answer
+ * to a user who reviews nothing, whichever the id, so it says nothing about whether the id exists.
+ */
+export function reviewsNothing(names: RequestNames, actor: string, verb: "approve" | "deny"): BackendError {
+  return new BackendError(
+    "forbidden",
+    `only reviewers may ${verb} ${names.noun}s, and ${actor} reviews nothing here`,
+  );
+}
+
+/** As reviewsNothing, for a cancel of an id that is not among the actor's own requests. */
+export function notOwnRequest(names: RequestNames, actor: string, id: string): BackendError {
+  return new BackendError(
+    "forbidden",
+    `${actor} has no ${names.noun} with id "${id}", and only its requester may cancel one; call ${names.listTool} to see ids`,
+  );
+}
+
 export function alreadyHoldsRole(actor: string, role: string, resourceInstance: string): BackendError {
   return new BackendError(
     "conflict",

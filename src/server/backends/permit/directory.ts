@@ -116,18 +116,6 @@ export class Directory {
     return new Set(instances);
   }
 
-  /** Everyone holding a reviewer role on some instance of the resource type. */
-  async reviewers(): Promise<string[]> {
-    const prefix = `${this.resourceType}:`;
-    const users = new Set<string>();
-    for (const role of this.reviewerRoles) {
-      const holders = await callPermit(this.sdk.holdersOf(role));
-      for (const holder of holders)
-        if ((holder.resource_instance ?? "").startsWith(prefix)) users.add(holder.user);
-    }
-    return [...users];
-  }
-
   async keyOf(userId: string): Promise<string> {
     const known = this.keysById.get(userId);
     if (known !== undefined) return known;

@@ -4,6 +4,8 @@ import {
   assertMayCancel,
   assertMayDecide,
   assertPending,
+  notOwnRequest,
+  reviewsNothing,
   unknownRequest,
   type RequestNames,
 } from "../rules.js";
@@ -12,6 +14,9 @@ import { PermitCallError, isStatus } from "./failure.js";
 import type { Acting, Decision, PermitRequest, RequestsApi } from "./requestsApi.js";
 
 type AnyRequest = AccessRequest | OperationApproval;
+
+/** What a request is looked up for; it decides how an id the actor cannot see is refused. */
+type Purpose = Decision | "cancel" | "read";
 
 /** One kind of request as the lifecycle sees it: its Permit API, who to act as, and its model shape. */
 export interface RequestKind<T extends AnyRequest> extends RequestNames {
@@ -30,19 +35,23 @@ export class Lifecycle {
   constructor(private readonly directory: Directory) {}
 
   /**
-   * The request, even when Permit hides it from the acting user: Permit shows a request only to its
-   * requester and its reviewers, so for anyone else "absent" and "not yours" look alike. Reading it as
-   * each reviewer in turn tells them apart, so a user who may not act on a request hears "forbidden"
-   * (as with the local backend) and an id that exists nowhere is "not_found".
+   * The request as the acting user sees it. Permit shows a request only to its requester and the reviewers
+   * of its instance, and nobody else is asked (reading as each reviewer in turn cost a login and a read
+   * per reviewer, on behalf of users who may review nothing). So "absent" and "someone else's" get the
+   * same answer: forbidden to a user who reviews nothing or who cancels, else not_found. At most the
+   * read, and for a decision one listing of the actor's roles.
    */
-  async get<T extends AnyRequest>(kind: RequestKind<T>, as: Acting, id: string): Promise<T> {
+  async get<T extends AnyRequest>(
+    kind: RequestKind<T>,
+    as: Acting,
+    id: string,
+    purpose: Purpose,
+  ): Promise<T> {
     const seen = await this.getAs(kind, as, id);
     if (seen) return seen;
-    for (const reviewer of await this.directory.reviewers()) {
-      if (reviewer === as.user) continue;
-      const found = await this.getAs(kind, await kind.acting(reviewer), id);
-      if (found) return found;
-    }
+    if (purpose === "cancel") throw notOwnRequest(kind, as.user, id);
+    if (purpose !== "read" && (await this.directory.reviewedBy(as.user)).size === 0)
+      throw reviewsNothing(kind, as.user, purpose);
     throw unknownRequest(kind, id);
   }
 
@@ -67,7 +76,7 @@ export class Lifecycle {
     comment?: string,
   ): Promise<T> {
     const as = await kind.acting(actor);
-    const current = await this.get(kind, as, id);
+    const current = await this.get(kind, as, id, decision);
     const isReviewer = await this.directory.isReviewer(actor, current.resourceInstance);
     assertMayDecide(kind, current, actor, decision, isReviewer);
     const wanted: RequestStatus = decision === "approve" ? "approved" : "denied";
@@ -82,7 +91,7 @@ export class Lifecycle {
 
   async cancel<T extends AnyRequest>(kind: RequestKind<T>, actor: string, id: string): Promise<T> {
     const as = await kind.acting(actor);
-    const current = await this.get(kind, as, id);
+    const current = await this.get(kind, as, id, "cancel");
     assertMayCancel(kind, current, actor);
     let raw: PermitRequest;
     try {
@@ -127,7 +136,7 @@ export class Lifecycle {
     failure: unknown,
   ): Promise<T> {
     if (!(failure instanceof PermitCallError)) throw failure;
-    const after = await this.get(kind, as, id).catch(() => undefined);
+    const after = await this.get(kind, as, id, "read").catch(() => undefined);
     if (after === undefined) throw rethrown(failure);
     const isOurs = wanted.by === null || after.reviewer === wanted.by;
     if (after.status === wanted.status && isOurs && failure.failure.mayHaveApplied) return after;

@@ -98,14 +98,8 @@ export class PermitSdk {
     return this.assignments({ user, resourceInstance });
   }
 
-  /** Every assignment of `role` in the tenant. */
-  holdersOf(role: string): Promise<RoleAssignmentRead[]> {
-    return this.assignments({ role });
-  }
-
   private async assignments(filter: {
     user?: string;
-    role?: string;
     resourceInstance?: string;
   }): Promise<RoleAssignmentRead[]> {
     const { tenant } = this.options.config;

@@ -102,11 +102,13 @@ describe("Permit backend: the family demo", () => {
       reason: "r",
     });
     expect((await backend.listAccessRequests("rose", { page: 1, perPage: 10 })).total).toBe(0);
-    // Permit hides henry's request from rose; the backend still tells "not yours" from "no such id".
+    // Permit hides henry's request from rose, and "not yours" answers as "no such id" does.
     const byRose = await failureOf(backend.approveAccessRequest("rose", request.id));
     expect(byRose.code).toBe("forbidden");
-    expect(byRose.message).toContain("only reviewers of pizza-palace");
-    expect((await failureOf(backend.approveAccessRequest("rose", "no-such-id"))).code).toBe("not_found");
+    expect(byRose.message).toBe("only reviewers may approve access requests, and rose reviews nothing here");
+    const madeUp = await failureOf(backend.approveAccessRequest("rose", "no-such-id"));
+    expect([madeUp.code, madeUp.message]).toEqual([byRose.code, byRose.message]);
+    expect((await failureOf(backend.approveAccessRequest("joe", "no-such-id"))).code).toBe("not_found");
     expect((await failureOf(backend.approveAccessRequest("henry", request.id))).code).toBe("forbidden");
     expect((await failureOf(backend.cancelAccessRequest("joe", request.id))).code).toBe("forbidden");
     expect(fake.requests.some((r) => r.method === "PUT")).toBe(false);
@@ -115,6 +117,29 @@ describe("Permit backend: the family demo", () => {
     const twice = await failureOf(backend.approveAccessRequest("joe", request.id));
     expect(twice.code).toBe("conflict");
     expect(twice.message).toContain("already denied by jane");
+  });
+
+  it("looks up an id the user cannot see in a few calls, as that user only", async () => {
+    const approval = await backend.createOperationApproval("henry", {
+      resourceInstance: "pizza-palace",
+      operation: "order_dish: Truffle Pizza",
+      reason: "r",
+    });
+    for (const id of [approval.id, "4f1c2d3e-0000-4000-8000-000000000000"]) {
+      const before = fake.requests.length;
+      const refused = await failureOf(backend.approveOperationApproval("rose", id));
+      expect(refused.message).toBe(
+        "only reviewers may approve operation approvals, and rose reviews nothing here",
+      );
+      const made = fake.requests.slice(before);
+      expect(made.length).toBeLessThanOrEqual(3);
+      const logins = made.filter((r) => r.path === "/v2/auth/elements_login_as");
+      expect(logins.map((r) => (r.body as { user_id: string }).user_id)).toEqual(["rose"]);
+    }
+    const before = fake.requests.length;
+    const unknown = await failureOf(backend.cancelOperationApproval("joe", approval.id.replace(/.$/, "0")));
+    expect(unknown.message).toMatch(/^joe has no operation approval with id .*list_operation_approvals/);
+    expect(fake.requests.length - before).toBeLessThanOrEqual(2);
   });
 
   it("refuses what the local backend refuses, before sending anything", async () => {
