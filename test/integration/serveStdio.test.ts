@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -154,6 +154,20 @@ describe("askfirst serve over stdio", () => {
       expect(result.stderr).toMatch(expected);
     }
     expect(await readdir(dataDir)).toEqual([]);
+  });
+
+  it("names --data and says it is a file when it names one, with exit 2", async () => {
+    const file = join(dataDir, "afile");
+    await writeFile(file, "not a folder");
+    for (const data of [file, join(file, "sub")]) {
+      const result = await runCli(["serve", "--demo", "family-food", "--data", data], {
+        env: { ASKFIRST_USER: "henry" },
+      });
+      expect(result.code, data).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `askfirst: --data ${data} is a file (or inside one), not a folder; give a folder for the data (it is created if missing)`,
+      );
+    }
   });
 
   it("says how to seed when the data folder is empty and no demo is given", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../../errors.js";
 import type { Seed } from "../../seed.js";
@@ -37,6 +37,7 @@ export interface LocalBackendOptions {
 
 /** Opens the embedded backend on a data folder, seeding it first when a seed is given. */
 export function openLocalBackend(options: LocalBackendOptions): LocalBackend {
+  assertFolderOrMissing(options.dataDir);
   // Checked before opening, so a mistyped --data path does not leave an empty database behind.
   if (!options.seed && !existsSync(join(options.dataDir, databaseFileName)))
     throw emptyDataError(options.dataDir);
@@ -57,6 +58,22 @@ function emptyDataError(dataDir: string): UsageError {
     `data folder ${dataDir} holds no resources yet; start with --demo family-food or --seed <file>`,
     "empty_data",
   );
+}
+
+/** A --data path naming a file (or a path through one) is the person's mistake: say so, exit 2. */
+function assertFolderOrMissing(dataDir: string): void {
+  let isFolder: boolean | undefined;
+  try {
+    isFolder = statSync(dataDir, { throwIfNoEntry: false })?.isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOTDIR") throw error;
+    isFolder = false;
+  }
+  if (isFolder === false)
+    throw new UsageError(
+      `--data ${dataDir} is a file (or inside one), not a folder; give a folder for the data (it is created if missing)`,
+      "data_not_folder",
+    );
 }
 
 function newId(prefix: string): string {
