@@ -56,4 +56,15 @@ describe("askfirst chat -q when a turn fails", () => {
     const shown = result.stdout.indexOf("order_dish");
     expect(shown).toBeGreaterThan(result.stdout.indexOf("you (henry): a pizza please"));
   });
+
+  it("tells a first chat without --demo how to seed its data, in flags chat takes", async () => {
+    const data = join(dir, "data");
+    const result = await runCli(["chat", "--data", data, "--store", "memory", "-q", "list restaurants"], {
+      env: { ASKFIRST_USER: "henry" },
+    });
+    expect(result.stderr).toContain(
+      `that turn failed: could not start MCP server askfirst for henry: MCP error -32000: Connection closed (it said: askfirst: data folder ${data} holds no resources yet; start with --demo family-food, or seed it from a file with askfirst serve --seed <file> --data ${data})`,
+    );
+    expect(result.code).not.toBe(0);
+  });
 });

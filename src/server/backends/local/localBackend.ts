@@ -53,9 +53,13 @@ export function openLocalBackend(options: LocalBackendOptions): LocalBackend {
   }
 }
 
+/**
+ * Worded to hold for both commands that start this server: `serve` and the `chat` that spawns it take
+ * `--demo`, but only `serve` takes `--seed`, so that one is named with its command.
+ */
 function emptyDataError(dataDir: string): UsageError {
   return new UsageError(
-    `data folder ${dataDir} holds no resources yet; start with --demo family-food or --seed <file>`,
+    `data folder ${dataDir} holds no resources yet; start with --demo family-food, or seed it from a file with askfirst serve --seed <file> --data ${dataDir}`,
     "empty_data",
   );
 }
