@@ -98,7 +98,9 @@ export interface Backend {
   cancelOperationApproval(actor: string, id: string): Promise<OperationApproval>;
   /**
    * Uses up one approved, unused approval of `actor` on the instance (for `operation` when given).
-   * Returns the approval it used, or null when there is none. Two concurrent callers never use the same one.
+   * Returns the approval it used, or null when there is none. Two concurrent callers never use the same one
+   * with the local backend; the Permit backend narrows but cannot close that window across processes
+   * (see UseRecorder in permit/usedApprovals.ts).
    */
   consumeOperationApproval(
     actor: string,

@@ -4,9 +4,7 @@ import { PermitCallError, isStatus, toBackendError } from "./failure.js";
 import type { People } from "./mapping.js";
 import type { PermitRequest } from "./requestsApi.js";
 import type { PermitSdk, ResourceInstanceRead } from "./sdk.js";
-
-/** The user attribute where this backend records which approved operation approvals were used. */
-export const usedApprovalsAttribute = "askfirst_used_operation_approvals";
+import { usedFrom, type AttributeStore } from "./usedApprovals.js";
 
 /**
  * What the backend needs to know about users, roles and instances, read from Permit through the SDK.
@@ -136,31 +134,20 @@ export class Directory {
     return usedFrom(found.attributes);
   }
 
-  /** Records a use; Permit's PATCH replaces the attributes, so the others are sent back unchanged. */
-  async markUsed(user: string, approvalId: string, at: string): Promise<void> {
-    try {
-      const found = await this.sdk.getUser(user);
-      const attributes = { ...((found.attributes ?? {}) as Record<string, unknown>) };
-      attributes[usedApprovalsAttribute] = { ...usedFrom(found.attributes), [approvalId]: at };
-      await this.sdk.updateUserAttributes(user, attributes);
-    } catch (error) {
-      throw rethrown(error);
-    }
-  }
+  /** The user's attributes as Permit holds them; writing replaces them all (Permit's PATCH does). */
+  readonly attributes: AttributeStore = {
+    read: async (user) => {
+      const found = await callPermit(this.sdk.getUser(user));
+      return { ...((found.attributes ?? {}) as Record<string, unknown>) };
+    },
+    write: async (user, attributes) => {
+      await callPermit(this.sdk.updateUserAttributes(user, attributes));
+    },
+  };
 }
 
 function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
-
-function usedFrom(attributes: object | undefined): Record<string, string> {
-  const recorded = (attributes as Record<string, unknown> | undefined)?.[usedApprovalsAttribute];
-  if (!recorded || typeof recorded !== "object" || Array.isArray(recorded)) return {};
-  return Object.fromEntries(
-    Object.entries(recorded as Record<string, unknown>).filter(
-      (entry): entry is [string, string] => typeof entry[1] === "string",
-    ),
-  );
 }
 
 /** A failed Permit call as the BackendError tools report; anything else unchanged. */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type {
   AccessRequest,
   Backend,
@@ -22,6 +23,7 @@ import { Lifecycle, type RequestKind } from "./lifecycle.js";
 import { encodeOperationReason, toAccessRequest, toOperationApproval } from "./mapping.js";
 import { RequestsApi } from "./requestsApi.js";
 import type { PermitSdk, ResourceInstanceRead } from "./sdk.js";
+import { UseRecorder } from "./usedApprovals.js";
 
 export interface PermitBackendParts {
   config: PermitConfig;
@@ -29,6 +31,8 @@ export interface PermitBackendParts {
   http: PermitHttp;
   reviewerRoles: readonly string[];
   now?: () => Date;
+  /** Waits before reading a recorded use back (see UseRecorder); tests may pass their own. */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -43,8 +47,9 @@ export class PermitBackend implements Backend {
   private readonly access: RequestKind<AccessRequest>;
   private readonly approvals: RequestKind<OperationApproval>;
   private readonly now: () => Date;
-  // One consume at a time per user in this process; Permit offers no compare-and-set to do better.
+  // One consume at a time per user in this process; across processes UseRecorder does what Permit allows.
   private readonly consuming = new Map<string, Promise<unknown>>();
+  private readonly uses: UseRecorder;
 
   constructor(private readonly parts: PermitBackendParts) {
     const { config, sdk, http } = parts;
@@ -52,6 +57,7 @@ export class PermitBackend implements Backend {
     this.now = parts.now ?? (() => new Date());
     this.directory = new Directory(sdk, this.resourceType, parts.reviewerRoles, config.requestableRoles);
     this.lifecycle = new Lifecycle(this.directory);
+    this.uses = new UseRecorder(this.directory.attributes, randomUUID(), parts.pause);
     const type = this.resourceType;
     this.access = {
       ...accessRequestNames,
@@ -167,7 +173,8 @@ export class PermitBackend implements Backend {
   /**
    * Permit grants an approved operation approval as a role and has no notion of using one up, so this
    * backend records each use on the requester (user attribute `askfirst_used_operation_approvals`).
-   * Oldest approval first; operations match as in the local backend.
+   * Oldest approval first; operations match as in the local backend. An approval another process
+   * recorded first is skipped for the next one; the window UseRecorder cannot close is described there.
    */
   consumeOperationApproval(
     actor: string,
@@ -197,11 +204,11 @@ export class PermitBackend implements Backend {
       .filter((item) => item.usedAt === null)
       .filter((item) => key === undefined || operationKey(item.operation) === key)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    const chosen = usable[0];
-    if (!chosen) return null;
-    const usedAt = this.now().toISOString();
-    await this.directory.markUsed(actor, chosen.id, usedAt);
-    return { ...chosen, usedAt };
+    for (const chosen of usable) {
+      const usedAt = this.now().toISOString();
+      if (await this.uses.claim(actor, chosen.id, usedAt)) return { ...chosen, usedAt };
+    }
+    return null;
   }
 
   /** The actor's own requests of one kind and status on the instance. */

@@ -23,6 +23,8 @@ export interface Injection {
   headers?: Record<string, string>;
   /** Answer only after this long (a slow Permit). */
   delayMs?: number;
+  /** After the delay, answer (and apply the request) as the fake would have: a slow but working Permit. */
+  isPassingThrough?: boolean;
   /** Put the request's Authorization header into the message, as a careless server might. */
   isEchoingAuthorization?: boolean;
 }
@@ -104,9 +106,10 @@ export class FakePermit {
     const echo = injected?.isEchoingAuthorization
       ? { message: `rejected ${recorded.authorization}` }
       : undefined;
-    const answer = injected
-      ? { status: injected.status, body: echo ?? injected.body ?? {}, headers: injected.headers }
-      : this.route(recorded);
+    const answer =
+      injected && !injected.isPassingThrough
+        ? { status: injected.status, body: echo ?? injected.body ?? {}, headers: injected.headers }
+        : this.route(recorded);
     response.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
     response.end(JSON.stringify(answer.body));
   }
