@@ -4,7 +4,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { describeError } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { checkArgs } from "../../review/argsSchema.js";
-import { maskSecrets } from "../../review/mask.js";
+import { maskSecrets, maskText } from "../../review/mask.js";
 import { digestMatches, type ArgsDigest } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
 import { callsOf, errorResult, lastTurn, okResult, type IdentifiedCall } from "../messages.js";
@@ -103,7 +103,7 @@ function fromJournal(
   if (earlier.outcome === "error" && result !== null) return failed(call, result, argsHash);
   if (earlier.outcome !== "ok" || result === null)
     return failed(call, mayHaveRun(call.name, earlier.startedAt), argsHash);
-  return { ok: true, argsHash, message: okResult(call, result), text: result };
+  return succeeded(call, result, argsHash);
 }
 
 /**
@@ -147,8 +147,7 @@ async function execute(
         ? `\n(The reviewer edited the arguments; it ran with ${JSON.stringify(maskSecrets(reviewed.args))}.)`
         : "";
     const text = `${readableText(raw ? raw.content : output)}${edited}`;
-    // The server's structured content stays with the message, for models and tools that read it.
-    return { ok: true, argsHash, message: okResult(call, text, raw?.artifact as unknown), text };
+    return succeeded(call, text, argsHash, raw?.artifact);
   } catch (error) {
     // The adapter checks arguments against the tool's schema before sending and says only that they do not
     // match: the model is told what is wrong, in the words of the schema the server advertised.
@@ -163,7 +162,22 @@ async function execute(
   }
 }
 
-function failed(call: IdentifiedCall, error: string, argsHash: string): Execution {
+/*
+ * A tool's answer is masked (see maskText) before anything keeps it: the model, the checkpoint and the
+ * transcript, the journal, the audit record and every screen get the same text. The model loses nothing it
+ * needs: ordinary results pass unchanged, and a credential a tool echoes back (its arguments in an error, a
+ * connection string) is one the model must not carry into its next prompt or repeat in its reply.
+ */
+
+function succeeded(call: IdentifiedCall, result: string, argsHash: string, artifact?: unknown): Execution {
+  const text = maskText(result);
+  // The server's structured content stays with the message, for models and tools that read it.
+  const message = okResult(call, text, artifact === undefined ? undefined : maskSecrets(artifact));
+  return { ok: true, argsHash, message, text };
+}
+
+function failed(call: IdentifiedCall, problem: string, argsHash: string): Execution {
+  const error = maskText(problem);
   return { ok: false, argsHash, message: errorResult(call, error), error };
 }
 

@@ -141,3 +141,49 @@ describe("run_tool runs each call at most once", () => {
     ]);
   });
 });
+
+describe("run_tool and secrets a tool echoes back", () => {
+  const why = 'bad login with {"password":"PWSECRET123","note":"postgres://bob:URLPWSECRET@db/x"}';
+  const echoing: AgentState = {
+    ...state,
+    messages: [
+      new HumanMessage({ id: "h1", content: "log in" }),
+      new AIMessage({
+        id: "a1",
+        content: "",
+        tool_calls: [{ id: "call-fail", name: "fail", args: { why } }],
+      }),
+    ],
+    reviewed: { "call-fail": { ...approved, args: { why } } },
+  };
+
+  it("runs with the exact arguments but keeps, shows and tells the model only the masked error", async () => {
+    const { node, journal, records, received, hashArgs } = setUp();
+    const result = await node(echoing, config);
+    expect(received).toEqual([{ tool: "fail", user: "joe", args: { why } }]);
+    const masked = 'refused: bad login with {"password":"***","note":"postgres://bob:***@db/x"}';
+    expect(result.messages[0]?.content).toBe(masked);
+    expect(result.outcomes).toMatchObject([{ outcome: "error", detail: masked }]);
+    expect(records).toMatchObject([{ error: masked, argsHash: hashArgs({ why }) }]);
+    expect((await journal.get("t-run", "call-fail"))?.result).toBe(masked);
+    expect(JSON.stringify([result, records])).not.toMatch(/PWSECRET|URLPWSECRET/);
+  });
+
+  it("masks a secret in a result the same way, and in the arguments an edit ran with", async () => {
+    const { node, received } = setUp();
+    const to = "ann GITHUB_TOKEN=ghp_ENVSECRET99";
+    const edited: AgentState = {
+      ...state,
+      messages: [
+        state.messages[0] as HumanMessage,
+        new AIMessage({ id: "a1", content: "", tool_calls: [{ id: "call-pay", name: "pay", args }] }),
+      ],
+      reviewed: { "call-pay": { ...approved, decision: "edited", args: { to, amount: 5 } } },
+    };
+    const result = await node(edited, config);
+    expect(received).toEqual([{ tool: "pay", user: "joe", args: { to, amount: 5 } }]);
+    expect(result.messages[0]?.content).toBe(
+      'joe paid 5 to ann GITHUB_TOKEN=***\n(The reviewer edited the arguments; it ran with {"to":"ann GITHUB_TOKEN=***","amount":5}.)',
+    );
+  });
+});
