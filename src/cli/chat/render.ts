@@ -3,7 +3,7 @@ import { isCancelledNote } from "../../agent/cancelledRequest.js";
 import type { CallOutcome } from "../../agent/state.js";
 import type { TurnResult } from "../../agent/sessionTypes.js";
 import type { TurnFailed } from "../../agent/turnFailed.js";
-import { maskSecrets } from "../../review/mask.js";
+import { maskSecrets, maskText } from "../../review/mask.js";
 import type { PendingReview } from "../../store/types.js";
 
 /** Printing only: what the person reads of a turn. Gathering happens in the session. */
@@ -30,9 +30,10 @@ export function formatCall(call: CallOutcome): string {
       : "";
   const args = JSON.stringify(call.args);
   const head = `  ${mark} ${call.tool}(${args.length > 120 ? `${args.slice(0, 117)}...` : args}) — ${decisionLabel[call.decision]}${who} [${call.tier}: ${call.rule}]`;
-  if (call.outcome === "error") return `${head}\n      failed: ${call.detail ?? "unknown error"}`;
-  if (call.outcome === "not_run") return `${head}\n      ${call.detail ?? "did not run"}`;
-  if (ranDespiteRefusal) return `${head}\n      ${call.detail ?? "it had already run"}`;
+  const detail = call.detail === null ? null : maskText(call.detail);
+  if (call.outcome === "error") return `${head}\n      failed: ${detail ?? "unknown error"}`;
+  if (call.outcome === "not_run") return `${head}\n      ${detail ?? "did not run"}`;
+  if (ranDespiteRefusal) return `${head}\n      ${detail ?? "it had already run"}`;
   return head;
 }
 
@@ -42,9 +43,11 @@ export function formatTurn(result: TurnResult, options: { verbose: boolean }): s
   if (options.verbose) {
     for (const message of result.messages)
       if (message.type === "tool")
-        lines.push(`  ← ${message.data.name ?? "tool"} result: ${contentText(message.data.content)}`);
+        lines.push(
+          `  ← ${message.data.name ?? "tool"} result: ${maskText(contentText(message.data.content))}`,
+        );
   }
-  for (const reply of result.replies) lines.push(`agent: ${reply}`);
+  for (const reply of result.replies) lines.push(`agent: ${maskText(reply)}`);
   if (result.status === "pending" && result.review) lines.push(formatPending(result.review));
   if (result.elsewhere) {
     const { by, decisions, messages } = result.elsewhere;
@@ -94,11 +97,15 @@ export function formatCancelled(
   return lines.map((line) => `${line}\n`).join("");
 }
 
-/** The whole conversation of a thread, as `chat -t` shows it on start. */
+/**
+ * The whole conversation of a thread, as `chat -t` shows it on start. Every line is masked: tool results
+ * are masked when they arrive, but a thread may be older than that, and a person may have typed a secret
+ * that the model then repeated.
+ */
 export function formatHistory(messages: BaseMessage[]): string {
   const lines = messages.map((message) => {
     const type = message.getType();
-    const text = contentText(message.content);
+    const text = maskText(contentText(message.content));
     if (type === "human") return `you: ${text}`;
     if (isCancelledNote(message)) return "  (cancelled at the terminal before the agent answered)";
     if (type === "tool") return `  ← ${message.name ?? "tool"}: ${text}`;

@@ -71,6 +71,31 @@ describe("secrets in what the chat prints", () => {
   });
 });
 
+describe("secret values in what the chat prints, whatever they are called", () => {
+  it("masks them in every line of the history, the agent's replies and a call's failure", () => {
+    const history = formatHistory([
+      new HumanMessage("log in with GITHUB_TOKEN=ghp_TYPEDSECRET1"),
+      new AIMessage({ content: "Trying ghp_TYPEDSECRET1", tool_calls: [] }),
+      new ToolMessage({ tool_call_id: "c1", name: "login", content: 'bad login {"password":"PWSECRET123"}' }),
+    ]);
+    expect(history).toBe(
+      [
+        "you: log in with GITHUB_TOKEN=***",
+        "agent: Trying ghp_***",
+        '  ← login: bad login {"password":"***"}',
+        "",
+      ].join("\n"),
+    );
+    const failed = formatCall({ ...base, outcome: "error", detail: "refused: Bearer HEADERBEARERSECRET" });
+    expect(failed).toContain("failed: refused: Bearer ***");
+    const turn = formatTurn(
+      { status: "done", replies: ["your key is sk-live-do-not-show"], messages: [], calls: [], review: null },
+      { verbose: true },
+    );
+    expect(turn).toBe("agent: your key is sk-***\n");
+  });
+});
+
 describe("the history chat -t shows", () => {
   it("shows a request cancelled before the agent answered as cancelled, not as the agent's words", () => {
     const human = new HumanMessage({ id: "human_1", content: "order pizza" });
