@@ -75,8 +75,8 @@ const tokenShapes = new RegExp(
   "g",
 );
 
-/** `name=`, `name: `, `"name":`, `name="…"`: a name that may be followed by its value (checked apart). */
-const assignedName = /(?<![\w.-])["']?([A-Za-z][\w.-]{0,63})\\?["']?[ \t]*[:=][ \t]*/g;
+/** `name=`, `--name=`, `name: `, `"name":`, `name="…"`: a name that may be followed by its value (checked apart). */
+const assignedName = /(?<![\w.-])(?:--?)?["']?([A-Za-z][\w.-]{0,63})\\?["']?[ \t]*[:=][ \t]*/g;
 
 /**
  * The value after a secret name: a quoted string whole, else one word (after an auth scheme, if any). A

@@ -61,6 +61,7 @@ describe("maskText: secrets written inside text, whatever the argument is called
     masks("x-api-key: k3y-value, next", "x-api-key: ***, next");
     masks("db?sslmode=require&password=hunter2&x=1", "db?sslmode=require&password=***&x=1");
     masks("client_secret='a b c' pin: 1234", "client_secret='***' pin: ***");
+    masks("serve --api-key=k3y --password=hunter2 --port=80", "serve --api-key=*** --password=*** --port=80");
   });
 
   it("masks well-known key and token shapes, keeping the prefix that says what was there", () => {
