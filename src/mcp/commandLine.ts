@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { maskText } from "../review/mask.js";
 
 /**
  * Splits a `--server` command line into words the way a POSIX shell would for plain cases: spaces separate,
@@ -30,7 +31,8 @@ export function splitCommandLine(line: string): string[] {
       inWord = true;
     }
   }
-  if (quote !== null) throw new UsageError(`--server "${line}": a ${quote} quote is not closed`);
+  // The line is the person's, but may hold a key (a flag's value): the error is printed and may be logged.
+  if (quote !== null) throw new UsageError(`--server "${maskText(line)}": a ${quote} quote is not closed`);
   if (inWord) words.push(current);
   return words;
 }

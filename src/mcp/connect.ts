@@ -10,6 +10,7 @@ import type {
 } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AskfirstError, UsageError, describeError } from "../errors.js";
+import { maskText } from "../review/mask.js";
 import type { HttpServer, ServerCommand, ServerSpec } from "./servers.js";
 
 /**
@@ -114,9 +115,10 @@ async function connect(
   } catch (error) {
     await client.close().catch(() => undefined);
     const said = lastWords(error);
+    // The spawn error echoes the command, and a server's last words may hold its own keys.
+    const problem = maskText(`${describeError(error)}${said ? ` (${said})` : ""}`);
     throw new AskfirstError(
-      `could not ${server.kind === "stdio" ? "start" : "connect to"} MCP server ${server.name} for ${user}: ` +
-        `${describeError(error)}${said ? ` (${said})` : ""}`,
+      `could not ${server.kind === "stdio" ? "start" : "connect to"} MCP server ${server.name} for ${user}: ${problem}`,
       // A server that refuses the user's token is told the wrong token: the person's to put right.
       { code: "mcp_connect", cause: error, source: isRefusedAuth(error) ? "user" : "system" },
     );

@@ -61,13 +61,36 @@ export function customServers(lines: string[]): ServerSpec[] {
   return lines.map((line): ServerSpec => {
     const url = serverUrl(line);
     if (url) return { kind: "http", name: distinct(url.hostname), url };
-    const [command, ...args] = splitCommandLine(line);
+    const words = splitCommandLine(line);
+    refuseEnvironment(words);
+    const [command, ...args] = words;
     if (command === undefined)
       throw new UsageError(
         '--server needs a command line or an http(s) URL, e.g. --server "node server.js" or --server http://127.0.0.1:8000/mcp',
       );
     return { kind: "stdio", name: distinct(commandName(command, args)), command, args, env: {} };
   });
+}
+
+/**
+ * `--server "GITHUB_TOKEN=… node server.js"` reads like a shell command that sets a variable, but nothing
+ * here is a shell: the assignment would be spawned as the command, and its value, usually a secret, echoed
+ * in the error. A spawned server gets ASKFIRST_USER and nothing else from askfirst, by design (DESIGN.md),
+ * so this is refused; the message names the variables and never their values.
+ */
+function refuseEnvironment(words: string[]): void {
+  const assigned: string[] = [];
+  for (const word of words) {
+    const name = /^([A-Za-z_]\w*)=/.exec(word)?.[1];
+    if (name === undefined) break;
+    assigned.push(name);
+  }
+  if (assigned.length === 0) return;
+  throw new UsageError(
+    `--server cannot set environment variables (${assigned.join(", ")}): a spawned server gets only ` +
+      "ASKFIRST_USER from askfirst. Give the server its settings its own way (a file it reads, or a script " +
+      "that sets them and starts it).",
+  );
 }
 
 /** True when a `--server` value names a server by URL (http or https) rather than a command line. */

@@ -20,6 +20,19 @@ describe("--server command lines", () => {
     expect(servers[0]).toMatchObject({ kind: "stdio", command: "node", args: ["./bank.js"], env: {} });
   });
 
+  it("refuse a leading NAME=value, naming the variable but never its value", () => {
+    const refuse = () => customServers(["GITHUB_TOKEN=ghp_ENVSECRET OTHER=x node slow.mjs"]);
+    expect(refuse).toThrow(/--server cannot set environment variables \(GITHUB_TOKEN, OTHER\)/);
+    expect(refuse).not.toThrow(/ENVSECRET/);
+    // Only leading words: an argument that holds `=` is the server's business.
+    expect(customServers(["node server.js --mode=fast"])[0]).toMatchObject({
+      args: ["server.js", "--mode=fast"],
+    });
+    expect(() => splitCommandLine('node s.js --token=ghp_QUOTESECRET "open')).toThrow(
+      /--server "node s.js --token=\*\*\* "open": a " quote is not closed/,
+    );
+  });
+
   it("reach a URL over Streamable HTTP, named after its host, and refuse a URL that is malformed or carries a password", () => {
     const servers = customServers([
       "http://127.0.0.1:8765/mcp",
