@@ -1,4 +1,5 @@
 import { isRedactable, redactSecrets } from "../../../errors.js";
+import { maskText } from "../../../review/mask.js";
 import { BackendError, type BackendErrorCode } from "../types.js";
 
 /**
@@ -75,6 +76,7 @@ export function permitMessage(body: unknown, text: string): string {
 /**
  * Makes a message safe to show: every registered secret replaced, one line, bounded. The secrets are the
  * API key and any Elements token received; they must never reach a log, an error or an audit record.
+ * Any other secret-shaped text (another key, a token Permit echoes) is masked as everywhere else.
  */
 export class Redactor {
   private readonly permanent = new Set<string>();
@@ -94,7 +96,7 @@ export class Redactor {
   }
 
   clean(text: string, limit = 500): string {
-    const cleaned = redactSecrets(text, [...this.permanent, ...this.recent])
+    const cleaned = maskText(redactSecrets(text, [...this.permanent, ...this.recent]))
       .replace(/\s+/g, " ")
       .trim();
     return cleaned.length > limit ? `${cleaned.slice(0, limit)}…` : cleaned;

@@ -167,10 +167,10 @@ describe("Permit backend failures", () => {
   it("keeps the API key and Elements tokens out of messages even when echoed, and writes nothing to stdout", async () => {
     const stdout = vi.spyOn(process.stdout, "write");
     const permit = await open();
-    const echo = { message: `key ${fakeIds.apiKey} is not allowed here` };
+    const echo = { message: `key ${fakeIds.apiKey} is not allowed here, nor permit_key_OTHERENV0123456` };
     fake.inject({ path: /resource_instances/, times: 1, status: 403, body: echo });
     const error = await failureOf(permit.getResourceInstance("henry", "pizza-palace"));
-    expect(error.message).toContain("key [redacted] is not allowed here");
+    expect(error.message).toContain("key [redacted] is not allowed here, nor permit_key_***");
     fake.inject({
       method: "POST",
       path: /operation_approval$/,
