@@ -8,8 +8,9 @@ import { cliPath, runCli, repoRoot, type CliResult } from "../helpers/cli.js";
 
 /**
  * A folder with everything a review story needs: a real MCP server over stdio that records every call it
- * runs to calls.jsonl (the server side of the story), a policy that makes `send_money` wait for a person,
- * scripted model files and a SQLite store.
+ * runs to calls.jsonl (the server side of the story), a policy that makes `send_money` and `log_in` wait
+ * for a person, scripted model files and a SQLite store. `log_in` always fails, echoing its arguments
+ * and a session token of its own in the error, as careless servers do.
  */
 export interface ReviewWorld {
   folder: string;
@@ -45,7 +46,10 @@ export function createReviewWorld(): ReviewWorld {
   writeFileSync(
     policy,
     JSON.stringify({
-      rules: [{ tool: "send_money", tier: "confirm", message: "money leaves" }],
+      rules: [
+        { tool: "send_money", tier: "confirm", message: "money leaves" },
+        { tool: "log_in", tier: "confirm" },
+      ],
       default: "allow",
     }),
   );
@@ -125,6 +129,15 @@ server.registerTool(
     const until = Date.now() + 20000;
     while (existsSync(${JSON.stringify(hold)}) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     return { content: [{ type: "text", text: user + " sent " + args.amount + " to " + args.to }] };
+  },
+);
+server.registerTool(
+  "log_in",
+  { description: "Log in to a service", inputSchema: { password: z.string(), note: z.string(), header: z.string(), dsn: z.string() } },
+  async (args) => {
+    appendFileSync(${JSON.stringify(log)}, JSON.stringify({ tool: "log_in", user, args }) + "\\n");
+    const text = "bad login with " + JSON.stringify(args) + "; session token=ERRONLYSECRET9";
+    return { isError: true, content: [{ type: "text", text }] };
   },
 );
 await server.connect(new StdioServerTransport());
