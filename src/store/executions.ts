@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type pg from "pg";
 import type { Quote } from "./postgres.js";
 import { promised } from "./promised.js";
-import type { ExecutionJournal, ToolExecution, ToolExecutionStart } from "./types.js";
+import type { ExecutionDecision, ExecutionJournal, ToolExecution, ToolExecutionStart } from "./types.js";
 
 /**
  * The execution journal of each store (see ExecutionJournal in types.ts). Every kind inserts the "started"
@@ -33,7 +33,14 @@ export function createMemoryExecutionJournal(): ExecutionJournal {
 }
 
 function begun(execution: ToolExecutionStart): ToolExecution {
-  return { ...execution, finishedAt: null, outcome: null, result: null };
+  return {
+    ...execution,
+    finishedAt: null,
+    outcome: null,
+    result: null,
+    decision: execution.decision ?? null,
+    reviewer: execution.reviewer ?? null,
+  };
 }
 
 /** The table both SQL stores create; the primary key is what makes `start` atomic. */
@@ -41,7 +48,7 @@ export const executionsTableSql = (table: string, integer: string): string => `
   CREATE TABLE IF NOT EXISTS ${table} (
     thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL, tool TEXT NOT NULL, args_hash TEXT NOT NULL,
     started_at ${integer} NOT NULL, finished_at ${integer}, outcome TEXT, result TEXT,
-    PRIMARY KEY (thread_id, tool_call_id));`;
+    decision TEXT, reviewer TEXT, PRIMARY KEY (thread_id, tool_call_id));`;
 
 interface ExecutionRow {
   thread_id: string;
@@ -52,7 +59,12 @@ interface ExecutionRow {
   finished_at: number | string | null;
   outcome: string | null;
   result: string | null;
+  /** Absent from a table made by an earlier version, until it is upgraded. */
+  decision?: string | null;
+  reviewer?: string | null;
 }
+
+const executionDecisions: readonly string[] = ["allowed", "notified", "approved", "edited"];
 
 function rowToExecution(row: ExecutionRow): ToolExecution {
   return {
@@ -64,18 +76,20 @@ function rowToExecution(row: ExecutionRow): ToolExecution {
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
     outcome: row.outcome === "ok" || row.outcome === "error" ? row.outcome : null,
     result: row.result,
+    decision: executionDecisions.includes(row.decision ?? "") ? (row.decision as ExecutionDecision) : null,
+    reviewer: row.reviewer ?? null,
   };
 }
 
 function startValues(execution: ToolExecutionStart): unknown[] {
-  const { threadId, toolCallId, tool, argsHash, startedAt } = execution;
-  return [threadId, toolCallId, tool, argsHash, startedAt];
+  const { threadId, toolCallId, tool, argsHash, startedAt, decision, reviewer } = execution;
+  return [threadId, toolCallId, tool, argsHash, startedAt, decision ?? null, reviewer ?? null];
 }
 
 export function createSqliteExecutionJournal(db: Database.Database): ExecutionJournal {
   const insert = db.prepare(
-    `INSERT INTO askfirst_executions (thread_id, tool_call_id, tool, args_hash, started_at)
-     VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO askfirst_executions (thread_id, tool_call_id, tool, args_hash, started_at, decision, reviewer)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const read = db.prepare("SELECT * FROM askfirst_executions WHERE thread_id = ? AND tool_call_id = ?");
   const update = db.prepare(
@@ -110,8 +124,8 @@ export function createPostgresExecutionJournal(pool: pg.Pool, q: Quote): Executi
   return {
     async start(execution) {
       const inserted = await pool.query(
-        `INSERT INTO ${table} (thread_id, tool_call_id, tool, args_hash, started_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        `INSERT INTO ${table} (thread_id, tool_call_id, tool, args_hash, started_at, decision, reviewer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
         startValues(execution),
       );
       if (inserted.rowCount === 1) return null;

@@ -109,6 +109,9 @@ async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<st
       CREATE TABLE IF NOT EXISTS ${q("askfirst_threads")} (
         thread_id TEXT PRIMARY KEY, acting_user TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);`);
     await client.query(executionsTableSql(q("askfirst_executions"), "BIGINT"));
+    await client.query(
+      `ALTER TABLE ${q("askfirst_executions")} ADD COLUMN IF NOT EXISTS decision TEXT, ADD COLUMN IF NOT EXISTS reviewer TEXT`,
+    );
     await addAuditEvents(client, schema, q);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${q("askfirst_keys")} (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,

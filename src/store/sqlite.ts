@@ -149,6 +149,7 @@ function addMissingColumns(db: Db): void {
       checkpointId: !reviews.includes("checkpoint_id"),
       shown: !reviews.includes("shown_to"),
       event: !columnsOf("askfirst_audit").includes("event"),
+      startedUnder: !columnsOf("askfirst_executions").includes("decision"),
     };
   };
   if (!Object.values(lacking()).some(Boolean)) return;
@@ -160,6 +161,10 @@ function addMissingColumns(db: Db): void {
     if (missing.shown) {
       db.exec("ALTER TABLE askfirst_reviews ADD COLUMN shown_to TEXT");
       db.exec("ALTER TABLE askfirst_reviews ADD COLUMN shown_at INTEGER");
+    }
+    if (missing.startedUnder) {
+      db.exec("ALTER TABLE askfirst_executions ADD COLUMN decision TEXT");
+      db.exec("ALTER TABLE askfirst_executions ADD COLUMN reviewer TEXT");
     }
     if (missing.event) {
       db.exec("ALTER TABLE askfirst_audit ADD COLUMN event TEXT NOT NULL DEFAULT ''");

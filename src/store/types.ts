@@ -170,12 +170,23 @@ export interface ToolExecution {
   outcome: "ok" | "error" | null;
   /** The text the model got back: the result, or the error. Null until finished. */
   result: string | null;
+  /**
+   * The decision it was started under, and who made it (null: policy, no person; or a journal written
+   * before these were kept). Durable before the tool runs, so a crash while it runs cannot lose who approved.
+   */
+  decision: ExecutionDecision | null;
+  reviewer: string | null;
 }
 
+/** The decisions under which a call may start. */
+export type ExecutionDecision = Extract<AuditDecision, "allowed" | "notified" | "approved" | "edited">;
+
+/** What `start` records; without a decision, the call reads as one started before decisions were kept. */
 export type ToolExecutionStart = Pick<
   ToolExecution,
   "threadId" | "toolCallId" | "tool" | "argsHash" | "startedAt"
->;
+> &
+  Partial<Pick<ToolExecution, "decision" | "reviewer">>;
 
 /**
  * Makes running a tool at most once per (threadId, toolCallId), across processes and crashes. Runs are

@@ -159,9 +159,14 @@ describe("a tool killed mid-run", () => {
     const audit = JSON.parse(
       (await world.cli(["audit", "--thread", threadId, "--json"])).stdout,
     ) as AuditRecord[];
-    expect(audit).toMatchObject([{ threadId, decision: "approved", reviewer: "dad", outcome: "error" }]);
+    // Who made it run (mom, before the crash) comes first, kept by the journal before the tool started.
+    expect(audit).toMatchObject([
+      { threadId, decision: "approved", reviewer: "mom", outcome: "error" },
+      { threadId, decision: "approved", reviewer: "dad", outcome: "error" },
+    ]);
     expect(await ranWith(world, audit[0]?.seq, args)).toEqual({ seq: audit[0]?.seq, asked: true, ran: true });
     expect(audit[0]?.error).toMatch(/may have run before a crash/);
+    expect(audit[1]?.error).toMatch(/may have run before a crash/);
     expect((await world.cli(["pending"])).stdout).toBe("No reviews are pending.\n");
   });
 
@@ -182,7 +187,11 @@ describe("a tool killed mid-run", () => {
     const audit = JSON.parse(
       (await world.cli(["audit", "--thread", threadId, "--json"])).stdout,
     ) as AuditRecord[];
-    expect(audit).toMatchObject([{ threadId, decision: "rejected", reviewer: "dad", outcome: "error" }]);
+    expect(audit).toMatchObject([
+      { threadId, decision: "approved", reviewer: "mom", outcome: "error" },
+      { threadId, decision: "rejected", reviewer: "dad", outcome: "error" },
+    ]);
+    expect(audit[1]?.error).toMatch(/^The rejection came too late/);
     expect(await ranWith(world, audit[0]?.seq, args)).toEqual({ seq: audit[0]?.seq, asked: true, ran: true });
   });
 });

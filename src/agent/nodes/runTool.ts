@@ -9,7 +9,7 @@ import { digestMatches, type ArgsDigest } from "../../store/auditChain.js";
 import type { AuditEntry, AuditLog, ExecutionJournal, ToolExecution } from "../../store/types.js";
 import { callsOf, errorResult, lastTurn, okResult, type IdentifiedCall } from "../messages.js";
 import type { AgentState, CallOutcome, ReviewedCall } from "../state.js";
-import { cancelledWhileRunning, mayHaveRun } from "./startedBefore.js";
+import { cancelledWhileRunning, mayHaveRun, startedUnder } from "./startedBefore.js";
 
 export interface RunToolDeps {
   toolbox: Toolbox;
@@ -52,13 +52,17 @@ export function createRunToolNode(deps: RunToolDeps) {
       outcomes.push(toOutcome(call, reviewed, result));
       const time = new Date(deps.clock()).toISOString();
       const context = { threadId, time, state, digest: deps.audit.digestArgs };
-      await deps.audit.append(toAuditEntry({ call, reviewed, loaded }, result, context));
+      const entry = toAuditEntry({ call, reviewed, loaded }, result, context);
+      // Started before a crash under another answer: whoever made it run is recorded first.
+      const earlier = result.earlier ? startedUnder(entry, result.earlier) : null;
+      if (earlier) await deps.audit.append(earlier);
+      await deps.audit.append(entry);
     }
     return { messages, reviewed: {}, outcomes };
   };
 }
 
-type Execution = { argsHash: string; message: ToolMessage } & (
+type Execution = { argsHash: string; message: ToolMessage; earlier?: ToolExecution } & (
   { ok: true; text: string } | { ok: false; error: string }
 );
 
@@ -81,8 +85,10 @@ async function runOnce(
     tool: call.name,
     argsHash,
     startedAt: deps.clock(),
+    decision: reviewed.decision,
+    reviewer: reviewed.reviewer,
   });
-  if (earlier) return fromJournal(call, earlier, deps.audit.digestArgs, reviewed.args);
+  if (earlier) return { ...fromJournal(call, earlier, deps.audit.digestArgs, reviewed.args), earlier };
   const result = await execute(runnable, config, argsHash);
   await deps.journal.finish(threadId, call.id, {
     outcome: result.ok ? "ok" : "error",

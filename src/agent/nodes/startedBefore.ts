@@ -77,6 +77,8 @@ export async function reconcileRefusals(
     if (entry.outcome !== "not_run") continue;
     const started = await journal.get(threadId, entry.toolCallId);
     if (!started) continue;
+    const earlier = startedUnder(entry, started);
+    if (earlier) refusals.audit.splice(refusals.audit.indexOf(entry), 0, earlier);
     const { ok, text } = describeLate(entry.tool, entry.decision, started);
     entry.outcome = ok ? "ok" : "error";
     entry.error = ok ? null : text;
@@ -102,4 +104,29 @@ function describeLate(tool: string, decision: string, started: ToolExecution): {
       text: `${late} ${tool} had already been run before a crash, and failed: ${started.result}`,
     };
   return { ok: false, text: `${late} ${mayHaveRun(tool, started.startedAt)}` };
+}
+
+/**
+ * The record of the decision a call was started under before a crash (who made it run, as the journal
+ * kept it before the tool ran), to go before `entry`, the record of the answer given after the crash: or
+ * null when that is the same decision, or the journal predates keeping decisions. Its outcome is what the
+ * journal knows of the run.
+ */
+export function startedUnder<E extends Omit<AuditEntry, "threadId" | "actingUser">>(
+  entry: E,
+  started: ToolExecution,
+): E | null {
+  if (started.decision === null) return null;
+  if (started.decision === entry.decision && started.reviewer === entry.reviewer) return null;
+  const ran = started.outcome === "ok" && started.result !== null;
+  return {
+    ...entry,
+    time: new Date(started.startedAt).toISOString(),
+    decision: started.decision,
+    reviewer: started.reviewer,
+    decideMs: null,
+    outcome: ran ? "ok" : "error",
+    error: ran ? null : (started.result ?? mayHaveRun(entry.tool, started.startedAt)),
+    executedArgsHash: started.argsHash,
+  };
 }

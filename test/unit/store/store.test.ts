@@ -185,6 +185,9 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
       tool: "order_dish",
       argsHash: opened.store.audit.digestArgs({ dish: "lasagna" }),
       startedAt,
+      // Kept before the tool runs: who approved it survives a crash while it runs.
+      decision: "approved" as const,
+      reviewer: "rita",
     });
 
     it("lets exactly one of two runs start a call; the other gets the unfinished record", async () => {

@@ -28,6 +28,11 @@ const earlierRow = (record: AuditRecord) => {
   return [seq, record.threadId, record.toolCallId, prevHash, hash, JSON.stringify(entry)];
 };
 
+/** The execution journal as versions before it kept the decision a call started under. */
+const earlierExecutions = `thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL, tool TEXT NOT NULL,
+  args_hash TEXT NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER, outcome TEXT, result TEXT,
+  PRIMARY KEY (thread_id, tool_call_id)`;
+
 /** What a store written by the earlier version does once opened by this one. */
 async function expectUpgraded(spec: string): Promise<void> {
   const store = await openStore(spec, { cwd: "/" });
@@ -44,6 +49,14 @@ async function expectUpgraded(spec: string): Promise<void> {
       [3, "call-1", "approved"],
     ]);
     expect((await store.audit.verify()).ok).toBe(true);
+    // A call the earlier version started reads as started under no known decision; new ones keep theirs.
+    expect(await store.executions.get("t-old", "call-9")).toMatchObject({ decision: null, reviewer: null });
+    const started = { threadId: "t-old", toolCallId: "call-10", tool: "pay", argsHash: "h", startedAt: 2 };
+    await store.executions.start({ ...started, decision: "approved", reviewer: "mom" });
+    expect(await store.executions.get("t-old", "call-10")).toMatchObject({
+      decision: "approved",
+      reviewer: "mom",
+    });
     await store.queue.put({
       threadId: "t-old",
       interruptId: "i1",
@@ -77,7 +90,9 @@ describe("a store written by the version before audit events", () => {
           seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,
           prev_hash TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL);
         CREATE UNIQUE INDEX askfirst_audit_call ON askfirst_audit (thread_id, tool_call_id);
-        CREATE TABLE askfirst_audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);`);
+        CREATE TABLE askfirst_audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+        CREATE TABLE askfirst_executions (${earlierExecutions});
+        INSERT INTO askfirst_executions VALUES ('t-old', 'call-9', 'pay', 'h', 1, NULL, NULL, NULL);`);
       const records = earlierRecords();
       for (const record of records)
         db.prepare("INSERT INTO askfirst_audit VALUES (?, ?, ?, ?, ?, ?)").run(...earlierRow(record));
@@ -112,7 +127,9 @@ describe("a store written by the version before audit events", () => {
           seq BIGINT PRIMARY KEY, thread_id TEXT NOT NULL, tool_call_id TEXT NOT NULL,
           prev_hash TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL);
         CREATE UNIQUE INDEX askfirst_audit_call ON ${audit} (thread_id, tool_call_id);
-        CREATE TABLE "${schema}".askfirst_audit_head (id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);`);
+        CREATE TABLE "${schema}".askfirst_audit_head (id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+        CREATE TABLE "${schema}".askfirst_executions (${earlierExecutions.replaceAll("INTEGER", "BIGINT")});
+        INSERT INTO "${schema}".askfirst_executions VALUES ('t-old', 'call-9', 'pay', 'h', 1, NULL, NULL, NULL);`);
       const records = earlierRecords();
       for (const record of records)
         await client.query(`INSERT INTO ${audit} VALUES ($1, $2, $3, $4, $5, $6)`, earlierRow(record));
