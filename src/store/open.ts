@@ -41,22 +41,24 @@ export function storeToRead(
 
 /**
  * Parses `--store`; a SQLite path is resolved against `cwd` (`~/` is the home folder, which the shell does
- * not expand after `sqlite:`). Anything else is a UsageError naming the accepted forms.
+ * not expand after `sqlite:`). Schemes are matched in any case, as URL schemes are; a PostgreSQL URL comes
+ * back with its scheme in lower case. Anything else is a UsageError naming the accepted forms.
  */
 export function parseStoreSpec(spec: string | undefined, cwd: string, home: string = homedir()): StoreSpec {
   const value = (spec ?? defaultStoreSpec).trim();
-  if (value === "memory") return { kind: "memory" };
-  if (value.startsWith("sqlite:")) {
+  if (value.toLowerCase() === "memory") return { kind: "memory" };
+  if (/^sqlite:/i.test(value)) {
     const path = value.slice("sqlite:".length);
     if (!path)
       throw new UsageError(`invalid --store "${value}": sqlite: needs a file path, e.g. ${defaultStoreSpec}`);
     if (path === "~" || path.startsWith("~/")) return { kind: "sqlite", path: join(home, path.slice(1)) };
     return { kind: "sqlite", path: isAbsolute(path) ? path : resolve(cwd, path) };
   }
-  if (/^postgres(ql)?:\/\//.test(value)) {
+  const scheme = /^postgres(ql)?:\/\//i.exec(value)?.[0];
+  if (scheme) {
     if (!URL.canParse(value))
       throw new UsageError(`invalid --store: not a valid PostgreSQL URL; expected ${acceptedForms}`);
-    return { kind: "postgres", url: value };
+    return { kind: "postgres", url: scheme.toLowerCase() + value.slice(scheme.length) };
   }
   throw new UsageError(`invalid --store "${redactUrl(value)}": expected ${acceptedForms}`);
 }
@@ -115,7 +117,10 @@ export function missingCheckpointer(): never {
 /** Query parameters of a PostgreSQL URL that carry a secret (libpq and pg read them). */
 const secretParams = ["password", "sslpassword", "sslkey"];
 
-/** A store spec safe to print: the password of a PostgreSQL URL is masked, in its user part and its query. */
+/**
+ * A store spec safe to print: the password of a PostgreSQL URL is masked, in its user part and its query.
+ * The scheme stays as typed (URL lowercases it), since a refused spec may be wrong only there.
+ */
 export function redactUrl(spec: string): string {
   if (!URL.canParse(spec))
     return spec
@@ -125,5 +130,7 @@ export function redactUrl(spec: string): string {
   if (url.password) url.password = "***";
   for (const key of [...url.searchParams.keys()])
     if (secretParams.includes(key.toLowerCase())) url.searchParams.set(key, "***");
-  return url.toString();
+  const printed = url.toString();
+  const typed = spec.slice(0, url.protocol.length);
+  return typed.toLowerCase() === url.protocol ? typed + printed.slice(typed.length) : printed;
 }

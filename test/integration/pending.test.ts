@@ -135,6 +135,12 @@ describe("askfirst pending on PostgreSQL", () => {
     expect((JSON.parse(result.stdout) as { threadId: string }[]).map((view) => view.threadId)).toEqual([
       "pg-thread",
     ]);
+    const typedAnyCase = (harness.spec as string).replace(/^postgres:/, "Postgres:");
+    const again = await runCli(["pending", "--json", "--store", typedAnyCase]);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { threadId: string }[]).map((view) => view.threadId)).toEqual([
+      "pg-thread",
+    ]);
   });
 
   it("fails clearly, without the password, when the server does not answer", async () => {

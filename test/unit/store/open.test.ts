@@ -37,6 +37,23 @@ describe("parseStoreSpec", () => {
     expect(parseStoreSpec("postgresql://h/db", "/w").kind).toBe("postgres");
   });
 
+  it("takes a scheme in any case, as URLs do", () => {
+    expect(parseStoreSpec("MEMORY", "/w")).toEqual({ kind: "memory" });
+    expect(parseStoreSpec("SQLite:data/a.db", "/w")).toEqual({ kind: "sqlite", path: "/w/data/a.db" });
+    expect(parseStoreSpec("Postgres://u:pw@h:5432/db", "/w")).toEqual({
+      kind: "postgres",
+      url: "postgres://u:pw@h:5432/db",
+    });
+    expect(parseStoreSpec("POSTGRESQL://h/db", "/w").kind).toBe("postgres");
+  });
+
+  it("shows a refused store as typed, scheme and all, with only the password masked", () => {
+    expect(() => parseStoreSpec("MySQL://me:hunter2@h/db", "/w")).toThrow(
+      'invalid --store "MySQL://me:***@h/db"',
+    );
+    expect(redactUrl("Postgres://me:hunter2@h:5432/db")).toBe("Postgres://me:***@h:5432/db");
+  });
+
   it("rejects anything else with a usage error naming the accepted forms", () => {
     for (const bad of ["mysql://h/db", "sqlite:", "redis", ""]) {
       expect(() => parseStoreSpec(bad, "/w")).toThrow(UsageError);
