@@ -21,7 +21,8 @@ export function chooseStoreSpec(flag: string | undefined, env: Env): string {
  * The store a command that only reads or answers what a chat kept (`pending`, `audit`, `review`) opens,
  * from `--store`, ASKFIRST_STORE or the default. `absent` is set when it names a SQLite file that does not
  * exist, which such a command must not create: a mistyped path, or the default store of another working
- * folder, would read as a store where nothing is waiting. `isNamed` is false for the default.
+ * folder, would read as a store where nothing is waiting. `isNamed` is false for the default. A memory
+ * store is a UsageError: a fresh one, always empty, is all such a command could open.
  */
 export function storeToRead(
   flag: string | undefined,
@@ -30,6 +31,10 @@ export function storeToRead(
 ): { spec: StoreSpec; isNamed: boolean; absent: UsageError | null } {
   const spec = parseStoreSpec(chooseStoreSpec(flag, env), cwd);
   const isNamed = flag !== undefined || readEnv(env, "ASKFIRST_STORE") !== undefined;
+  if (spec.kind === "memory")
+    throw new UsageError(
+      `${flag !== undefined ? "--store " : "ASKFIRST_STORE="}memory holds nothing here: a memory store lives only inside the process that made it; give the sqlite:<path> or postgres:// store askfirst chat used`,
+    );
   if (spec.kind !== "sqlite" || existsSync(spec.path)) return { spec, isNamed, absent: null };
   const absent = new UsageError(
     isNamed

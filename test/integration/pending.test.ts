@@ -103,6 +103,20 @@ describe("askfirst pending", () => {
     expect(existsSync(join(folder, "typo"))).toBe(false);
   });
 
+  it("refuses a memory store for pending, audit and review (exit 2): it lives only in the process that made it", async () => {
+    for (const args of [["pending"], ["audit", "--verify"], ["review", "thread-secret", "--approve"]]) {
+      const result = await runCli([...args, "--store", "memory"]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toBe(
+        "askfirst: --store memory holds nothing here: a memory store lives only inside the process that made it; give the sqlite:<path> or postgres:// store askfirst chat used\n",
+      );
+      expect(result.stdout).toBe("");
+    }
+    const fromEnv = await runCli(["pending"], { env: { ASKFIRST_STORE: "memory" } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toMatch(/^askfirst: ASKFIRST_STORE=memory holds nothing here/);
+  });
+
   it("refuses to answer a review in a folder without a store, creating nothing", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "askfirst-review-cwd-"));
     const result = await runCli(["review", "thread-1", "--approve"], { cwd });

@@ -11,7 +11,7 @@ interface PendingOptions {
 }
 
 export const storeOptionHelp =
-  "memory | sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)";
+  "the store askfirst chat used: sqlite:<path> | postgres://... (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)";
 
 /**
  * The store of `pending` and `audit`, which only read the queue or the audit log. No checkpointer: they

@@ -95,7 +95,6 @@ describe("storeToRead", () => {
         /^no store at .*a\.db: nothing has been kept there yet; give the --store/,
       );
       expect(storeToRead("sqlite:a.db", {}, cwd).isNamed).toBe(true);
-      expect(storeToRead("memory", {}, cwd).absent).toBeNull();
       expect(storeToRead("postgres://u@h/db", {}, cwd).absent).toBeNull();
       writeFileSync(join(cwd, "a.db"), "");
       expect(storeToRead("sqlite:a.db", {}, cwd)).toEqual({
@@ -106,6 +105,18 @@ describe("storeToRead", () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+});
+
+describe("storeToRead memory", () => {
+  it("refuses a memory store, named by flag or environment, saying why it holds nothing here", () => {
+    expect(() => storeToRead("memory", {}, "/w")).toThrow(UsageError);
+    expect(() => storeToRead("MEMORY", {}, "/w")).toThrow(
+      /^--store memory holds nothing here: a memory store lives only inside the process that made it/,
+    );
+    expect(() => storeToRead(undefined, { ASKFIRST_STORE: "memory" }, "/w")).toThrow(
+      /^ASKFIRST_STORE=memory holds nothing here/,
+    );
   });
 });
 
