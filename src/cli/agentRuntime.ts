@@ -67,6 +67,8 @@ export interface AgentRuntimeParts {
   /** Builds the reviewer; `notice` prints a note to the person (e.g. that the answers ran out). */
   chooseReviewer: (notice: (line: string) => void) => Promise<Reviewer>;
   clock?: () => number;
+  /** Open only a store askfirst made (`review`): see OpenStoreOptions.existing. */
+  existingStore?: boolean;
 }
 
 /**
@@ -88,7 +90,10 @@ export async function openAgentRuntime(
   const policy = await loadPolicy(choosePolicyPath(options, ctx.cwd));
   const reviewer = await parts.chooseReviewer((line) => ctx.stdout.write(`  note: ${line}\n`));
   const model = await createModel(parts.modelSpec, ctx.env);
-  const store = await openStore(chooseStoreSpec(options.store, ctx.env), { cwd: ctx.cwd });
+  const store = await openStore(chooseStoreSpec(options.store, ctx.env), {
+    cwd: ctx.cwd,
+    existing: parts.existingStore ?? false,
+  });
   try {
     const session = openSession({
       store,

@@ -79,6 +79,12 @@ export interface OpenStoreOptions {
   clock?: () => number;
   /** PostgreSQL schema holding every table (default "public"); tests isolate themselves with their own. */
   schema?: string;
+  /**
+   * For commands that read what a chat kept (`pending`, `audit`, `review`): a SQLite file or PostgreSQL
+   * schema without askfirst's tables is a UsageError and is left as it was, not made into a store. A store
+   * made by an earlier version still opens, and is upgraded as usual.
+   */
+  existing?: boolean;
 }
 
 /** Opens (creating on first use) the store a spec names. The caller closes it. */
@@ -96,10 +102,19 @@ export async function openStore(
   }
   if (parsed.kind === "sqlite") {
     const { openSqliteStore } = await import("./sqlite.js");
-    return openSqliteStore(parsed.path, { clock, checkpointer: wantsCheckpointer });
+    return openSqliteStore(parsed.path, {
+      clock,
+      checkpointer: wantsCheckpointer,
+      existing: options.existing,
+    });
   }
   const { openPostgresStore } = await import("./postgres.js");
-  return openPostgresStore(parsed.url, { clock, checkpointer: wantsCheckpointer, schema: options.schema });
+  return openPostgresStore(parsed.url, {
+    clock,
+    checkpointer: wantsCheckpointer,
+    schema: options.schema,
+    existing: options.existing,
+  });
 }
 
 async function loadMemorySaver(): Promise<BaseCheckpointSaver> {

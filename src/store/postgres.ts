@@ -25,7 +25,12 @@ import type { AuditLog, Store, ThreadIndex, Transcript } from "./types.js";
  */
 export async function openPostgresStore(
   url: string,
-  options: { clock: () => number; checkpointer: boolean; schema?: string | undefined },
+  options: {
+    clock: () => number;
+    checkpointer: boolean;
+    schema?: string | undefined;
+    existing?: boolean | undefined;
+  },
 ): Promise<Store> {
   const { connectionString, schema } = splitSchema(url, options.schema);
   const pool = new pg.Pool({ connectionString, max: 5 });
@@ -34,9 +39,14 @@ export async function openPostgresStore(
   const q = (name: string): string => `"${schema}"."${name}"`;
   let auditKey: string;
   try {
+    if (options.existing && !(await hasAskfirstTables(pool, schema)))
+      throw new UsageError(
+        `${redactUrl(url)} is not an askfirst store (schema "${schema}" has no askfirst tables): give the --store (or ASKFIRST_STORE) that askfirst chat used`,
+      );
     auditKey = await createTables(pool, schema, q);
   } catch (error) {
     await pool.end();
+    if (error instanceof UsageError) throw error;
     throw new AskfirstError(`cannot use the PostgreSQL store at ${redactUrl(url)}: ${describeError(error)}`, {
       code: "store_unavailable",
       cause: error,
@@ -83,6 +93,15 @@ function splitSchema(
 }
 
 export type Quote = (table: string) => string;
+
+/** Every askfirst version made one of these two tables (an early one made only the audit's). */
+async function hasAskfirstTables(pool: pg.Pool, schema: string): Promise<boolean> {
+  const found = await pool.query(
+    "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('askfirst_audit', 'askfirst_reviews')",
+    [schema],
+  );
+  return Boolean(found.rowCount);
+}
 
 /** Creates what is missing, and returns the store's audit key (made here on first use). */
 async function createTables(pool: pg.Pool, schema: string, q: Quote): Promise<string> {

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import { AskfirstError, describeError } from "../errors.js";
+import { AskfirstError, describeError, UsageError } from "../errors.js";
 import { useWal } from "../sqliteWal.js";
 import {
   keyedArgsDigest,
@@ -55,9 +55,9 @@ CREATE TABLE IF NOT EXISTS askfirst_keys (name TEXT PRIMARY KEY, value TEXT NOT 
  */
 export async function openSqliteStore(
   path: string,
-  options: { clock: () => number; checkpointer: boolean },
+  options: { clock: () => number; checkpointer: boolean; existing?: boolean },
 ): Promise<Store> {
-  const db = openDatabase(path);
+  const db = openDatabase(path, options.existing ?? false);
   let saver: BaseCheckpointSaver | undefined;
   let makeSaver: (() => BaseCheckpointSaver) | undefined;
   let heads: CheckpointHeads | undefined;
@@ -109,11 +109,18 @@ function latestCheckpointId(db: Db): (threadId: string) => Promise<string | null
     });
 }
 
-function openDatabase(path: string): Db {
+/** `existing`: open only a file askfirst made (see OpenStoreOptions.existing), changing nothing in another. */
+function openDatabase(path: string, existing: boolean): Db {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+    if (!existing) mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { fileMustExist: existing });
     db.pragma("busy_timeout = 10000");
+    if (existing && !hasAskfirstTables(db)) {
+      db.close();
+      throw new UsageError(
+        `${path} is not an askfirst store (it has no askfirst tables): give the --store (or ASKFIRST_STORE) that askfirst chat used`,
+      );
+    }
     useWal(db);
     db.pragma("synchronous = NORMAL");
     db.exec(schemaSql);
@@ -124,11 +131,20 @@ function openDatabase(path: string): Db {
     );
     return db;
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new AskfirstError(`cannot open the SQLite store at ${path}: ${describeError(error)}`, {
       code: "store_unavailable",
       cause: error,
     });
   }
+}
+
+/** Every askfirst version made these two tables (checked before anything, even WAL, is written). */
+function hasAskfirstTables(db: Db): boolean {
+  const found = db.prepare(
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN ('askfirst_audit', 'askfirst_reviews')",
+  );
+  return found.get() !== undefined;
 }
 
 /**

@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
 import { runCli } from "../helpers/cli.js";
-import { postgresHarness, sampleReview } from "../unit/store/harness.js";
+import { postgresHarness, sampleReview, testPostgresUrl } from "../unit/store/harness.js";
 
 describe("askfirst pending", () => {
   let folder: string;
@@ -103,6 +105,24 @@ describe("askfirst pending", () => {
     expect(existsSync(join(folder, "typo"))).toBe(false);
   });
 
+  it("leaves a SQLite file that is not an askfirst store untouched, saying so (exit 2), for pending, audit and review", async () => {
+    const other = join(folder, "other.db");
+    const db = new Database(other);
+    db.exec("CREATE TABLE recipes (name TEXT)");
+    db.close();
+    const before = readFileSync(other);
+    for (const args of [["pending"], ["audit", "--verify"], ["review", "thread-1", "--approve"]]) {
+      const result = await runCli([...args, "--store", `sqlite:${other}`]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toBe(
+        `askfirst: ${other} is not an askfirst store (it has no askfirst tables): give the --store (or ASKFIRST_STORE) that askfirst chat used\n`,
+      );
+      expect(result.stdout).toBe("");
+    }
+    expect(readFileSync(other).equals(before)).toBe(true);
+    expect(readdirSync(folder).filter((name) => name.startsWith("other.db"))).toEqual(["other.db"]);
+  });
+
   it("refuses a memory store for pending, audit and review (exit 2): it lives only in the process that made it", async () => {
     for (const args of [["pending"], ["audit", "--verify"], ["review", "thread-secret", "--approve"]]) {
       const result = await runCli([...args, "--store", "memory"]);
@@ -155,6 +175,31 @@ describe("askfirst pending on PostgreSQL", () => {
     expect((JSON.parse(again.stdout) as { threadId: string }[]).map((view) => view.threadId)).toEqual([
       "pg-thread",
     ]);
+  });
+
+  it("says a schema without askfirst tables is not an askfirst store (exit 2), creating nothing there", async () => {
+    const schema = `askfirst_test_empty_${process.pid}`;
+    const url = new URL(testPostgresUrl);
+    url.searchParams.set("schema", schema);
+    const client = new pg.Client({ connectionString: testPostgresUrl });
+    await client.connect();
+    const tablesIn = async () =>
+      (await client.query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1", [schema]))
+        .rowCount;
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      for (const args of [["pending"], ["audit", "--verify"]]) {
+        const result = await runCli([...args, "--store", url.toString()]);
+        expect(result.code, args.join(" ")).toBe(2);
+        expect(result.stderr).toBe(
+          `askfirst: ${url.toString()} is not an askfirst store (schema "${schema}" has no askfirst tables): give the --store (or ASKFIRST_STORE) that askfirst chat used\n`,
+        );
+      }
+      expect(await tablesIn()).toBe(0);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
   });
 
   it("fails clearly, without the password, when the server does not answer", async () => {

@@ -17,12 +17,13 @@ export const storeOptionHelp =
  * The store of `pending` and `audit`, which only read the queue or the audit log. No checkpointer: they
  * must not load LangGraph (see issue 6, pending in ≤ 200 ms). A SQLite file that does not exist is not
  * created: one the person named is an error (exit 2); the default one reads as empty, with a note on
- * stderr saying there is no store in this folder, so scripts reading stdout see an empty list.
+ * stderr saying there is no store in this folder, so scripts reading stdout see an empty list. A file or
+ * schema that is not an askfirst store is an error too, and is left untouched.
  */
 export async function openStoreForReading(spec: string | undefined, ctx: CliContext): Promise<Store> {
   const { openStore, storeToRead } = await import("../../store/open.js");
   const store = storeToRead(spec, ctx.env, ctx.cwd);
-  if (!store.absent) return openStore(store.spec, { cwd: ctx.cwd, checkpointer: false });
+  if (!store.absent) return openStore(store.spec, { cwd: ctx.cwd, checkpointer: false, existing: true });
   if (store.isNamed) throw store.absent;
   ctx.stderr.write(`askfirst: note: ${store.absent.message}\n`);
   return openStore({ kind: "memory" }, { cwd: ctx.cwd, checkpointer: false });

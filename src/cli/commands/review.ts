@@ -225,6 +225,7 @@ async function startReview(
       toolbox,
       modelSpec,
       clock,
+      existingStore: true,
       // Every answer the person gives here, also those the resumed run asks for, may end --follow.
       chooseReviewer: async (notice) => noteStops(await setup.chooseReviewer(chat, ctx, notice), stops),
     });
