@@ -104,7 +104,11 @@ export function verifyChain(
   for (const record of sorted) {
     const original = originalSeq.get(record);
     if (original === undefined) {
-      problems.push({ seq: record.seq, kind: "edited", detail: "its contents do not match its hash" });
+      problems.push({
+        seq: record.seq,
+        kind: "edited",
+        detail: record.unreadable ?? "its contents do not match its hash",
+      });
       occupied.add(record.seq);
     } else if (original !== record.seq) {
       problems.push({ seq: record.seq, kind: "reordered", detail: `this record belongs at seq ${original}` });

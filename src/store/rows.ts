@@ -30,14 +30,47 @@ export function reviewToRow(review: Omit<PendingReview, "claimedBy">): unknown[]
   ];
 }
 
+/**
+ * The JSON object a column holds, or why it cannot be read: one damaged row is shown as such, and never
+ * takes the rows beside it down with it.
+ */
+function parseObject(
+  text: string,
+  what: string,
+): { value: Record<string, unknown> } | { unreadable: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { unreadable: `its stored ${what} is not valid JSON` };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return { unreadable: `its stored ${what} is not a JSON object` };
+  return { value: value as Record<string, unknown> };
+}
+
+/** A review whose stored request cannot be read comes back with no calls and `unreadable` saying why. */
 export function rowToReview(row: ReviewRow): PendingReview {
+  const createdAt = Number(row.created_at);
+  const deadline = row.deadline === null ? null : Number(row.deadline);
+  let parsed = parseObject(row.request, "request");
+  if ("value" in parsed && !Array.isArray(parsed.value.actionRequests))
+    parsed = { unreadable: "its stored request has no calls" };
   return {
     threadId: row.thread_id,
     interruptId: row.interrupt_id,
     actingUser: row.acting_user,
-    request: JSON.parse(row.request) as ReviewRequest,
-    createdAt: Number(row.created_at),
-    deadline: row.deadline === null ? null : Number(row.deadline),
+    request:
+      "value" in parsed
+        ? (parsed.value as ReviewRequest)
+        : {
+            actionRequests: [],
+            reviewConfigs: [],
+            context: { actingUser: row.acting_user, actions: [], requestedAt: createdAt, deadline },
+          },
+    ...("unreadable" in parsed ? { unreadable: parsed.unreadable } : {}),
+    createdAt,
+    deadline,
     claimedBy: row.claimed_by,
     ...(row.shown_to && row.shown_at !== null && row.shown_at !== undefined
       ? { shownTo: { reviewer: row.shown_to, at: Number(row.shown_at) } }
@@ -76,8 +109,14 @@ export function recordToRow(record: AuditRecord): unknown[] {
   return [seq, record.threadId, record.toolCallId, auditEvent(record), prevHash, hash, JSON.stringify(entry)];
 }
 
+/**
+ * A record whose stored entry cannot be read keeps its columns (seq, thread, call, hashes) and says why in
+ * `unreadable`; it then never hashes as sealed, so verifying names it as edited.
+ */
 export function rowToRecord(row: AuditRow): AuditRecord {
-  const entry = JSON.parse(row.entry) as AuditEntry;
+  const parsed = parseObject(row.entry, "entry");
+  const entry =
+    "value" in parsed ? (parsed.value as unknown as AuditEntry) : unreadableEntry(parsed.unreadable);
   return {
     ...entry,
     threadId: row.thread_id,
@@ -85,6 +124,29 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     seq: Number(row.seq),
     prevHash: row.prev_hash,
     hash: row.hash,
+  };
+}
+
+function unreadableEntry(
+  reason: string,
+): Omit<AuditEntry, "threadId" | "toolCallId"> & { unreadable: string } {
+  return {
+    time: "",
+    interruptId: null,
+    actingUser: "",
+    reviewer: null,
+    tool: "",
+    server: "",
+    args: {},
+    argsHash: "",
+    tier: "confirm",
+    rule: "",
+    decision: "rejected",
+    decideMs: null,
+    outcome: "not_run",
+    error: null,
+    executedArgsHash: null,
+    unreadable: reason,
   };
 }
 

@@ -37,6 +37,11 @@ export interface PendingReview {
    * steers who answers what (see `isShown`), while claims decide whose answer is applied.
    */
   shownTo?: { reviewer: string; at: number };
+  /**
+   * Set when the stored request cannot be read (the store was damaged), saying why; `request` then has no
+   * calls, and the review cannot be answered.
+   */
+  unreadable?: string;
 }
 
 /**
@@ -102,6 +107,11 @@ export interface AuditRecord extends AuditEntry {
   seq: number;
   prevHash: string;
   hash: string;
+  /**
+   * Set when the stored entry cannot be read (the store was damaged), saying why; every field but seq,
+   * threadId, toolCallId, prevHash and hash is then a placeholder.
+   */
+  unreadable?: string;
 }
 
 export interface AuditProblem {

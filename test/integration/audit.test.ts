@@ -81,6 +81,60 @@ describe("askfirst audit", () => {
   });
 });
 
+describe("askfirst audit with a record whose stored entry is damaged", () => {
+  let folder: string;
+  let spec: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), "askfirst-audit-damaged-"));
+    spec = `sqlite:${join(folder, "store.db")}`;
+    const store = await openStore(spec, { cwd: folder, checkpointer: false });
+    for (const call of ["call-1", "call-2", "call-3"]) await store.audit.append(sampleEntry("kitchen", call));
+    await store.close();
+    const db = new Database(join(folder, "store.db"));
+    db.prepare("UPDATE askfirst_audit SET entry = 'not json' WHERE seq = 1").run();
+    db.prepare("UPDATE askfirst_audit SET entry = '[1, 2]' WHERE seq = 2").run();
+    db.close();
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("lists it as unreadable, and every other record", async () => {
+    const result = await runCli(["audit", "--store", spec]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "#1  thread kitchen  call call-1: unreadable (its stored entry is not valid JSON)",
+    );
+    expect(result.stdout).toContain(
+      "#2  thread kitchen  call call-2: unreadable (its stored entry is not a JSON object)",
+    );
+    expect(result.stdout).toMatch(/^#3 {2}2026-11-21T10:00:00.000Z {2}thread kitchen/m);
+    const json = await runCli(["audit", "--json", "--store", spec]);
+    const records = JSON.parse(json.stdout) as Record<string, unknown>[];
+    expect(records[0]).toEqual({
+      seq: 1,
+      threadId: "kitchen",
+      toolCallId: "call-1",
+      prevHash: expect.any(String) as string,
+      hash: expect.any(String) as string,
+      unreadable: "its stored entry is not valid JSON",
+    });
+    expect(records[2]).toMatchObject({ seq: 3, decision: "approved", reviewer: "mom" });
+  });
+
+  it("--verify names it as edited, and nothing else", async () => {
+    const result = await runCli(["audit", "--verify", "--store", spec]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        "The audit trail has been tampered with: 2 problems in 3 records",
+        "  seq 1: edited (its stored entry is not valid JSON)",
+        "  seq 2: edited (its stored entry is not a JSON object)",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("askfirst audit --match-args", () => {
   let folder: string;
   let spec: string;

@@ -59,6 +59,30 @@ describe("askfirst pending", () => {
     expect(result.stdout).not.toContain("sk-live-do-not-show");
   });
 
+  it("lists a review whose stored request is damaged as unreadable, with the others", async () => {
+    const path = join(folder, "damaged.db");
+    const store = await openStore(`sqlite:${path}`, { cwd: folder, checkpointer: false });
+    await store.queue.put(sampleReview("thread-damaged", "i-1", Date.now() - 5_000));
+    await store.queue.put(sampleReview("thread-fine", "i-2", Date.now()));
+    await store.close();
+    const db = new Database(path);
+    db.prepare("UPDATE askfirst_reviews SET request = 'not json' WHERE thread_id = 'thread-damaged'").run();
+    db.close();
+    const text = await runCli(["pending", "--store", `sqlite:${path}`]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("2 reviews are pending");
+    expect(text.stdout).toContain(
+      "  review i-1: unreadable (its stored request is not valid JSON); it cannot be answered until it is repaired",
+    );
+    expect(text.stdout).toContain("order_dish on askfirst");
+    const json = await runCli(["pending", "--json", "--store", `sqlite:${path}`]);
+    const views = JSON.parse(json.stdout) as { threadId: string; unreadable: string | null; calls: [] }[];
+    expect(views.map((view) => [view.threadId, view.unreadable, view.calls.length])).toEqual([
+      ["thread-damaged", "its stored request is not valid JSON", 0],
+      ["thread-fine", null, 1],
+    ]);
+  });
+
   it("reads .askfirst/askfirst.db under the working folder by default", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "askfirst-pending-cwd-"));
     const store = await openStore(undefined, { cwd, checkpointer: false });

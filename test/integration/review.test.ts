@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/store/types.js";
 import { postgresHarness } from "../unit/store/harness.js";
@@ -187,6 +189,19 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     expect(world.serverCalls()).toEqual([]);
     const audit = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
     expect(audit).toMatchObject([{ decision: "rejected", reviewer: "mom", outcome: "not_run" }]);
+  });
+
+  it("fails closed on a review whose stored request is damaged: nothing is answered or run", async () => {
+    const db = new Database(join(world.folder, "store.db"));
+    db.prepare("UPDATE askfirst_reviews SET request = 'not json' WHERE thread_id = ?").run(threadId);
+    db.close();
+    const result = await world.cli(["review", threadId, "--approve"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `askfirst: the review in thread ${threadId} is damaged in the store (its stored request is not valid JSON): nothing was answered, and it cannot be answered until it is repaired\n`,
+    );
+    expect(world.serverCalls()).toEqual([]);
+    expect((await world.cli(["audit", "--json"])).stdout).toBe("[]\n");
   });
 
   it("says so, exit 2, for a thread with no review and for two decisions at once", async () => {

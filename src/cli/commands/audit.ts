@@ -45,7 +45,9 @@ export function registerAudit(program: Command, ctx: CliContext): void {
           const records = seq === null ? all : all.filter((record) => record.seq === seq);
           if (args !== null) runMatch(store.audit, records, { seq: seq ?? 0, args }, options, ctx);
           else
-            ctx.stdout.write(options.json ? `${JSON.stringify(records, null, 2)}\n` : formatRecords(records));
+            ctx.stdout.write(
+              options.json ? `${JSON.stringify(records.map(jsonRecord), null, 2)}\n` : formatRecords(records),
+            );
         }
       } finally {
         await store.close();
@@ -81,6 +83,10 @@ function runMatch(
       `there is no audit record #${query.seq}${options.thread ? ` in thread ${options.thread}` : ""}`,
       "no_record",
     );
+  if (record.unreadable)
+    throw new AskfirstError(`audit record #${record.seq} is unreadable: ${record.unreadable}`, {
+      code: "record_unreadable",
+    });
   const asked = digestMatches(audit.digestArgs, record.argsHash, query.args);
   const ran =
     record.executedArgsHash === null
@@ -119,7 +125,16 @@ export function formatRecords(records: readonly AuditRecord[]): string {
   return `${records.map(formatRecord).join("\n")}\n`;
 }
 
+/** An unreadable record as JSON: only what its columns still tell, not the placeholders of its entry. */
+function jsonRecord(record: AuditRecord): object {
+  if (!record.unreadable) return record;
+  const { seq, threadId, toolCallId, prevHash, hash, unreadable } = record;
+  return { seq, threadId, toolCallId, prevHash, hash, unreadable };
+}
+
 function formatRecord(record: AuditRecord): string {
+  if (record.unreadable)
+    return `#${record.seq}  thread ${record.threadId}  call ${record.toolCallId}: unreadable (${record.unreadable})`;
   const who = record.reviewer ? ` by ${record.reviewer}` : "";
   const after = record.decideMs === null ? "" : ` after ${formatDuration(record.decideMs)}`;
   const outcome =

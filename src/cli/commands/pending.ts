@@ -68,6 +68,8 @@ export interface PendingView {
   claimedBy: string | null;
   /** The reviewer who has its card open at a terminal now, if any (see PendingReview.shownTo). */
   shownTo: string | null;
+  /** Why its stored request cannot be read (it then has no calls, and cannot be answered); else null. */
+  unreadable: string | null;
   calls: PendingCallView[];
 }
 
@@ -83,6 +85,7 @@ export function gatherPending(reviews: readonly PendingReview[], now: number): P
     remainingMs: review.deadline === null ? null : review.deadline - now,
     claimedBy: review.claimedBy,
     shownTo: isShown(review, now) ? (review.shownTo?.reviewer ?? null) : null,
+    unreadable: review.unreadable ?? null,
     calls: review.request.actionRequests.map((action, index) => {
       const context = review.request.context.actions[index];
       return {
@@ -112,7 +115,9 @@ export function formatPendingView(view: PendingView): string {
       : "unclaimed";
   const lines = [
     `thread ${view.threadId}  acting user ${view.actingUser}  waiting ${formatDuration(view.waitingMs)}  ${formatDeadline(view.remainingMs)}  ${status}`,
-    `  review ${view.interruptId}  (askfirst review ${view.threadId} --interrupt ${view.interruptId} answers only this one)`,
+    view.unreadable
+      ? `  review ${view.interruptId}: unreadable (${view.unreadable}); it cannot be answered until it is repaired`
+      : `  review ${view.interruptId}  (askfirst review ${view.threadId} --interrupt ${view.interruptId} answers only this one)`,
   ];
   view.calls.forEach((call, index) => {
     lines.push(`  ${index + 1}. ${call.tool} on ${call.server}  (${call.tier}: ${call.rule})`);

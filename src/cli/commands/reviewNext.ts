@@ -127,14 +127,16 @@ export function stopAfter(answer: ReviewResponse): Stop {
 
 /**
  * The oldest review nobody is answering or has open elsewhere, and what to say of it. Unless `onlyUnseen`,
- * one open elsewhere is taken when there is no other (saying so). None: why, in `said`.
+ * one open elsewhere is taken when there is no other (saying so). None: why, in `said`. One whose stored
+ * request is unreadable is passed over: it cannot be answered (askfirst pending shows it).
  */
 function pickNext(
-  waiting: readonly PendingReview[],
+  queued: readonly PendingReview[],
   reviewer: string,
   now: number,
   options: { onlyUnseen: boolean },
 ): { threadId: string | null; said: string } {
+  const waiting = queued.filter((review) => !review.unreadable);
   const open = waiting.filter((review) => review.claimedBy === null);
   const unseen = open.filter((review) => !isShown(review, now, reviewer));
   const oldest = options.onlyUnseen ? unseen[0] : (unseen[0] ?? open[0]);
