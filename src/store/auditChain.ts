@@ -88,15 +88,26 @@ export interface ChainHead {
   hash: string;
 }
 
+/** What verifying found, and the head the log stores (null when it has none): `audit --verify` prints it. */
+export interface AuditVerification {
+  ok: boolean;
+  count: number;
+  problems: AuditProblem[];
+  head: ChainHead | null;
+}
+
 /**
  * Walks records (any order; sorted here by their stored seq) and names each edited, deleted or reordered
  * one. A record whose contents hash correctly only at another position is reordered; one whose contents
- * hash nowhere is edited; a position no record occupies up to the head is deleted.
+ * hash nowhere is edited; a position no record occupies up to the head is deleted. The head row is checked
+ * too, but whoever can write the store can cut its tail and rewind the head, or rewrite and seal it again
+ * (the hash is unkeyed): `anchor`, a head kept outside the store (its hash may be cut short), catches those.
  */
 export function verifyChain(
   records: readonly AuditRecord[],
   head: ChainHead | null,
-): { ok: boolean; count: number; problems: AuditProblem[] } {
+  anchor: ChainHead | null = null,
+): AuditVerification {
   const sorted = [...records].sort((a, b) => a.seq - b.seq);
   const originalSeq = findOriginalSeqs(sorted);
   const problems: AuditProblem[] = [];
@@ -104,11 +115,8 @@ export function verifyChain(
   for (const record of sorted) {
     const original = originalSeq.get(record);
     if (original === undefined) {
-      problems.push({
-        seq: record.seq,
-        kind: "edited",
-        detail: record.unreadable ?? "its contents do not match its hash",
-      });
+      const detail = record.unreadable ?? "its contents do not match its hash";
+      problems.push({ seq: record.seq, kind: "edited", detail });
       occupied.add(record.seq);
     } else if (original !== record.seq) {
       problems.push({ seq: record.seq, kind: "reordered", detail: `this record belongs at seq ${original}` });
@@ -120,17 +128,66 @@ export function verifyChain(
   for (let seq = 1; seq <= lastSeq; seq++) {
     if (!occupied.has(seq)) problems.push({ seq, kind: "deleted", detail: "no record holds this seq" });
   }
-  if (head && sorted.length > 0 && head.seq === lastSeq) {
-    const last = sorted.find((record) => originalSeq.get(record) === head.seq);
-    if (last && last.hash !== head.hash)
-      problems.push({
+  problems.push(...checkHead(sorted, originalSeq, head, lastSeq));
+  if (anchor) problems.push(...checkAnchor(sorted, anchor));
+  problems.sort((a, b) => a.seq - b.seq || a.kind.localeCompare(b.kind));
+  return { ok: problems.length === 0, count: records.length, problems, head };
+}
+
+/**
+ * The head is written with every record: records without one, or past it, mean it was deleted or
+ * rewound, along with what followed it.
+ */
+function checkHead(
+  sorted: readonly AuditRecord[],
+  originalSeq: Map<AuditRecord, number>,
+  head: ChainHead | null,
+  lastSeq: number,
+): AuditProblem[] {
+  if (sorted.length === 0) return [];
+  if (!head)
+    return [
+      {
+        seq: lastSeq + 1,
+        kind: "deleted",
+        detail:
+          "the log's head, which says where the trail ends, is missing: records from here on may be gone",
+      },
+    ];
+  if (head.seq < lastSeq)
+    return [
+      {
         seq: head.seq,
         kind: "edited",
-        detail: "the log's head hash does not match this record",
-      });
-  }
-  problems.sort((a, b) => a.seq - b.seq || a.kind.localeCompare(b.kind));
-  return { ok: problems.length === 0, count: records.length, problems };
+        detail: `the log's head says the trail ends here, yet records follow up to seq ${lastSeq}`,
+      },
+    ];
+  const last = sorted.find((record) => originalSeq.get(record) === head.seq);
+  if (last && last.hash !== head.hash)
+    return [{ seq: head.seq, kind: "edited", detail: "the log's head hash does not match this record" }];
+  return [];
+}
+
+/** The trail must still hold the head kept outside the store, unchanged. */
+function checkAnchor(sorted: readonly AuditRecord[], anchor: ChainHead): AuditProblem[] {
+  const kept = sorted.find((record) => record.seq === anchor.seq);
+  if (!kept)
+    return [
+      {
+        seq: anchor.seq,
+        kind: "deleted",
+        detail: "the head you kept (--expect-head) is gone: the trail was cut short",
+      },
+    ];
+  if (!kept.hash.startsWith(anchor.hash.toLowerCase()))
+    return [
+      {
+        seq: anchor.seq,
+        kind: "edited",
+        detail: "its hash is not the head you kept (--expect-head): the trail was rewritten and sealed again",
+      },
+    ];
+  return [];
 }
 
 /**

@@ -136,7 +136,8 @@ export function createMemoryQueue(clock: () => number = Date.now): ReviewQueue &
  * to a database file could, and check that verify() notices.
  */
 export function createMemoryAuditLog(records: AuditRecord[], auditKey: string): AuditLog {
-  let head: ChainHead | null = null;
+  const last = records.reduce<AuditRecord | null>((a, b) => (a && a.seq > b.seq ? a : b), null);
+  let head: ChainHead | null = last && { seq: last.seq, hash: last.hash };
   const keyOf = (entry: AuditEntry) => JSON.stringify([entry.threadId, entry.toolCallId, auditEvent(entry)]);
   const seen = new Set(records.map(keyOf));
   return {
@@ -158,8 +159,8 @@ export function createMemoryAuditLog(records: AuditRecord[], auditKey: string): 
       );
       return Promise.resolve(matching.map((record) => structuredClone(record)).sort((a, b) => a.seq - b.seq));
     },
-    verify() {
-      return Promise.resolve(verifyChain(records, head));
+    verify(anchor) {
+      return Promise.resolve(verifyChain(records, head, anchor ?? null));
     },
     digestArgs: keyedArgsDigest(auditKey),
   };

@@ -216,14 +216,14 @@ function createPostgresAuditLog(pool: pg.Pool, q: Quote, schema: string, auditKe
       );
       return result.rows.map(rowToRecord);
     },
-    async verify() {
+    async verify(anchor) {
       return withTransaction(pool, async (client) => {
         // REPEATABLE READ: the head and the records are read from one snapshot, so a concurrent append is
         // never mistaken for a deleted record.
         await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
         const head = await readHead(client);
         const result = await client.query<AuditRow>(`SELECT * FROM ${q("askfirst_audit")} ORDER BY seq`);
-        return verifyChain(result.rows.map(rowToRecord), head);
+        return verifyChain(result.rows.map(rowToRecord), head, anchor ?? null);
       });
     },
     digestArgs: keyedArgsDigest(auditKey),

@@ -222,9 +222,9 @@ function createSqliteAuditLog(db: Db): AuditLog {
   });
   // One read transaction: the head and the records come from the same snapshot, so a concurrent append
   // is never mistaken for a deleted record.
-  const snapshot = db.transaction(() => {
+  const snapshot = db.transaction((anchor: ChainHead | null) => {
     const head = (readHead.get() as ChainHead | undefined) ?? null;
-    return verifyChain((listAll.all() as AuditRow[]).map(rowToRecord), head);
+    return verifyChain((listAll.all() as AuditRow[]).map(rowToRecord), head, anchor);
   });
   let digest: ArgsDigest | undefined;
   return {
@@ -242,7 +242,7 @@ function createSqliteAuditLog(db: Db): AuditLog {
             : listAll.all();
         return (rows as AuditRow[]).map(rowToRecord);
       }),
-    verify: () => promised(() => snapshot()),
+    verify: (anchor) => promised(() => snapshot(anchor ?? null)),
     digestArgs: (args) => (digest ??= keyedArgsDigest(readAuditKey(db)))(args),
   };
 }

@@ -1,4 +1,4 @@
-import type { ArgsDigest } from "./auditChain.js";
+import type { ArgsDigest, AuditVerification, ChainHead } from "./auditChain.js";
 import type { CheckpointHeads } from "./heads.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { StoredMessage } from "@langchain/core/messages";
@@ -133,8 +133,11 @@ export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
   /** Oldest first; with `toolCallIds`, only the records of those calls (an indexed read, however long the thread). */
   list(filter?: AuditFilter): Promise<AuditRecord[]>;
-  /** Walks the hash chain and names every edited, deleted or reordered record. */
-  verify(): Promise<{ ok: boolean; count: number; problems: AuditProblem[] }>;
+  /**
+   * Walks the hash chain and names every edited, deleted or reordered record; with `anchor` (a head kept
+   * outside the store, its hash possibly cut short), also a trail that no longer holds it unchanged.
+   */
+  verify(anchor?: ChainHead): Promise<AuditVerification>;
   /** Digests arguments with this store's audit key, as records and the execution journal carry them. */
   digestArgs: ArgsDigest;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { canonicalJson, sha256 } from "../../src/store/auditChain.js";
 import { openStore } from "../../src/store/open.js";
 import type { AuditRecord } from "../../src/store/types.js";
@@ -57,10 +57,21 @@ describe("askfirst audit", () => {
     expect(records[1]?.prevHash).toBe(records[0]?.hash);
   });
 
-  it("says the chain is intact and exits 0", async () => {
+  it("says the chain is intact and exits 0, printing its head to keep elsewhere", async () => {
     const result = await runCli(["audit", "--verify", "--store", spec]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe("The audit trail is intact: 4 records, hash chain verified.\n");
+    const head = await storedHead(dbPath());
+    const short = `4:${head.slice(0, 32)}`;
+    expect(result.stdout).toBe(
+      `The audit trail is intact: 4 records, hash chain verified.\nHead: ${short}  (keep it elsewhere: askfirst audit --verify --expect-head ${short} fails if the trail is later cut short or rewritten)\n`,
+    );
+    const json = JSON.parse((await runCli(["audit", "--verify", "--json", "--store", spec])).stdout) as {
+      head: unknown;
+    };
+    expect(json.head).toEqual({ seq: 4, hash: head });
+    const kept = await runCli(["audit", "--verify", "--expect-head", short, "--store", spec]);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toContain(`hash chain verified, and it still holds the head you kept (${short}).`);
   });
 
   it("exits 1 naming each edited, deleted or reordered record", async () => {
@@ -78,6 +89,70 @@ describe("askfirst audit", () => {
     const json = await runCli(["audit", "--verify", "--json", "--store", spec]);
     expect(json.code).toBe(1);
     expect((JSON.parse(json.stdout) as { ok: boolean }).ok).toBe(false);
+  });
+});
+
+async function storedHead(path: string): Promise<string> {
+  const db = new Database(path, { readonly: true });
+  const row = db.prepare("SELECT hash FROM askfirst_audit_head").get() as { hash: string };
+  db.close();
+  return Promise.resolve(row.hash);
+}
+
+describe("askfirst audit --verify after the trail is cut short", () => {
+  let folder: string;
+  let spec: string;
+  let short: string;
+  const sql = (statement: string) => {
+    const db = new Database(join(folder, "store.db"));
+    db.exec(statement);
+    db.close();
+  };
+
+  beforeEach(async () => {
+    folder = mkdtempSync(join(tmpdir(), "askfirst-audit-cut-"));
+    spec = `sqlite:${join(folder, "store.db")}`;
+    const store = await openStore(spec, { cwd: folder, checkpointer: false });
+    for (let call = 1; call <= 7; call++) await store.audit.append(sampleEntry("kitchen", `call-${call}`));
+    await store.close();
+    short = `7:${(await storedHead(join(folder, "store.db"))).slice(0, 32)}`;
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("exits 1 when the last record went with the log's head", async () => {
+    sql("DELETE FROM askfirst_audit WHERE seq = 7; DELETE FROM askfirst_audit_head");
+    const result = await runCli(["audit", "--verify", "--store", spec]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      "seq 7: deleted (the log's head, which says where the trail ends, is missing: records from here on may be gone)",
+    );
+  });
+
+  it("with the head kept elsewhere, exits 1 when the tail was cut and the head rewound, or all was deleted", async () => {
+    sql(
+      "DELETE FROM askfirst_audit WHERE seq = 7; UPDATE askfirst_audit_head SET seq = 6, hash = (SELECT hash FROM askfirst_audit WHERE seq = 6)",
+    );
+    expect((await runCli(["audit", "--verify", "--store", spec])).code).toBe(0);
+    const rewound = await runCli(["audit", "--verify", "--expect-head", short, "--store", spec]);
+    expect(rewound.code).toBe(1);
+    expect(rewound.stdout).toContain(
+      "seq 7: deleted (the head you kept (--expect-head) is gone: the trail was cut short)",
+    );
+    sql("DELETE FROM askfirst_audit; DELETE FROM askfirst_audit_head");
+    const emptied = await runCli(["audit", "--verify", "--json", "--expect-head", short, "--store", spec]);
+    expect(emptied.code).toBe(1);
+    expect(JSON.parse(emptied.stdout)).toMatchObject({ ok: false, count: 0, head: null });
+  });
+
+  it("refuses an --expect-head it cannot read, or without --verify (exit 2)", async () => {
+    const bad = await runCli(["audit", "--verify", "--expect-head", "7:abc", "--store", spec]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'askfirst: --expect-head needs the head askfirst audit --verify printed, <seq>:<hash> with at least 16 hex digits, not "7:abc"\n',
+    ]);
+    const alone = await runCli(["audit", "--expect-head", short, "--store", spec]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--expect-head goes with --verify/);
   });
 });
 

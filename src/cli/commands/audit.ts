@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { AskfirstError, UsageError } from "../../errors.js";
-import { digestMatches } from "../../store/auditChain.js";
-import type { AuditLog, AuditProblem, AuditRecord } from "../../store/types.js";
+import { digestMatches, type AuditVerification, type ChainHead } from "../../store/auditChain.js";
+import type { AuditLog, AuditRecord } from "../../store/types.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
 import { checkThreadId } from "../identifiers.js";
@@ -13,6 +13,7 @@ interface AuditOptions {
   matchArgs?: string;
   json?: boolean;
   verify?: boolean;
+  expectHead?: string;
   store?: string;
 }
 
@@ -28,6 +29,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     )
     .option("--json", "print JSON instead of text")
     .option("--verify", "check the whole hash chain; exit 1 naming each edited, deleted or reordered record")
+    .option(
+      "--expect-head <seq:hash>",
+      "with --verify: the head an earlier --verify printed, kept elsewhere; exit 1 unless the trail still holds it unchanged",
+    )
     .option("--store <spec>", storeOptionHelp)
     .action(async (options: AuditOptions) => {
       const seq = parseSeq(options);
@@ -37,9 +42,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
           "--verify checks the whole hash chain, every thread's records: leave out --thread",
         );
       const args = options.matchArgs === undefined ? null : parseArgsFlag("--match-args", options.matchArgs);
+      const anchor = parseExpectHead(options);
       const store = await openStoreForReading(options.store, ctx);
       try {
-        if (options.verify) await runVerify(store.audit, options, ctx);
+        if (options.verify) await runVerify(store.audit, anchor, options, ctx);
         else {
           const all = await store.audit.list(options.thread ? { threadId: options.thread } : undefined);
           const records = seq === null ? all : all.filter((record) => record.seq === seq);
@@ -64,6 +70,21 @@ function parseSeq(options: AuditOptions): number | null {
   if (!/^[1-9][0-9]{0,14}$/.test(options.seq))
     throw new UsageError(`--seq needs a record number (1, 2, ...), not "${options.seq}"`);
   return Number(options.seq);
+}
+
+/** `--expect-head <seq>:<hash>`, as `--verify` prints it; the hash may be cut short to 16 hex digits. */
+function parseExpectHead(options: AuditOptions): ChainHead | null {
+  if (options.expectHead === undefined) return null;
+  if (!options.verify)
+    throw new UsageError(
+      "--expect-head goes with --verify: askfirst audit --verify --expect-head <seq>:<hash>",
+    );
+  const match = /^([1-9][0-9]{0,14}):([0-9a-fA-F]{16,64})$/.exec(options.expectHead.trim());
+  if (!match)
+    throw new UsageError(
+      `--expect-head needs the head askfirst audit --verify printed, <seq>:<hash> with at least 16 hex digits, not "${options.expectHead}"`,
+    );
+  return { seq: Number(match[1]), hash: (match[2] ?? "").toLowerCase() };
 }
 
 /**
@@ -111,9 +132,14 @@ function describeMatch(record: AuditRecord, asked: boolean, ran: boolean | null)
   return `${call}: these are ${askedText}; ${ran === null ? ranText : `they are ${ranText}`}.`;
 }
 
-async function runVerify(audit: AuditLog, options: AuditOptions, ctx: CliContext): Promise<void> {
-  const result = await audit.verify();
-  ctx.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result));
+async function runVerify(
+  audit: AuditLog,
+  anchor: ChainHead | null,
+  options: AuditOptions,
+  ctx: CliContext,
+): Promise<void> {
+  const result = await audit.verify(anchor ?? undefined);
+  ctx.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result, anchor));
   if (!result.ok)
     throw new AskfirstError(`the audit trail failed verification: ${countProblems(result.problems.length)}`, {
       code: "audit_tampered",
@@ -158,11 +184,21 @@ function digestLabel(digest: string): string {
   return `${kind} ${(hex ?? "").slice(0, 16)}`;
 }
 
-export function formatVerify(result: { ok: boolean; count: number; problems: AuditProblem[] }): string {
-  if (result.ok) return `The audit trail is intact: ${countRecords(result.count)}, hash chain verified.\n`;
+export function formatVerify(result: AuditVerification, anchor: ChainHead | null = null): string {
+  if (result.ok) {
+    const kept = anchor ? `, and it still holds the head you kept (${anchor.seq}:${anchor.hash})` : "";
+    const intact = `The audit trail is intact: ${countRecords(result.count)}, hash chain verified${kept}.\n`;
+    if (!result.head) return intact;
+    // Whoever can write the store can cut its tail or seal it again; a head kept elsewhere shows that.
+    const head = `${result.head.seq}:${result.head.hash.slice(0, headDigits)}`;
+    return `${intact}Head: ${head}  (keep it elsewhere: askfirst audit --verify --expect-head ${head} fails if the trail is later cut short or rewritten)\n`;
+  }
   const lines = result.problems.map((problem) => `  seq ${problem.seq}: ${problem.kind} (${problem.detail})`);
   return `The audit trail has been tampered with: ${countProblems(result.problems.length)} in ${countRecords(result.count)}\n${lines.join("\n")}\n`;
 }
+
+/** Hex digits of the head's hash printed: 128 bits, too many to forge a record that matches them. */
+const headDigits = 32;
 
 const countProblems = (count: number): string => (count === 1 ? "1 problem" : `${count} problems`);
 const countRecords = (count: number): string => (count === 1 ? "1 record" : `${count} records`);

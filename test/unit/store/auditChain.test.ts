@@ -76,8 +76,13 @@ describe("arguments digests", () => {
 describe("verifyChain", () => {
   it("accepts an intact chain and an empty one", () => {
     const records = buildChain(5);
-    expect(verifyChain(records, headOf(records))).toEqual({ ok: true, count: 5, problems: [] });
-    expect(verifyChain([], null)).toEqual({ ok: true, count: 0, problems: [] });
+    expect(verifyChain(records, headOf(records))).toEqual({
+      ok: true,
+      count: 5,
+      problems: [],
+      head: headOf(records),
+    });
+    expect(verifyChain([], null)).toEqual({ ok: true, count: 0, problems: [], head: null });
   });
 
   it("names a record whose field was edited", () => {
@@ -99,6 +104,54 @@ describe("verifyChain", () => {
     records.splice(2, 1);
     records.pop();
     expect(kinds(records, head)).toEqual(["3 deleted", "6 deleted"]);
+  });
+
+  it("names a tail deleted together with the log's head", () => {
+    const records = buildChain(7);
+    records.pop();
+    expect(verifyChain(records, null).problems).toEqual([
+      {
+        seq: 7,
+        kind: "deleted",
+        detail:
+          "the log's head, which says where the trail ends, is missing: records from here on may be gone",
+      },
+    ]);
+  });
+
+  it("names a head rewound below records that follow it", () => {
+    const records = buildChain(5);
+    expect(kinds(records, { seq: 3, hash: (records[2] as AuditRecord).hash })).toEqual(["3 edited"]);
+  });
+
+  it("with a head kept elsewhere, names a tail cut with its head rewound, a trail emptied, and one sealed again", () => {
+    const records = buildChain(7);
+    const kept = { seq: 7, hash: (records[6] as AuditRecord).hash.slice(0, 32) };
+    expect(verifyChain(records, headOf(records), kept).ok).toBe(true);
+    const cut = records.slice(0, 6);
+    expect(verifyChain(cut, headOf(cut)).ok).toBe(true);
+    expect(kinds(cut, headOf(cut)).length).toBe(0);
+    expect(verifyChain(cut, headOf(cut), kept).problems).toEqual([
+      {
+        seq: 7,
+        kind: "deleted",
+        detail: "the head you kept (--expect-head) is gone: the trail was cut short",
+      },
+    ]);
+    expect(verifyChain([], null, kept).problems.map((problem) => problem.kind)).toEqual(["deleted"]);
+    const resealed: AuditRecord[] = [];
+    for (const record of records) {
+      const { seq: _seq, prevHash: _prev, hash: _hash, ...entry } = record;
+      resealed.push(sealRecord({ ...entry, reviewer: "mallory" }, resealed.at(-1) ?? null));
+    }
+    expect(verifyChain(resealed, headOf(resealed)).ok).toBe(true);
+    expect(verifyChain(resealed, headOf(resealed), kept).problems).toEqual([
+      {
+        seq: 7,
+        kind: "edited",
+        detail: "its hash is not the head you kept (--expect-head): the trail was rewritten and sealed again",
+      },
+    ]);
   });
 
   it("names both records of a swap as reordered, each with where it belongs", () => {

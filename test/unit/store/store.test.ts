@@ -121,7 +121,11 @@ describe.each(harnesses)("%s store", (_name, makeHarness) => {
         ["call-1", "rejected", "dad"],
       ]);
       expect(thread[0]?.args).toEqual({ restaurant: "Pasta Place", amount: 42, card: "****" });
-      expect(await opened.store.audit.verify()).toEqual({ ok: true, count: 4, problems: [] });
+      const head = { seq: 4, hash: all[3]?.hash };
+      expect(await opened.store.audit.verify()).toEqual({ ok: true, count: 4, problems: [], head });
+      // A head kept elsewhere is checked against the trail: here, one it never held.
+      const forged = await opened.second.audit.verify({ seq: 4, hash: "0".repeat(16) });
+      expect(forged.problems.map((problem) => [problem.seq, problem.kind])).toEqual([[4, "edited"]]);
     });
 
     it("lists the records of given calls only, oldest first, within a thread or across threads", async () => {

@@ -41,7 +41,7 @@ async function expectUpgraded(spec: string): Promise<void> {
   await reader.close();
   const store = await openStore(spec, { cwd: "/" });
   try {
-    expect(await store.audit.verify()).toEqual({ ok: true, count: 2, problems: [] });
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 2, problems: [] });
     // The same decision again is still written once; another decision on the call gets its own record.
     await store.audit.append(sampleEntry("t-old", "call-1", { decision: "rejected", outcome: "not_run" }));
     await store.audit.append(sampleEntry("t-old", "call-1", { decision: "approved", reviewer: "dad" }));
