@@ -4,7 +4,6 @@ import { digestMatches, type AuditVerification, type ChainHead } from "../../sto
 import type { AuditLog, AuditRecord } from "../../store/types.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
-import { checkThreadId } from "../identifiers.js";
 import { formatDuration, openStoreForReading, storeOptionHelp } from "./pending.js";
 
 interface AuditOptions {
@@ -36,7 +35,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option("--store <spec>", storeOptionHelp)
     .action(async (options: AuditOptions) => {
       const seq = parseSeq(options);
-      if (options.thread !== undefined) checkThreadId(options.thread, "--thread");
+      if (options.thread !== undefined) {
+        const { checkThreadId } = await import("../identifiers.js");
+        checkThreadId(options.thread, "--thread");
+      }
       if (options.verify && options.thread !== undefined)
         throw new UsageError(
           "--verify checks the whole hash chain, every thread's records: leave out --thread",

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
-import { TurnFailed } from "../../agent/turnFailed.js";
+import type { TurnFailed } from "../../agent/turnFailed.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
@@ -8,7 +8,6 @@ import type { ChatOptions } from "../chat/setup.js";
 import type { AgentRuntime } from "../agentRuntime.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
-import { checkThreadId } from "../identifiers.js";
 import { parseReviewTimeout } from "../program.js";
 import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js";
 import {
@@ -202,7 +201,8 @@ async function startReview(
   clock: () => number,
 ): Promise<{ code: ExitCode; threadId: string | undefined }> {
   checkReviewFlags(options);
-  if (thread !== undefined) checkThreadId(thread, "the thread");
+  // Loaded when used: every command's module loads for --help, which should stay fast.
+  if (thread !== undefined) (await import("../identifiers.js")).checkThreadId(thread, "the thread");
   const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
   if (thread === undefined) checkNextReviewFlags(options, Boolean(ctx.stdin.isTTY));
   else if (options.follow)
@@ -314,6 +314,7 @@ async function answerWith(
     return { code: await (options.follow ? followQueue(next) : answerOldest(next)), threadId };
   } catch (error) {
     // What ran before the failure is shown first: a call that took effect must not go unmentioned.
+    const { TurnFailed } = await import("../../agent/turnFailed.js");
     if (error instanceof TurnFailed) await printCallsBefore(error, ctx);
     if (!(error instanceof TurnCancelled) || threadId === undefined) throw error;
     const code = await reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
