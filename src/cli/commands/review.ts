@@ -1,15 +1,14 @@
 import type { Command } from "commander";
-import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
+import type { Session, TurnResult } from "../../agent/sessionTypes.js";
 import type { TurnFailed } from "../../agent/turnFailed.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
-import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
+import type { Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { AgentRuntime } from "../agentRuntime.js";
-import { parseArgsFlag } from "./argsFlag.js";
 import type { CliContext } from "../context.js";
 import { parseReviewTimeout } from "../program.js";
-import { formatPendingView, gatherPending, storeOptionHelp } from "./pending.js";
+import { storeOptionHelp } from "./pending.js";
 import {
   answerOldest,
   checkNextReviewFlags,
@@ -18,6 +17,7 @@ import {
   type NextReviews,
   type Stop,
 } from "./reviewNext.js";
+import { answerReview, checkReviewFlags, flagDecisions } from "./answerReview.js";
 import { addServerOptions } from "./serverOptions.js";
 
 export interface ReviewOptions {
@@ -92,101 +92,6 @@ export function registerReview(program: Command, ctx: CliContext): void {
           exitCode: code,
         },
       );
-  });
-}
-
-export function checkReviewFlags(options: ReviewOptions): void {
-  const chosen = [options.approve, options.reject !== undefined, options.edit !== undefined, options.answers];
-  if (chosen.filter(Boolean).length > 1)
-    throw new UsageError("choose one of --approve, --reject <reason>, --edit <json> or --answers <file>");
-  // LangGraph's interrupt ids are 32 hex digits, as askfirst pending shows them.
-  if (options.interrupt !== undefined && !/^[0-9a-f]{32}$/i.test(options.interrupt.trim()))
-    throw new UsageError(
-      `--interrupt "${options.interrupt.slice(0, 40)}" is not a review id: give the 32 hex digits askfirst pending shows`,
-    );
-}
-
-/** Decision flags given on the command line, or null when a reviewer (answers file, terminal) decides. */
-export function flagDecisions(options: ReviewOptions, review: PendingReview): Decision[] | null {
-  checkReviewFlags(options);
-  const actions = review.request.actionRequests;
-  if (options.approve) return actions.map(() => ({ type: "approve" }));
-  if (options.reject !== undefined) {
-    const message = options.reject.trim();
-    return actions.map(() => (message ? { type: "reject", message } : { type: "reject" }));
-  }
-  if (options.edit === undefined) return null;
-  const [action] = actions;
-  if (actions.length !== 1 || !action)
-    throw new UsageError(
-      `this review has ${actions.length} calls; --edit fits a review of one call, use --answers <file>`,
-    );
-  const args = parseArgsFlag("--edit", options.edit, "the new arguments");
-  return [{ type: "edit", editedAction: { name: action.name, args } }];
-}
-
-export interface AnswerReviewInput {
-  session: Session;
-  threadId: string;
-  clock: () => number;
-  /** Produces the answer for a review that has not expired: from flags, a file or a person. */
-  decide: (review: PendingReview) => Promise<ReviewResponse>;
-  /** What later reviews of the same run do: asked by the same reviewer, or left pending. */
-  onReview: OnReview;
-  /** The review the answer is meant for (`--interrupt`); when another is waiting, nothing is answered. */
-  interruptId?: string;
-  /** Told when the review had expired, so no answer given here was applied (expiry rejected its calls). */
-  onExpired?: () => void;
-  write: (text: string) => void;
-  /** Cancels the resumed run (Ctrl-C): it stops where it is, and throws TurnCancelled. */
-  signal?: AbortSignal;
-}
-
-/**
- * Answers the thread's pending review exactly once and runs on. A review past its stored deadline is
- * rejected as timed out, whoever asks. If another reviewer answered first, this one is told and nothing is
- * applied.
- */
-export async function answerReview(input: AnswerReviewInput): Promise<TurnResult> {
-  const { session, threadId } = input;
-  const review = await session.pendingReview(threadId);
-  if (!review)
-    throw new AskfirstError(`thread ${threadId} has no review waiting (see askfirst pending)`, {
-      code: "no_review",
-      source: "user",
-    });
-  // Fail closed: with its calls unknown, no answer can say what it approves.
-  if (review.unreadable)
-    throw new AskfirstError(
-      `the review in thread ${threadId} is damaged in the store (${review.unreadable}): nothing was answered, and it cannot be answered until it is repaired`,
-      { code: "review_unreadable" },
-    );
-  if (input.interruptId !== undefined && review.interruptId !== input.interruptId)
-    throw new AskfirstError(
-      `thread ${threadId} waits on review ${review.interruptId}, not on ${input.interruptId} (answered already, or never asked in this thread): see askfirst pending; nothing was answered`,
-      { code: "review_taken", source: "user" },
-    );
-  const [view] = gatherPending([review], input.clock());
-  if (view) input.write(`${formatPendingView(view)}\n`);
-  // Not refused here: a claim left by a reviewer that died is taken over when this answer is applied.
-  if (review.claimedBy)
-    input.write(
-      `${review.claimedBy} has claimed this review; if they are still answering, yours is refused.\n`,
-    );
-  const { isExpired, timedOutResponse } = await import("../../store/deadlines.js");
-  let response = isExpired(review, input.clock()) ? null : await input.decide(review);
-  // An answer that comes after the deadline counts for nothing: expiry rejects, audited as timed out.
-  if (response === null || isExpired(review, input.clock())) {
-    input.write("The review's deadline has passed: its calls are rejected as timed out.\n");
-    input.onExpired?.();
-    response = timedOutResponse(review);
-  }
-  // The thread may have moved on while this reviewer decided: the session refuses an answer given for
-  // another review than the one waiting now.
-  return session.resume(threadId, response, {
-    onReview: input.onReview,
-    interruptId: review.interruptId,
-    ...(input.signal ? { signal: input.signal } : {}),
   });
 }
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openSession } from "../../../../src/agent/session.js";
 import type { Session } from "../../../../src/agent/sessionTypes.js";
-import { answerReview, flagDecisions, type ReviewOptions } from "../../../../src/cli/commands/review.js";
+import { answerReview, flagDecisions } from "../../../../src/cli/commands/answerReview.js";
+import type { ReviewOptions } from "../../../../src/cli/commands/review.js";
 import { UsageError } from "../../../../src/errors.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../../../src/models/scripted.js";
 import type { ReviewResponse } from "../../../../src/review/decisions.js";
