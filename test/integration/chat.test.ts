@@ -327,6 +327,24 @@ describe("askfirst chat input errors", () => {
     expect(result.stdout).not.toContain("you (henry): hi");
   });
 
+  it("a review answered without the chat's --demo names the tool the servers there do not offer", async () => {
+    const store = `sqlite:${join(dir, "mismatch.db")}`;
+    const order = { resource_instance: "pizza-palace", dish_name: "Truffle Pizza" };
+    const model = await writeJson("model.json", [{ tool_calls: [{ name: "order_dish", args: order }] }]);
+    const asked = await runCli(
+      [...demo(store), "-m", `scripted:${model}`, "--on-review", "queue", "-t", "t-mismatch", "-q", "order"],
+      { cwd: dir },
+    );
+    expect(asked.code).toBe(3);
+    const answered = await runCli(
+      ["review", "t-mismatch", "--reject", "no", "--data", join(dir, "data"), "--store", store],
+      { cwd: dir, env: { ASKFIRST_USER: "henry" } },
+    );
+    expect(answered.code).toBe(2);
+    expect(answered.stderr).toContain("(the servers here do not offer order_dish)");
+    expect(answered.stderr).toContain("the same --demo, --server, --policy");
+  });
+
   it("a scripted model that runs out of turns fails that turn clearly", async () => {
     const model = await writeJson("model.json", []);
     const result = await runCli([...demo(), "-m", `scripted:${model}`, "-q", "hi"], { cwd: dir });

@@ -88,6 +88,9 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
   };
 }
 
+/** The rule a call gets when no server here offers its tool. */
+const unknownToolRule = "unknown tool";
+
 /**
  * When this run answers a review of these calls, the node must ask about exactly the calls the review
  * asked about, in the same order, or the answer would be dropped (a call now allowed would run although
@@ -111,9 +114,16 @@ function checkAnswering(
     return answering;
   const names = (ids: string[]) =>
     ids.map((id) => calls.find((item) => item.call.id === id)?.call.name ?? id).join(", ") || "nothing";
+  // The likeliest cause: servers started otherwise than the chat's (e.g. without its --demo).
+  const unknown = calls.filter(
+    (item) => answering.toolCallIds.includes(item.call.id) && item.classification.rule === unknownToolRule,
+  );
+  const offered = unknown.length
+    ? ` (the servers here do not offer ${unknown.map((item) => item.call.name).join(", ")})`
+    : "";
   throw new AskfirstError(
-    `the review asked about ${names(answering.toolCallIds)}, but the policy here asks about ${names(asked)}; ` +
-      "nothing was run and the review is still pending: answer it with the policy and servers of the chat that asked",
+    `the review asked about ${names(answering.toolCallIds)}, but the policy here asks about ${names(asked)}${offered}; ` +
+      "nothing was run and the review is still pending: answer it with the policy and servers of the chat that asked (the same --demo, --server, --policy)",
     { code: "review_policy_mismatch", source: "user" },
   );
 }
@@ -142,7 +152,7 @@ function classifyCall(
       call,
       loaded,
       server: "unknown",
-      classification: { tier: "deny", rule: "unknown tool", message },
+      classification: { tier: "deny", rule: unknownToolRule, message },
     };
   }
   const classification = classify(policy, {
