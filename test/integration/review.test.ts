@@ -102,6 +102,9 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     ]);
     expect(result.code).toBe(3);
     expect(result.stdout).toContain("This thread has a review waiting");
+    expect(result.stderr).toContain(
+      `not sent: the query; the thread waits on that review first (askfirst review ${threadId})`,
+    );
     expect(result.stdout).not.toContain("rejected");
     expect(world.serverCalls()).toEqual([]);
     expect((await world.cli(["pending", "--json"])).stdout).toContain(threadId);

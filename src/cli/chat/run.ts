@@ -50,7 +50,15 @@ export async function runChat(runtime: ChatRuntime, options: ChatOptions, ctx: C
       ctx.stderr.write(`nothing is kept under thread ${runtime.threadId} in this store yet: it starts new\n`);
   }
   const resumed = await answerWaiting(runtime, options, ctx);
-  if (resumed !== null) return resumed;
+  if (resumed !== null) {
+    // New input would abandon the review: -q queries are not sent, and the person is told so.
+    const queries = options.query?.length ?? 0;
+    if (queries > 0 && resumed === ExitCode.pendingReview)
+      ctx.stderr.write(
+        `not sent: ${queries === 1 ? "the query" : `the ${queries} queries`}; the thread waits on that review first (askfirst review ${runtime.threadId})\n`,
+      );
+    return resumed;
+  }
   if (options.query?.length) return interactive(runtime, options, ctx, queryLines(options.query));
   return interactive(runtime, options, ctx, await createLineSource(ctx));
 }

@@ -60,7 +60,7 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .option("--edit <json>", "approve the review's one call with these arguments instead")
     .option(
       "--answers <file>",
-      "answer from this file, one line per reviewed call: yes | no: <reason> | edit <json>",
+      "answer from this file, one line per reviewed call: yes | no: <reason> | edit <json> | always",
     )
     .option(
       "-m, --model <spec>",

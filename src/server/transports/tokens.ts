@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type Env, readEnv } from "../../config/load.js";
-import { UsageError } from "../../errors.js";
+import { UsageError, describeError } from "../../errors.js";
 import { keyHelp, keyPattern } from "../seed.js";
 
 /** Bearer token → user. Tokens are secrets: no message built here ever contains one. */
@@ -17,6 +17,11 @@ export function readTokens(tokensFile: string | undefined, env: Env): TokenMap {
 /** The tokens a server over HTTP accepts (`readTokens`); at least one is needed. */
 export function loadTokens(tokensFile: string | undefined, env: Env): TokenMap {
   const source = readTokens(tokensFile, env);
+  if (source.size === 0 && tokensFile)
+    throw new UsageError(
+      `tokens file ${tokensFile} holds no tokens: serving over HTTP needs at least one; expected {"<token>": "<user>"}, ${tokenRule}`,
+      "no_tokens",
+    );
   if (source.size === 0)
     throw new UsageError(
       'serving over HTTP needs bearer tokens: pass --tokens <file> (JSON {"<token>": "<user>"}) or set ASKFIRST_HTTP_TOKENS=token=user,...',
@@ -31,7 +36,10 @@ function readTokenFile(path: string): TokenMap {
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    const why = error instanceof SyntaxError ? "is not valid JSON" : "cannot be read";
+    const why =
+      error instanceof SyntaxError
+        ? "is not valid JSON"
+        : `cannot be read (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`;
     throw new UsageError(`tokens file ${path} ${why}; ${expected}`, "bad_tokens", error);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json))

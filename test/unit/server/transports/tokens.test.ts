@@ -56,6 +56,12 @@ describe("bearer tokens", () => {
     expect(message).not.toContain("a-long-enough-token");
     await writeFile(file, "{ nope");
     expect(() => loadTokens(file, {})).toThrow(/is not valid JSON/);
+    await writeFile(file, "{}");
+    expect(() => loadTokens(file, {})).toThrow(/^tokens file .*bad\.json holds no tokens: serving over HTTP/);
+    expect(() => loadTokens(join(dir, "missing.json"), {})).toThrow(
+      /missing\.json cannot be read \(ENOENT\)/,
+    );
+    expect(() => loadTokens(dir, {})).toThrow(/cannot be read \(EISDIR\)/);
   });
 
   it("names the entry and the rule a too-short token breaks, never the token", async () => {
