@@ -101,6 +101,8 @@ export interface AuditEntry {
   error: string | null;
   /** The keyed digest of the exact arguments that ran; null when nothing ran. */
   executedArgsHash: string | null;
+  /** The arguments a reviewer's edit ran the call with, secrets masked (records of `edited` calls only). */
+  editedArgs?: Record<string, unknown>;
 }
 
 export interface AuditRecord extends AuditEntry {

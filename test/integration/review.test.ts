@@ -124,6 +124,12 @@ describe("askfirst chat --on-review queue, then askfirst review from another pro
     expect(world.serverCalls()).toEqual([
       { tool: "send_money", user: "joe", args: { to: "ann", amount: 3 } },
     ]);
+    // The trail shows what the edit changed: the arguments asked for, and those it ran with.
+    const audit = await world.cli(["audit", "--thread", threadId]);
+    expect(audit.stdout).toMatch(/args \{"to":"ann","amount":5\}/);
+    expect(audit.stdout).toMatch(/ran with \{"to":"ann","amount":3\}/);
+    const [record] = JSON.parse((await world.cli(["audit", "--json"])).stdout) as AuditRecord[];
+    expect(record).toMatchObject({ decision: "edited", editedArgs: { to: "ann", amount: 3 } });
   });
 
   it("--edit with arguments that do not fit the tool is refused (exit 2), naming why; the review stays", async () => {

@@ -252,5 +252,6 @@ function toAuditEntry(
     error: result.ok ? null : result.error,
     // What the journal says was started: for a call not run again, the arguments of the earlier start.
     executedArgsHash: result.argsHash,
+    ...(reviewed.decision === "edited" ? { editedArgs: maskSecrets(reviewed.args) } : {}),
   };
 }

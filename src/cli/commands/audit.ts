@@ -173,11 +173,14 @@ function formatRecord(record: AuditRecord): string {
         : "did not run";
   const edited =
     record.executedArgsHash && record.executedArgsHash !== record.argsHash ? " (with edited arguments)" : "";
-  return [
+  const lines = [
     `#${record.seq}  ${record.time}  thread ${record.threadId}  as ${record.actingUser}  ${record.tool} on ${record.server}`,
     `    ${record.tier} (${record.rule}): ${record.decision}${who}${after}; ${outcome}${edited}`,
     `    args ${JSON.stringify(record.args)}  ${digestLabel(record.argsHash)}`,
-  ].join("\n");
+  ];
+  if (record.editedArgs && record.executedArgsHash)
+    lines.push(`    ran with ${JSON.stringify(record.editedArgs)}  ${digestLabel(record.executedArgsHash)}`);
+  return lines.join("\n");
 }
 
 /** A short form of an arguments digest: keyed ones say so; records from before keys carry bare sha256. */
