@@ -15,6 +15,8 @@ export interface ReviewRow {
   created_at: number | string;
   deadline: number | string | null;
   claimed_by: string | null;
+  claim_owner?: string | null;
+  claimed_at?: number | string | null;
   shown_to?: string | null;
   shown_at?: number | string | null;
 }
@@ -72,6 +74,15 @@ export function rowToReview(row: ReviewRow): PendingReview {
     createdAt,
     deadline,
     claimedBy: row.claimed_by,
+    ...(row.claimed_by !== null && row.claim_owner !== undefined
+      ? {
+          claim: {
+            owner: row.claim_owner,
+            claimedAt:
+              row.claimed_at === null || row.claimed_at === undefined ? null : Number(row.claimed_at),
+          },
+        }
+      : {}),
     ...(row.shown_to && row.shown_at !== null && row.shown_at !== undefined
       ? { shownTo: { reviewer: row.shown_to, at: Number(row.shown_at) } }
       : {}),

@@ -32,6 +32,8 @@ export interface PendingReview {
   deadline: number | null;
   /** The reviewer who has claimed it and is answering now, if any. */
   claimedBy: string | null;
+  /** Which process holds the claim, and since when (SQL stores): whether it was left (see isClaimStale). */
+  claim?: { owner: string | null; claimedAt: number | null };
   /**
    * Who last said they have its card open, and when (epoch ms); absent when nobody has. Advisory: it
    * steers who answers what (see `isShown`), while claims decide whose answer is applied.

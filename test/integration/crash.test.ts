@@ -142,6 +142,10 @@ describe("a tool killed mid-run", () => {
     const threadId = "thread-twice";
     const args = { to: "ann", amount: 5 };
     await killWhileToolRuns(world, threadId, args);
+    // Its claim was left by a process that died: pending says so, rather than that mom is answering.
+    expect((await world.cli(["pending"])).stdout).toContain(
+      "claimed by mom, whose process is gone: the next answer takes it over",
+    );
 
     const restarted = await world.cli(
       ["chat", "-t", threadId, "--answers", world.answers("yes", ["yes"])].concat([

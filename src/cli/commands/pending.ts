@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Tier } from "../../review/decisions.js";
 import { maskSecrets } from "../../review/mask.js";
-import { isShown } from "../../store/claims.js";
+import { isClaimStale, isShown } from "../../store/claims.js";
 import type { PendingReview, Store } from "../../store/types.js";
 import type { CliContext } from "../context.js";
 
@@ -66,6 +66,8 @@ export interface PendingView {
   /** Milliseconds left before the deadline; negative once it has passed; null for no deadline. */
   remainingMs: number | null;
   claimedBy: string | null;
+  /** The claim's process is gone (or, from another host, silent past the lease): the next answer takes it. */
+  claimLeft: boolean;
   /** The reviewer who has its card open at a terminal now, if any (see PendingReview.shownTo). */
   shownTo: string | null;
   /** Why its stored request cannot be read (it then has no calls, and cannot be answered); else null. */
@@ -84,6 +86,7 @@ export function gatherPending(reviews: readonly PendingReview[], now: number): P
     deadline: review.deadline,
     remainingMs: review.deadline === null ? null : review.deadline - now,
     claimedBy: review.claimedBy,
+    claimLeft: review.claimedBy !== null && review.claim !== undefined && isClaimStale(review.claim, now),
     shownTo: isShown(review, now) ? (review.shownTo?.reviewer ?? null) : null,
     unreadable: review.unreadable ?? null,
     calls: review.request.actionRequests.map((action, index) => {
@@ -109,7 +112,9 @@ export function formatPending(views: readonly PendingView[]): string {
 /** One review as a reviewer reads it: who waits, for how long, and every call with its rule. */
 export function formatPendingView(view: PendingView): string {
   const status = view.claimedBy
-    ? `being answered by ${view.claimedBy}`
+    ? view.claimLeft
+      ? `claimed by ${view.claimedBy}, whose process is gone: the next answer takes it over`
+      : `being answered by ${view.claimedBy}`
     : view.shownTo
       ? `unclaimed, card open for ${view.shownTo}`
       : "unclaimed";
