@@ -27,8 +27,14 @@ export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel
   const apiKey = readEnv(env, "GOOGLE_API_KEY");
   if (!apiKey)
     throw new UsageError("the gemini model needs GOOGLE_API_KEY; set it, or use --model local", "model_key");
-  const { ChatGoogleGenerativeAI } = await import("@langchain/google-genai");
   const baseUrl = readEnv(env, "GOOGLE_GEMINI_BASE_URL");
+  // Checked here, once: otherwise every turn fails with fetch's own words about a URL it built.
+  if (baseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(baseUrl))
+    throw new UsageError(
+      "GOOGLE_GEMINI_BASE_URL must be an http(s) URL, e.g. https://generativelanguage.googleapis.com",
+      "model_base_url",
+    );
+  const { ChatGoogleGenerativeAI } = await import("@langchain/google-genai");
   const model = new ChatGoogleGenerativeAI({
     model: spec.name,
     apiKey,

@@ -132,9 +132,13 @@ function openDatabase(path: string, existing: boolean): Db {
     return db;
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    // Not a database, or a folder: the --store given names the wrong file, which is the person's to fix.
+    const code = (error as { code?: unknown }).code;
+    const isWrongFile = code === "SQLITE_NOTADB" || code === "EISDIR" || code === "SQLITE_CANTOPEN";
     throw new AskfirstError(`cannot open the SQLite store at ${path}: ${describeError(error)}`, {
       code: "store_unavailable",
       cause: error,
+      ...(isWrongFile ? { source: "user" as const } : {}),
     });
   }
 }

@@ -115,4 +115,14 @@ describe("askfirst chat with gemini", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/the gemini model needs GOOGLE_API_KEY; set it, or use --model local/);
   });
+
+  it("a GOOGLE_GEMINI_BASE_URL that is not a URL is a usage error before any turn", async () => {
+    const result = await runCli(["chat", "--store", "memory", "-m", "gemini", "-q", "hi"], {
+      cwd: dir,
+      env: { GOOGLE_API_KEY: "AIzaSyNotARealKeyForTests0000", GOOGLE_GEMINI_BASE_URL: "notaurl" },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("GOOGLE_GEMINI_BASE_URL must be an http(s) URL");
+    expect(result.stdout).not.toContain("you (");
+  });
 });

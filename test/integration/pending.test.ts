@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -178,6 +178,16 @@ describe("askfirst pending", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/invalid --store .*expected memory, sqlite:<path> or postgres:\/\//);
     expect(result.stderr).not.toContain(":pw@");
+  });
+
+  it("a --store that is not a database, or is a folder, is the person's to fix (exit 2)", async () => {
+    const notDatabase = join(folder, "notes.txt");
+    writeFileSync(notDatabase, "not a database\n");
+    for (const path of [notDatabase, folder]) {
+      const result = await runCli(["pending", "--store", `sqlite:${path}`]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`cannot open the SQLite store at ${path}`);
+    }
   });
 });
 
