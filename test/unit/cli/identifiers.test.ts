@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkChatOptions } from "../../../src/cli/chat/setup.js";
 import { checkReviewerName, checkThreadId } from "../../../src/cli/identifiers.js";
-import { UsageError } from "../../../src/errors.js";
-
-function refusal(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error("expected a UsageError");
-}
+import { usageErrorOf } from "../../helpers/usageError.js";
 
 describe("thread ids and reviewer names as given", () => {
   it("keeps printable ones as they are", () => {
@@ -21,10 +11,12 @@ describe("thread ids and reviewer names as given", () => {
   });
 
   it("refuses empty ones, naming the flag (exit 2)", () => {
-    const empty = refusal(() => checkThreadId("", "-t"));
+    const empty = usageErrorOf(() => checkThreadId("", "-t"));
     expect(empty.exitCode).toBe(2);
     expect(empty.message).toBe("-t is empty: give a thread id");
-    expect(refusal(() => checkReviewerName("  ", "--reviewer")).message).toContain("--reviewer is empty");
+    expect(usageErrorOf(() => checkReviewerName("  ", "--reviewer")).message).toContain(
+      "--reviewer is empty",
+    );
   });
 
   it("refuses line breaks, escape codes and invisible characters, which could forge lines in pending or audit", () => {
@@ -35,21 +27,23 @@ describe("thread ids and reviewer names as given", () => {
       "zero\u200bwidth",
       "l\u2028s",
     ])
-      expect(refusal(() => checkThreadId(forged, "the thread")).message).toMatch(
+      expect(usageErrorOf(() => checkThreadId(forged, "the thread")).message).toMatch(
         /^the thread holds a control or invisible character/,
       );
-    expect(refusal(() => checkReviewerName("joe\n#2 fake record", "--reviewer")).message).toMatch(
+    expect(usageErrorOf(() => checkReviewerName("joe\n#2 fake record", "--reviewer")).message).toMatch(
       /^--reviewer holds a control/,
     );
   });
 
   it("refuses the names askfirst records when no person decided, and overlong values", () => {
-    expect(refusal(() => checkReviewerName("askfirst (timeout)", "--reviewer")).message).toContain(
+    expect(usageErrorOf(() => checkReviewerName("askfirst (timeout)", "--reviewer")).message).toContain(
       "the name askfirst records when no person decided",
     );
     for (const reserved of ["nobody (no terminal)", "nobody (answers ran out)"])
-      expect(refusal(() => checkReviewerName(reserved, "--reviewer")).message).toContain("give your own");
-    expect(refusal(() => checkThreadId("t".repeat(201), "-t")).message).toBe(
+      expect(usageErrorOf(() => checkReviewerName(reserved, "--reviewer")).message).toContain(
+        "give your own",
+      );
+    expect(usageErrorOf(() => checkThreadId("t".repeat(201), "-t")).message).toBe(
       "-t is 201 characters long: at most 200",
     );
   });
@@ -63,7 +57,7 @@ describe("chat flags checked before anything opens", () => {
       ["memory", {}],
       [undefined, { ASKFIRST_STORE: "memory" }],
     ] as const) {
-      const error = refusal(() => checkChatOptions({ ...base, ...(store ? { store } : {}) }, env, "/"));
+      const error = usageErrorOf(() => checkChatOptions({ ...base, ...(store ? { store } : {}) }, env, "/"));
       expect(error.message).toMatch(/^--on-review queue leaves reviews in the store .* a memory store ends/);
     }
     expect(() => checkChatOptions({ ...base, store: "sqlite:x.db" }, {}, "/")).not.toThrow();
@@ -71,10 +65,10 @@ describe("chat flags checked before anything opens", () => {
   });
 
   it("refuses a bad -t or --reviewer before the model runs, so no review is left behind", () => {
-    expect(refusal(() => checkChatOptions({ ...base, thread: "" }, {}, "/")).message).toBe(
+    expect(usageErrorOf(() => checkChatOptions({ ...base, thread: "" }, {}, "/")).message).toBe(
       "-t is empty: give a thread id",
     );
-    expect(refusal(() => checkChatOptions({ ...base, reviewer: "" }, {}, "/")).message).toContain(
+    expect(usageErrorOf(() => checkChatOptions({ ...base, reviewer: "" }, {}, "/")).message).toContain(
       "--reviewer is empty",
     );
   });

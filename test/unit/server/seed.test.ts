@@ -1,10 +1,25 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { demoSeedPath, readSeedFile } from "../../../src/server/seed.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { demoSeedPath, readSeedFile, type Seed } from "../../../src/server/seed.js";
 
 describe("seed files", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "askfirst-seed-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The demo's seed, changed by `change`, written to a file of its own. */
+  async function writeSeed(change: (seed: Seed) => unknown): Promise<string> {
+    const file = join(dir, "seed.json");
+    await writeFile(file, JSON.stringify(change(readSeedFile(demoSeedPath("family-food")))));
+    return file;
+  }
+
   it("describes the family food demo as the issue tells it", () => {
     const seed = readSeedFile(demoSeedPath("family-food"));
     expect(seed.resource.key).toBe("restaurants");
@@ -20,32 +35,21 @@ describe("seed files", () => {
   });
 
   it("names what is inconsistent in a bad seed", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "askfirst-seed-"));
-    const file = join(dir, "seed.json");
-    const seed = readSeedFile(demoSeedPath("family-food"));
-    await writeFile(
-      file,
-      JSON.stringify({
-        ...seed,
-        roleAssignments: [{ user: "ghost", role: "parent", instance: "pizza-palace" }],
-      }),
-    );
+    const file = await writeSeed((seed) => ({
+      ...seed,
+      roleAssignments: [{ user: "ghost", role: "parent", instance: "pizza-palace" }],
+    }));
     expect(() => readSeedFile(file)).toThrow(
       /invalid seed file .*: \(root\): role assignment names unknown user ghost/,
     );
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("refuses requestable roles that are unknown or review requests", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "askfirst-seed-"));
-    const file = join(dir, "seed.json");
-    const seed = readSeedFile(demoSeedPath("family-food"));
-    await writeFile(
-      file,
-      JSON.stringify({ ...seed, resource: { ...seed.resource, requestableRoles: ["parent", "king"] } }),
-    );
+    const file = await writeSeed((seed) => ({
+      ...seed,
+      resource: { ...seed.resource, requestableRoles: ["parent", "king"] },
+    }));
     expect(() => readSeedFile(file)).toThrow(/requestable role parent is a reviewer role/);
     expect(() => readSeedFile(file)).toThrow(/unknown requestable role king/);
-    await rm(dir, { recursive: true, force: true });
   });
 });

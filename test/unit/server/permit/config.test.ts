@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadPermitConfig } from "../../../../src/server/backends/permit/config.js";
-import { UsageError } from "../../../../src/errors.js";
+import { usageErrorOf } from "../../../helpers/usageError.js";
 
 const complete = {
   PERMIT_API_KEY: "permit_key_SECRETVALUE123",
@@ -11,16 +11,6 @@ const complete = {
   ACCESS_ELEMENTS_CONFIG_ID: "user-management",
   OPERATION_ELEMENTS_CONFIG_ID: "approval-management",
 };
-
-function errorOf(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (caught) {
-    if (caught instanceof UsageError) return caught;
-    throw caught;
-  }
-  throw new Error("expected a UsageError");
-}
 
 describe("Permit backend configuration", () => {
   it("reads every variable and fills the defaults", () => {
@@ -42,7 +32,7 @@ describe("Permit backend configuration", () => {
   it("reads the requestable roles, and refuses a reviewer role among them", () => {
     const config = loadPermitConfig({ ...complete, REQUESTABLE_ROLES: "child-can-order, guest" });
     expect(config.requestableRoles).toEqual(["child-can-order", "guest"]);
-    const error = errorOf(() =>
+    const error = usageErrorOf(() =>
       loadPermitConfig({
         ...complete,
         REVIEWER_ROLES: "parent,_Reviewer_",
@@ -53,7 +43,7 @@ describe("Permit backend configuration", () => {
   });
 
   it("names every missing variable on one line, with exit code 2", () => {
-    const error = errorOf(() => loadPermitConfig({}));
+    const error = usageErrorOf(() => loadPermitConfig({}));
     expect(error.exitCode).toBe(2);
     expect(error.message).not.toContain("\n");
     for (const name of Object.keys(complete)) expect(error.message).toContain(`${name}: missing`);
@@ -62,7 +52,7 @@ describe("Permit backend configuration", () => {
   });
 
   it("names bad values without echoing the API key", () => {
-    const error = errorOf(() =>
+    const error = usageErrorOf(() =>
       loadPermitConfig({
         ...complete,
         PERMIT_API_KEY: "permit_key_SECRET VALUE",
@@ -82,12 +72,12 @@ describe("Permit backend configuration", () => {
   it("reads reviewer roles as a comma-separated list", () => {
     const config = loadPermitConfig({ ...complete, REVIEWER_ROLES: " parent , _Reviewer_ " });
     expect(config.reviewerRoles).toEqual(["parent", "_Reviewer_"]);
-    const error = errorOf(() => loadPermitConfig({ ...complete, REVIEWER_ROLES: "parent,,x y" }));
+    const error = usageErrorOf(() => loadPermitConfig({ ...complete, REVIEWER_ROLES: "parent,,x y" }));
     expect(error.message).toContain("REVIEWER_ROLES: must be comma-separated role keys");
   });
 
   it("treats blank values as missing", () => {
-    const error = errorOf(() => loadPermitConfig({ ...complete, ENV_ID: "  " }));
+    const error = usageErrorOf(() => loadPermitConfig({ ...complete, ENV_ID: "  " }));
     expect(error.message).toMatch(/ENV_ID: missing/);
   });
 });
