@@ -12,6 +12,7 @@ import {
   auditEventSql,
   recordToRow,
   rowToRecord,
+  rowToMessage,
   rowToThread,
   type AuditRow,
   type ThreadRow,
@@ -258,7 +259,7 @@ function createPostgresTranscript(pool: pg.Pool, q: Quote): Transcript {
                  (SELECT id FROM ${table} WHERE thread_id = $1 AND message_id = $2), 0) ORDER BY id`,
               [threadId, from],
             );
-      return result.rows.map((row) => JSON.parse(row.message) as never);
+      return result.rows.map((row) => rowToMessage(row.message));
     },
     async has(threadId, messageId) {
       const result = await pool.query(

@@ -1,3 +1,4 @@
+import type { StoredMessage } from "@langchain/core/messages";
 import type { ReviewRequest } from "../review/decisions.js";
 import type { AuditEntry, AuditRecord, PendingReview, ThreadInfo } from "./types.js";
 
@@ -49,6 +50,20 @@ function parseObject(
   if (value === null || typeof value !== "object" || Array.isArray(value))
     return { unreadable: `its stored ${what} is not a JSON object` };
   return { value: value as Record<string, unknown> };
+}
+
+/** What a transcript row that cannot be read is shown as: the rest of the thread still reads. */
+export const damagedMessageText = "a message here is damaged in the store and cannot be shown";
+
+/** A transcript row as a message; one whose stored JSON is damaged stands in as a system note saying so. */
+export function rowToMessage(text: string): StoredMessage {
+  const parsed = parseObject(text, "message");
+  if ("value" in parsed && typeof parsed.value.type === "string" && typeof parsed.value.data === "object")
+    return parsed.value as unknown as StoredMessage;
+  return {
+    type: "system",
+    data: { content: damagedMessageText, role: undefined, name: undefined, tool_call_id: undefined },
+  };
 }
 
 /** A review whose stored request cannot be read comes back with no calls and `unreadable` saying why. */

@@ -22,6 +22,7 @@ import {
   auditEvent,
   auditEventSql,
   rowToRecord,
+  rowToMessage,
   rowToThread,
   type AuditRow,
   type ThreadRow,
@@ -276,7 +277,7 @@ function createSqliteTranscript(db: Db): Transcript {
     read: (threadId, from) =>
       promised(() => {
         const rows = from === undefined ? read.all(threadId) : readFrom.all(threadId, threadId, from);
-        return (rows as { message: string }[]).map((row) => JSON.parse(row.message) as never);
+        return (rows as { message: string }[]).map((row) => rowToMessage(row.message));
       }),
     has: (threadId, messageId) => promised(() => has.get(threadId, messageId) !== undefined),
   };

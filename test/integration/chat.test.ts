@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import Database from "better-sqlite3";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -343,6 +344,26 @@ describe("askfirst chat input errors", () => {
     expect(answered.code).toBe(2);
     expect(answered.stderr).toContain("(the servers here do not offer order_dish)");
     expect(answered.stderr).toContain("the same --demo, --server, --policy");
+  });
+
+  it("chat -t shows a thread whose stored transcript has a damaged message, saying so where it was", async () => {
+    const path = join(dir, "damaged.db");
+    const model = await writeJson("model.json", [{ text: "First answer." }, { text: "Second answer." }]);
+    const asked = await runCli(
+      [...demo(`sqlite:${path}`), "-m", `scripted:${model}`, "-t", "t-damaged", "-q", "one", "-q", "two"],
+      { cwd: dir },
+    );
+    expect(asked.code).toBe(0);
+    const db = new Database(path);
+    db.prepare(
+      "UPDATE askfirst_transcript SET message = 'not json' WHERE id = (SELECT MIN(id) FROM askfirst_transcript)",
+    ).run();
+    db.close();
+    const shown = await runCli([...demo(`sqlite:${path}`), "-t", "t-damaged"], { cwd: dir, input: "" });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("(a message here is damaged in the store and cannot be shown)");
+    expect(shown.stdout).toContain("agent: First answer.");
+    expect(shown.stdout).toContain("you: two");
   });
 
   it("a scripted model that runs out of turns fails that turn clearly", async () => {

@@ -109,6 +109,7 @@ export function formatHistory(messages: BaseMessage[]): string {
     if (type === "human") return `you: ${text}`;
     if (isCancelledNote(message)) return "  (cancelled at the terminal before the agent answered)";
     if (type === "tool") return `  ← ${message.name ?? "tool"}: ${text}`;
+    if (type === "system") return `  (${text})`;
     const calls = "tool_calls" in message && Array.isArray(message.tool_calls) ? message.tool_calls : [];
     const asked = calls.map(
       (call: { name: string; args: unknown }) =>
