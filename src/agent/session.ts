@@ -144,9 +144,13 @@ class GraphSession implements Session {
     return this.toReview(threadId, pending.id, pending.value as ReviewRequest);
   }
 
+  /**
+   * The queued review (its deadline and claim), else one made from the checkpoint's interrupt; also when the
+   * queue's copy of the request is damaged: the interrupt's own request is what an answer applies to.
+   */
   private async toReview(threadId: string, interruptId: string, request: ReviewRequest) {
     const queued = await this.options.store.queue.get(threadId);
-    if (queued && queued.interruptId === interruptId) return queued;
+    if (queued && queued.interruptId === interruptId && !queued.unreadable) return queued;
     return fresh(threadId, interruptId, request);
   }
 

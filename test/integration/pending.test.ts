@@ -72,7 +72,7 @@ describe("askfirst pending", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("2 reviews are pending");
     expect(text.stdout).toContain(
-      "  review i-1: unreadable (its stored request is not valid JSON); it cannot be answered until it is repaired",
+      "  review i-1: unreadable here (its stored request is not valid JSON); askfirst review thread-damaged reads its calls from the thread itself",
     );
     expect(text.stdout).toContain("order_dish on askfirst");
     const json = await runCli(["pending", "--json", "--store", `sqlite:${path}`]);

@@ -68,12 +68,6 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
       code: "no_review",
       source: "user",
     });
-  // Fail closed: with its calls unknown, no answer can say what it approves.
-  if (review.unreadable)
-    throw new AskfirstError(
-      `the review in thread ${threadId} is damaged in the store (${review.unreadable}): nothing was answered, and it cannot be answered until it is repaired`,
-      { code: "review_unreadable" },
-    );
   if (input.interruptId !== undefined && review.interruptId !== input.interruptId)
     throw new AskfirstError(
       `thread ${threadId} waits on review ${review.interruptId}, not on ${input.interruptId} (answered already, or never asked in this thread): see askfirst pending; nothing was answered`,

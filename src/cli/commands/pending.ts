@@ -121,7 +121,7 @@ export function formatPendingView(view: PendingView): string {
   const lines = [
     `thread ${view.threadId}  acting user ${view.actingUser}  waiting ${formatDuration(view.waitingMs)}  ${formatDeadline(view.remainingMs)}  ${status}`,
     view.unreadable
-      ? `  review ${view.interruptId}: unreadable (${view.unreadable}); it cannot be answered until it is repaired`
+      ? `  review ${view.interruptId}: unreadable here (${view.unreadable}); askfirst review ${view.threadId} reads its calls from the thread itself`
       : `  review ${view.interruptId}  (askfirst review ${view.threadId} --interrupt ${view.interruptId} answers only this one)`,
   ];
   view.calls.forEach((call, index) => {

@@ -127,8 +127,8 @@ export function stopAfter(answer: ReviewResponse): Stop {
 
 /**
  * The oldest review nobody is answering or has open elsewhere, and what to say of it. Unless `onlyUnseen`,
- * one open elsewhere is taken when there is no other (saying so). None: why, in `said`. One whose stored
- * request is unreadable is passed over: it cannot be answered (askfirst pending shows it).
+ * one open elsewhere is taken when there is no other (saying so). None: why, in `said`. A review whose
+ * queued request is unreadable is asked all the same: the session reads its calls from the thread.
  */
 function pickNext(
   queued: readonly PendingReview[],
@@ -136,11 +136,10 @@ function pickNext(
   now: number,
   options: { onlyUnseen: boolean },
 ): { threadId: string | null; said: string } {
-  const waiting = queued.filter((review) => !review.unreadable);
-  const open = waiting.filter((review) => review.claimedBy === null);
+  const open = queued.filter((review) => review.claimedBy === null);
   const unseen = open.filter((review) => !isShown(review, now, reviewer));
   const oldest = options.onlyUnseen ? unseen[0] : (unseen[0] ?? open[0]);
-  if (!oldest) return { threadId: null, said: noneWaiting(waiting.length, open.length) };
+  if (!oldest) return { threadId: null, said: noneWaiting(queued.length, open.length) };
   const of = open.length > 1 ? ` (of ${open.length})` : "";
   const passed = open.indexOf(oldest);
   const what = passed > 0 ? "The oldest review no one else has open" : "The oldest review waiting";
