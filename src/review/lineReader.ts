@@ -1,6 +1,33 @@
 import { afterFirstLine, ctrlC, typedLines } from "./typedKeys.js";
 
-/** Asks for one line at a terminal prompt; rejects on Ctrl-C, end of input or abort. */
+/**
+ * Ctrl-D on an empty line: readline closes the prompt's input (and leaves raw mode), and inquirer's prompt
+ * would then wait forever. The reader ends the question with this instead: end of input.
+ */
+export class EndOfInput extends Error {
+  constructor() {
+    super("end of input (Ctrl-D)");
+    this.name = "EndOfInput";
+  }
+}
+
+const ctrlD = "\u0004";
+
+/**
+ * A signal that aborts when any of `signals` does, with its reason. Linked by listeners rather than by
+ * AbortSignal.any(): each source then holds the new controller strongly, so the signal a prompt waits on
+ * can never be collected before it aborts.
+ */
+export function eitherOf(...signals: AbortSignal[]): AbortSignal {
+  const either = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) either.abort(signal.reason);
+    else signal.addEventListener("abort", () => either.abort(signal.reason), { once: true });
+  }
+  return either.signal;
+}
+
+/** Asks for one line at a terminal prompt; rejects on Ctrl-C, end of input or abort (`signal`). */
 export type PromptLine = (question: string, signal?: AbortSignal) => Promise<string>;
 
 export interface LineReaderOptions {
@@ -55,7 +82,15 @@ export class TerminalLineReader {
     // Keys that arrive while the prompt is open: what follows its line would be lost with it. The stream
     // stays paused until the prompt reads it, so that the prompt gets every key the reader sees.
     const arrived: Buffer[] = [];
-    const record = (chunk: Buffer | string) => arrived.push(Buffer.from(chunk));
+    const ended = new AbortController();
+    const record = (chunk: Buffer | string) => {
+      arrived.push(Buffer.from(chunk));
+      // Ctrl-D closed the prompt's readline when it left raw mode; Ctrl-D within a line deletes a key.
+      if (String(chunk).includes(ctrlD))
+        setImmediate(() => {
+          if ((this.stdin as { isRaw?: boolean }).isRaw === false) ended.abort(new EndOfInput());
+        });
+    };
     this.stdin.pause();
     this.stdin.on("data", record);
     if (this.partial !== "") {
@@ -63,9 +98,11 @@ export class TerminalLineReader {
       this.partial = "";
     }
     try {
-      const answer = await this.prompt(question, signal);
+      const answer = await this.prompt(question, signal ? eitherOf(signal, ended.signal) : ended.signal);
       this.keep(afterFirstLine(Buffer.concat(arrived).toString("utf8")));
       return answer;
+    } catch (error) {
+      throw ended.signal.aborted ? new EndOfInput() : error;
     } finally {
       this.stdin.off("data", record);
     }

@@ -9,7 +9,7 @@ import {
   type ReviewRequest,
   type ReviewResponse,
 } from "./decisions.js";
-import { TerminalLineReader } from "./lineReader.js";
+import { eitherOf, TerminalLineReader } from "./lineReader.js";
 import { maskSecrets } from "./mask.js";
 import { ctrlC, shownAsTyped, takeTypedAhead } from "./typedKeys.js";
 
@@ -37,20 +37,6 @@ export interface TerminalReviewerOptions {
    * with what was typed ahead of the next card, or shown as unused after the last.
    */
   unused?: () => string;
-}
-
-/**
- * A signal that aborts when any of `signals` does, with its reason. Linked by listeners rather than by
- * AbortSignal.any(): each source then holds the new controller strongly, so the signal a prompt waits on
- * can never be collected before it aborts.
- */
-function eitherOf(...signals: AbortSignal[]): AbortSignal {
-  const either = new AbortController();
-  for (const signal of signals) {
-    if (signal.aborted) either.abort(signal.reason);
-    else signal.addEventListener("abort", () => either.abort(signal.reason), { once: true });
-  }
-  return either.signal;
 }
 
 /**
@@ -131,7 +117,7 @@ export class TerminalReviewer implements Reviewer {
       const answer = edit ? edit + (await this.readOnIfUnfinished(line.slice(edit.length), signal)) : line;
       const parsed = parseAnswer(answer, action.name);
       if (!parsed.ok) {
-        this.options.write(`${parsed.error}\n`);
+        this.refuse(parsed.error);
         continue;
       }
       if (parsed.wantsReason) {
@@ -142,8 +128,18 @@ export class TerminalReviewer implements Reviewer {
       if (decision.type !== "edit") return decision;
       const problem = checkArgs(context?.inputSchema, decision.editedAction.args);
       if (problem === null) return decision;
-      this.options.write(`those arguments do not fit ${action.name}: ${problem}; ${answerHelp}\n`);
+      this.refuse(`those arguments do not fit ${action.name}: ${problem}; ${answerHelp}`);
     }
+  }
+
+  /**
+   * Says why an answer was not taken. Lines pasted after it were meant for the questions that would have
+   * followed, not for this one asked again, which the person has not yet seen: they are set aside.
+   */
+  private refuse(text: string): void {
+    this.options.write(`${text}\n`);
+    const left = shownAsTyped(this.options.unused?.() ?? "");
+    if (left) this.options.write(`(typed before this was shown, so not taken as an answer: "${left}")\n`);
   }
 
   private async askEdit(action: ActionRequest, signal: AbortSignal): Promise<Decision> {
@@ -151,7 +147,7 @@ export class TerminalReviewer implements Reviewer {
       const json = await this.options.ask(`New arguments for ${action.name}, as JSON:`, signal);
       const parsed = parseEdit(await this.readOnIfUnfinished(json, signal), action.name);
       if (parsed.ok) return parsed.decision;
-      this.options.write(`${parsed.error}\n`);
+      this.refuse(parsed.error);
     }
   }
 

@@ -1,4 +1,4 @@
-import { TerminalLineReader, type PromptLine } from "../../review/lineReader.js";
+import { EndOfInput, TerminalLineReader, type PromptLine } from "../../review/lineReader.js";
 import { takeTypedAhead } from "../../review/typedKeys.js";
 import type { CliContext } from "../context.js";
 
@@ -17,7 +17,8 @@ export async function createLineSource(ctx: CliContext): Promise<LineSource> {
     return terminalLines(
       ctx.stdin,
       (text) => ctx.stdout.write(text),
-      (prompt) => input({ message: prompt }, { input: ctx.stdin, output: ctx.stdout }),
+      (prompt, signal) =>
+        input({ message: prompt }, { input: ctx.stdin, output: ctx.stdout, ...(signal ? { signal } : {}) }),
     );
   }
   const { createInterface } = await import("node:readline");
@@ -37,7 +38,7 @@ export async function createLineSource(ctx: CliContext): Promise<LineSource> {
  * Lines typed at a terminal, every one of them in order (TerminalLineReader): those typed on while the agent
  * worked and those after the first of a paste of several are used as the next lines, and a line begun
  * without Enter is put back in the prompt; empty ones are skipped, as they do nothing. Ctrl-C among them
- * ends the input, as at the prompt.
+ * ends the input, as at the prompt; Ctrl-D on an empty line ends it too, as end of input.
  */
 export function terminalLines(
   stdin: NodeJS.ReadableStream,
@@ -46,14 +47,17 @@ export function terminalLines(
 ): LineSource {
   const reader = new TerminalLineReader(stdin, write, ask, { skipEmpty: true });
   let interrupted = false;
+  let ended = false;
   return {
     async next(prompt) {
-      if (interrupted) return null;
+      if (interrupted || ended) return null;
       reader.keep(await takeTypedAhead(stdin));
       try {
         return await reader.next(prompt);
-      } catch {
-        interrupted = true;
+      } catch (error) {
+        // Ctrl-D ends the chat as end of input does (exit 0); Ctrl-C interrupts it (exit 130).
+        if (error instanceof EndOfInput) ended = true;
+        else interrupted = true;
         return null;
       }
     },

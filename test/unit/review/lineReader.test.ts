@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { TerminalLineReader, type PromptLine } from "../../../src/review/lineReader.js";
+import { EndOfInput, TerminalLineReader, type PromptLine } from "../../../src/review/lineReader.js";
 import { pastedAt, terminalInput } from "../../helpers/terminalInput.js";
 
 describe("the terminal line reader", () => {
@@ -26,6 +26,27 @@ describe("the terminal line reader", () => {
     await expect(reader.next("Run?")).rejects.toThrow(/Ctrl-C/);
     expect(prompt).not.toHaveBeenCalled();
     expect(await reader.next("Run?")).toBe("yes");
+  });
+
+  it("ends a question at Ctrl-D on an empty line, which closes readline and leaves raw mode", async () => {
+    const input = terminalInput();
+    // A prompt as inquirer's is: in raw mode while open, waiting until answered or aborted.
+    const prompt: PromptLine = (_question, signal) =>
+      new Promise((_resolve, reject) => {
+        input.setRawMode(true);
+        input.resume();
+        signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+      });
+    const reader = new TerminalLineReader(input, () => undefined, prompt);
+    const asked = reader.next("Run?");
+    await new Promise((resolve) => setImmediate(resolve));
+    // Ctrl-D within a line deletes a key: the prompt stays in raw mode and open.
+    input.write("\u0004");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // On an empty line readline closes, leaving raw mode.
+    input.setRawMode(false);
+    input.write("\u0004");
+    await expect(asked).rejects.toBeInstanceOf(EndOfInput);
   });
 
   it("hands a Ctrl-C kept and not yet used to whoever takes what is unused", () => {

@@ -175,6 +175,25 @@ describe("the terminal reviewer", () => {
     expect(written).toContain('✔ New arguments for pay_1, as JSON: {"to": "bo",\n✔ … "amount": 1}');
   });
 
+  it("after an answer it refuses, sets aside the rest of a paste: never takes it for the question asked again", async () => {
+    const input = terminalInput();
+    // An edit the schema refuses, pasted with "yes" meant for the next card.
+    const prompt = pastedAt(input, ['edit {"to": "ann", "amount": "three"}\ryes\r', "no\r", "yes\r"]);
+    const lines = new TerminalLineReader(input, (text) => (written += text), prompt);
+    const terminal = new TerminalReviewer({
+      name: "jane",
+      ask: (question, signal) => lines.next(question, signal),
+      unused: () => lines.takeUnused(),
+      write: (text) => (written += text),
+      timeoutSeconds: 300,
+    });
+    const response = await terminal.review(request(2));
+    // Card 1 is asked again and answered by what was typed after the error: no (the reason: empty line).
+    expect(response.decisions[0]).toMatchObject({ type: "reject" });
+    expect(written).toContain("those arguments do not fit pay_1");
+    expect(written).toContain('(typed before this was shown, so not taken as an answer: "yes")');
+  });
+
   it("Ctrl-C or end of input rejects every call left, never approves", async () => {
     const response = await reviewer(typed(["yes", new Error("ExitPromptError")])).review(request(3));
     expect(response.decisions).toEqual([
