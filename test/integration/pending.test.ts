@@ -5,7 +5,8 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
-import { runCli } from "../helpers/cli.js";
+import { spawnSync } from "node:child_process";
+import { cliPath, runCli } from "../helpers/cli.js";
 import { postgresHarness, sampleReview, testPostgresUrl } from "../unit/store/harness.js";
 
 describe("askfirst pending", () => {
@@ -170,6 +171,23 @@ describe("askfirst pending", () => {
     expect(result.stderr).toContain(
       "(the default, under the working folder): nothing has been kept there yet",
     );
+    expect(created).toBe(false);
+  });
+
+  it("askfirst review at a terminal, with no thread, reads a folder without a store as empty, as pending does", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "askfirst-review-cwd-"));
+    const command = `${process.execPath} ${cliPath} review`;
+    const result = spawnSync("script", ["-qfec", command, "/dev/null"], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    const created = existsSync(join(cwd, ".askfirst"));
+    rmSync(cwd, { recursive: true, force: true });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("No reviews are pending.");
+    expect(result.stdout).toContain("askfirst: note: no store at");
     expect(created).toBe(false);
   });
 

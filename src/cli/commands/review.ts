@@ -120,10 +120,16 @@ async function startReview(
       "no terminal to ask at: answer with --approve, --reject <reason>, --edit <json> or --answers <file>",
     );
   const chat = toChatOptions(options);
-  // Nothing to answer in a store that does not exist; opening it would create it.
+  // Nothing to answer in a store that does not exist; opening it would create it. Asked for the oldest
+  // review, a folder without the default store reads as empty, as for pending (with the same note).
   const { storeToRead } = await import("../../store/open.js");
-  const { absent } = storeToRead(chat.store, ctx.env, ctx.cwd);
-  if (absent) throw absent;
+  const { absent, isNamed } = storeToRead(chat.store, ctx.env, ctx.cwd);
+  if (absent && (thread !== undefined || isNamed || options.follow)) throw absent;
+  if (absent) {
+    ctx.stderr.write(`askfirst: note: ${absent.message}\n`);
+    ctx.stdout.write("No reviews are pending.\n");
+    return { code: ExitCode.ok, threadId: undefined };
+  }
   const setup = await import("../chat/setup.js");
   setup.checkChatOptions(chat, ctx.env, ctx.cwd);
   const { parseModelSpec } = await import("../../models/spec.js");
