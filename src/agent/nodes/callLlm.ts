@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { SystemMessage, isHumanMessage, trimMessages, type BaseMessage } from "@langchain/core/messages";
+import {
+  SystemMessage,
+  isAIMessage,
+  isHumanMessage,
+  isToolMessage,
+  trimMessages,
+  type BaseMessage,
+} from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { isRedactable, redactSecrets } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
@@ -77,16 +84,43 @@ export async function modelView(messages: BaseMessage[], contextTokens: number):
   // trimMessages copies every message it keeps (twice a turn, the whole window); a window that fits and
   // starts with a person's message is kept whole by it, so it is handed over as it is.
   const first = messages[0];
-  if (first && isHumanMessage(first) && countTokens(messages) <= contextTokens) return messages;
+  if (first && isHumanMessage(first) && countTokens(messages) <= contextTokens) return inCallOrder(messages);
   const trimmed = await trimMessages(messages, {
     maxTokens: contextTokens,
     tokenCounter: countTokens,
     strategy: "last",
     startOn: "human",
   });
-  if (trimmed.length > 0) return trimmed;
+  if (trimmed.length > 0) return inCallOrder(trimmed);
   const lastHuman = messages.findLastIndex((message) => isHumanMessage(message));
-  return lastHuman >= 0 ? messages.slice(lastHuman) : messages;
+  return inCallOrder(lastHuman >= 0 ? messages.slice(lastHuman) : messages);
+}
+
+/**
+ * Each AI message's tool results in the order of its calls. Refusals are settled (human_review_node)
+ * before the approved calls run (run_tool), so the window holds them first; a model that pairs results
+ * with calls by position (Gemini's turns carry no ids) would read one call's result as another's.
+ */
+export function inCallOrder(messages: BaseMessage[]): BaseMessage[] {
+  let reordered: BaseMessage[] | null = null;
+  for (let index = 0; index < messages.length; index += 1) {
+    const message = messages[index];
+    const calls = message && isAIMessage(message) ? (message.tool_calls ?? []) : [];
+    if (calls.length < 2) continue;
+    let end = index + 1;
+    while (end < messages.length && isToolMessage(messages[end])) end += 1;
+    const results = messages.slice(index + 1, end);
+    const place = new Map(calls.map((call, at) => [call.id, at]));
+    const at = (result: BaseMessage) =>
+      (isToolMessage(result) ? place.get(result.tool_call_id) : undefined) ?? calls.length;
+    const sorted = [...results].sort((a, b) => at(a) - at(b));
+    if (sorted.some((result, position) => result !== results[position])) {
+      reordered ??= [...messages];
+      reordered.splice(index + 1, results.length, ...sorted);
+    }
+    index = end - 1;
+  }
+  return reordered ?? messages;
 }
 
 function countTokens(messages: BaseMessage[]): number {

@@ -1,6 +1,6 @@
-import { HumanMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { createCallLlmNode } from "../../../../src/agent/nodes/callLlm.js";
+import { createCallLlmNode, inCallOrder } from "../../../../src/agent/nodes/callLlm.js";
 import type { AgentState } from "../../../../src/agent/state.js";
 import type { LoadedTool, Toolbox } from "../../../../src/mcp/connect.js";
 import { ScriptedChatModel } from "../../../../src/models/scripted.js";
@@ -35,5 +35,25 @@ describe("call_llm", () => {
     lists.henry = [];
     await node(state("henry"), {});
     expect(model.bound).toBe(3);
+  });
+});
+
+describe("what the model is shown", () => {
+  it("has each answer's tool results in the order of its calls, though refusals were settled first", () => {
+    const call = (id: string) => ({ id, name: "order_dish", args: { dish: id }, type: "tool_call" as const });
+    const result = (id: string) => new ToolMessage({ id: `r-${id}`, tool_call_id: id, content: id });
+    const asked = new AIMessage({ id: "a", content: "", tool_calls: [call("c1"), call("c2"), call("c3")] });
+    const window = [
+      new HumanMessage({ id: "h", content: "three" }),
+      asked,
+      result("c3"),
+      result("c1"),
+      result("c2"),
+    ];
+    const shown = inCallOrder(window);
+    expect(shown.map((message) => message.id)).toEqual(["h", "a", "r-c1", "r-c2", "r-c3"]);
+    // The window itself is left as it is; one already in order is handed over unchanged.
+    expect(window.map((message) => message.id)).toEqual(["h", "a", "r-c3", "r-c1", "r-c2"]);
+    expect(inCallOrder(shown)).toBe(shown);
   });
 });
