@@ -41,5 +41,7 @@ export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel
     maxRetries: 1,
     ...(baseUrl ? { baseUrl } : {}),
   });
+  const { mendGeminiRequests } = await import("./geminiTurns.js");
+  mendGeminiRequests(model);
   return { model, secrets: [apiKey] };
 }

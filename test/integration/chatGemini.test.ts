@@ -15,12 +15,13 @@ interface Recorded {
   };
 }
 
-/** A local stand-in for Gemini's generateContent: first a function call, then a text answer. */
-function startFakeGemini(recorded: Recorded[]): Promise<Server> {
-  const answers = [
-    { parts: [{ functionCall: { name: "list_resource_instances", args: {} } }] },
-    { parts: [{ text: "There are four restaurants, Pizza Palace among them." }] },
-  ];
+const listThenAnswer = [
+  { parts: [{ functionCall: { name: "list_resource_instances", args: {} } }] },
+  { parts: [{ text: "There are four restaurants, Pizza Palace among them." }] },
+];
+
+/** A local stand-in for Gemini's generateContent: `answers` in turn (by default a function call, then text). */
+function startFakeGemini(recorded: Recorded[], answers: object[] = listThenAnswer): Promise<Server> {
   const server = createServer((request, response) => {
     void readBody(request).then((text) => {
       recorded.push({
@@ -86,6 +87,30 @@ describe("askfirst chat with gemini", () => {
     expect(result.stdout).toContain("agent: There are four restaurants, Pizza Palace among them.");
     expect(result.stdout + result.stderr).not.toContain(key);
     for (const request of recorded) expect(JSON.stringify(request.body)).not.toContain(key);
+  });
+
+  it("sends the results of one answer's calls in one turn, in the order of the calls, as Gemini requires", async () => {
+    const recorded: Recorded[] = [];
+    const truffle = { resource_instance: "pizza-palace", dish_name: "Truffle Pizza" };
+    server = await startFakeGemini(recorded, [
+      {
+        parts: [
+          { functionCall: { name: "list_resource_instances", args: {} } },
+          // Needs a person; with no terminal it is refused, before the first call runs.
+          { functionCall: { name: "order_dish", args: truffle } },
+        ],
+      },
+      { parts: [{ text: "Listed; the order was not placed." }] },
+    ]);
+    const { port } = server.address() as AddressInfo;
+    const result = await chatWithGemini(port, "test-key-0123456789", "memory", "list and order");
+    expect(result.code).toBe(0);
+    const turns = recorded[1]?.body.contents ?? [];
+    const last = turns.at(-1);
+    expect(turns.at(-2)?.role).toBe("model");
+    expect(last?.role).toBe("user");
+    const names = (last?.parts ?? []).map((part) => (part.functionResponse as { name: string }).name);
+    expect(names).toEqual(["list_resource_instances", "order_dish"]);
   });
 
   it("keeps the key out of the error shown and the store when the endpoint quotes it back", async () => {
