@@ -117,7 +117,14 @@ export function describeRule(rule: PolicyRule, index: number): string {
 }
 
 function matchesRule(rule: PolicyRule, call: PolicyCall): boolean {
-  return fitsTool(rule, call) && (rule.when ?? []).every((condition) => holds(condition, call.args));
+  if (!fitsTool(rule, call)) return false;
+  // A value a condition cannot read (a number written as "1,000" or "５００") must never make a call less
+  // guarded: it counts as holding for a rule that asks or denies, and as not holding for one that lets through.
+  const unreadable = rule.tier === "confirm" || rule.tier === "deny";
+  return (rule.when ?? []).every((condition) => {
+    const verdict = holds(condition, call.args);
+    return verdict === "unreadable" ? unreadable : verdict;
+  });
 }
 
 /** Whether the rule's tool, server and annotation tests pass: all but its argument conditions. */
@@ -168,16 +175,26 @@ const slashStandIn = "\uE000";
 
 /**
  * String comparisons ignore case and surrounding or repeated spaces: a model writing "truffle pizza" for
- * "Truffle Pizza" must not slip past a rule (the policy fails closed on spelling, not open).
+ * "Truffle Pizza" must not slip past a rule (the policy fails closed on spelling, not open). Scalars compare
+ * the same whichever way they are typed: `"7"` in a rule matches `7` in a call and the other way round, as
+ * `true` matches `"true"`. A missing argument holds no condition; one a numeric condition cannot read as a
+ * number is "unreadable" (see matchesRule).
  */
-function holds(condition: PolicyCondition, args: Record<string, unknown>): boolean {
+function holds(condition: PolicyCondition, args: Record<string, unknown>): boolean | "unreadable" {
   const value = readPath(args, condition.arg);
+  if (value === undefined || value === null) return false;
   if (condition.equals !== undefined) return sameScalar(value, condition.equals);
   if (condition.in !== undefined) return condition.in.some((item) => sameScalar(value, item));
-  if (condition.gt !== undefined) return toNumber(value) > condition.gt;
-  if (condition.lt !== undefined) return toNumber(value) < condition.lt;
-  if (condition.matches !== undefined)
-    return typeof value === "string" && conditionPattern(condition.matches).test(value);
+  const bound = condition.gt ?? condition.lt;
+  if (bound !== undefined) {
+    const number = toNumber(value);
+    if (Number.isNaN(number)) return "unreadable";
+    return condition.gt !== undefined ? number > bound : number < bound;
+  }
+  if (condition.matches !== undefined) {
+    const text = scalarText(value);
+    return text !== null && conditionPattern(condition.matches).test(text);
+  }
   return false;
 }
 
@@ -194,17 +211,27 @@ function normalise(value: string): string {
   return value.trim().replace(/\s+/g, " ").toLowerCase();
 }
 
-function sameScalar(value: unknown, expected: string | number | boolean): boolean {
-  if (typeof expected === "string")
-    return typeof value === "string" && normalise(value) === normalise(expected);
-  if (typeof expected === "number") return toNumber(value) === expected;
-  return value === expected;
+/** A string, number or boolean as text; null for anything else (objects and lists match no scalar). */
+function scalarText(value: unknown): string | null {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+    ? String(value)
+    : null;
 }
 
-// NaN compares false with everything, so a missing or non-numeric argument never matches gt/lt.
+function sameScalar(value: unknown, expected: string | number | boolean): boolean {
+  const text = scalarText(value);
+  if (text === null) return false;
+  const number = toNumber(value);
+  const expectedNumber = toNumber(expected);
+  if (!Number.isNaN(number) && !Number.isNaN(expectedNumber)) return number === expectedNumber;
+  return normalise(text) === normalise(String(expected));
+}
+
+// Strings are read as numbers as JSON writes them (`" 12.5 "` is 12.5; `"1,000"` and `"0x10"` are not).
 function toNumber(value: unknown): number {
   if (typeof value === "number") return value;
-  if (typeof value === "string" && value.trim() !== "") return Number(value);
+  if (typeof value === "string" && /^\s*-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value))
+    return Number(value);
   return Number.NaN;
 }
 

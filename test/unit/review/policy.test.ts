@@ -72,8 +72,40 @@ describe("policy rules", () => {
     });
   });
 
-  it("a numeric condition never matches a missing or non-numeric argument", () => {
-    expect(classify(policy, call("pay", { to: "ann", amount: "lots" }))).toMatchObject({ tier: "notify" });
+  it("a missing argument holds no condition; one a number condition cannot read never makes a call less guarded", () => {
+    expect(classify(policy, call("pay", { to: "ann" }))).toMatchObject({ tier: "notify" });
+    // Rule 2 asks about amounts over 100: an amount it cannot read is asked about too.
+    for (const amount of ["lots", "1,000", "500abc", "５００", "0x200"])
+      expect(classify(policy, call("pay", { to: "ann", amount }))).toMatchObject({ tier: "confirm" });
+    expect(classify(policy, call("pay", { to: "ann", amount: " 101 " }))).toMatchObject({ tier: "confirm" });
+    // A rule that lets calls through does not take an unreadable amount for a small one.
+    const allowSmall = policySchema.parse({
+      rules: [{ tool: "pay", when: [{ arg: "amount", lt: 10 }], tier: "allow" }],
+      default: "confirm",
+    });
+    expect(classify(allowSmall, call("pay", { amount: "5" }))).toMatchObject({ tier: "allow" });
+    expect(classify(allowSmall, call("pay", { amount: "5 dollars" }))).toMatchObject({ tier: "confirm" });
+  });
+
+  it("compares scalars the same whichever way they are typed, in the rule or in the call", () => {
+    const deny = policySchema.parse({
+      rules: [
+        { tool: "pay", when: [{ arg: "to", equals: "12345" }], tier: "deny" },
+        { tool: "pay", when: [{ arg: "amount", in: ["7"] }], tier: "deny" },
+        { tool: "pay", when: [{ arg: "meta.force", equals: true }], tier: "deny" },
+        { tool: "pay", when: [{ arg: "code", matches: "^9" }], tier: "deny" },
+      ],
+      default: "allow",
+    });
+    for (const args of [
+      { to: 12345 },
+      { amount: 7 },
+      { amount: "7.0" },
+      { meta: { force: "true" } },
+      { code: 912 },
+    ])
+      expect(classify(deny, call("pay", args)), JSON.stringify(args)).toMatchObject({ tier: "deny" });
+    expect(classify(deny, call("pay", { to: [12345], amount: { n: 7 } }))).toMatchObject({ tier: "allow" });
   });
   it("matches names as names: * and ? take a / or a leading dot like any character, so a catch-all asks", () => {
     const askAll = policySchema.parse({
