@@ -1,13 +1,10 @@
-import type { ToolMessage } from "@langchain/core/messages";
 import { Command, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { AskfirstError } from "../../errors.js";
-import type { ArgsDigest } from "../../store/auditChain.js";
-import type { AuditEntry, AuditLog, ExecutionJournal } from "../../store/types.js";
-import type { Decision } from "../../review/decisions.js";
+import type { AuditLog, ExecutionJournal } from "../../store/types.js";
 import { maskSecrets } from "../../review/mask.js";
-import { classify, type Classification, type Policy } from "../../review/policy.js";
+import { classify, type Policy } from "../../review/policy.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
-import { callsOf, errorResult, lastTurn, type IdentifiedCall } from "../messages.js";
+import { callsOf, lastTurn, type IdentifiedCall } from "../messages.js";
 import {
   answeringKey,
   buildReviewRequest,
@@ -16,8 +13,9 @@ import {
   type ConfirmCall,
   type ResumeValue,
 } from "../reviewRequest.js";
+import { settle, type Classified } from "./settleReview.js";
 import { reconcileRefusals } from "./startedBefore.js";
-import { grantKey, type AgentState, type CallOutcome, type ReviewedCall } from "../state.js";
+import { grantKey, type AgentState } from "../state.js";
 
 export interface HumanReviewDeps {
   toolbox: Toolbox;
@@ -28,15 +26,6 @@ export interface HumanReviewDeps {
   clock: () => number;
   /** How long a person has to answer; recorded as the review's deadline. Null for none. */
   reviewTimeoutMs: number | null;
-}
-
-interface Classified {
-  call: IdentifiedCall;
-  loaded: LoadedTool | undefined;
-  server: string;
-  classification: Classification;
-  /** Set when an earlier `always` answer covers this confirm call. */
-  grantedBy?: string;
 }
 
 /**
@@ -64,6 +53,7 @@ export function createHumanReviewNode(deps: HumanReviewDeps) {
       );
       response = interrupt<unknown, ResumeValue>(request, { responseSchema: responseSchemaFor(request) });
     }
+    if (response) denyEditsPolicyDenies(deps.policy, confirm, response);
     const now = deps.clock();
     const answer = {
       response,
@@ -129,6 +119,31 @@ function checkAnswering(
 }
 
 /**
+ * `deny` never runs, whoever asks: an edit that makes a call the policy denies (a payment edited up past a
+ * denied amount) is refused as that denial, naming what the reviewer asked for, instead of running.
+ */
+function denyEditsPolicyDenies(policy: Policy, confirm: Classified[], response: ResumeValue): void {
+  for (const [index, item] of confirm.entries()) {
+    const decision = response.decisions[index];
+    if (decision?.type !== "edit") continue;
+    const args = decision.editedAction.args;
+    const edited = classify(policy, {
+      name: item.call.name,
+      args,
+      server: item.server,
+      annotations: item.loaded?.annotations,
+    });
+    if (edited.tier !== "deny") continue;
+    const asked = `as edited by ${response.reviewer}: ${JSON.stringify(maskSecrets(args))}`;
+    item.classification = {
+      tier: "deny",
+      rule: edited.rule,
+      message: `${edited.message ?? "this call is not allowed"} (${asked})`,
+    };
+  }
+}
+
+/**
  * An answer from another process, whose policy may word the same rule otherwise: the calls are recorded
  * (audit, outcomes) under the rule the reviewer's card showed.
  */
@@ -175,134 +190,4 @@ function toConfirmCall(item: Classified): ConfirmCall {
     inputSchema: item.loaded?.inputSchema ?? {},
     description: item.loaded?.tool.description ?? "",
   };
-}
-
-interface Settled {
-  messages: ToolMessage[];
-  reviewed: Record<string, ReviewedCall>;
-  grants: Record<string, string>;
-  outcomes: CallOutcome[];
-  audit: Omit<AuditEntry, "threadId" | "actingUser">[];
-}
-
-/** What the answer to the interrupt was, shared by every call of the message. */
-interface Answer {
-  response: ResumeValue | null;
-  decideMs: number | null;
-  actingUser: string;
-  time: string;
-}
-
-function settle(calls: Classified[], confirm: Classified[], answer: Answer, digest: ArgsDigest): Settled {
-  const settled: Settled = { messages: [], reviewed: {}, grants: {}, outcomes: [], audit: [] };
-  for (const item of calls) {
-    const index = confirm.indexOf(item);
-    const decision = index >= 0 ? answer.response?.decisions[index] : undefined;
-    // The resume schema guarantees one decision per confirm call; a gap here is a bug, never an approval.
-    if (index >= 0 && decision === undefined) throw new Error(`no decision for ${item.call.name}`);
-    if (item.classification.tier === "deny" || decision?.type === "reject")
-      refuse(settled, item, { decision, answer, digest });
-    else accept(settled, item, decision, answer);
-  }
-  return settled;
-}
-
-function refuse(
-  settled: Settled,
-  item: Classified,
-  { decision, answer, digest }: { decision: Decision | undefined; answer: Answer; digest: ArgsDigest },
-): void {
-  const { call, classification } = item;
-  const denied = classification.tier === "deny";
-  const timedOut = decision?.type === "reject" && decision.timedOut === true;
-  // A timeout is nobody's decision: no person was asked in time, so none is named.
-  const reviewer = denied || timedOut ? null : (answer.response?.reviewer ?? null);
-  const auditDecision = denied ? "denied_by_policy" : timedOut ? "timed_out" : "rejected";
-  const reason = refusal(item, decision, reviewer);
-  const args = maskSecrets(call.args);
-  settled.messages.push(errorResult(call, reason));
-  settled.outcomes.push({
-    toolCallId: call.id,
-    tool: call.name,
-    server: item.server,
-    tier: classification.tier,
-    rule: classification.rule,
-    decision: auditDecision,
-    reviewer,
-    args,
-    outcome: "not_run",
-    detail: reason,
-  });
-  settled.audit.push({
-    time: answer.time,
-    toolCallId: call.id,
-    interruptId: denied ? null : (answer.response?.interruptId ?? null),
-    reviewer,
-    tool: call.name,
-    server: item.server,
-    args,
-    argsHash: digest(call.args),
-    tier: classification.tier,
-    rule: classification.rule,
-    decision: auditDecision,
-    decideMs: denied ? null : answer.decideMs,
-    outcome: "not_run",
-    error: null,
-    executedArgsHash: null,
-  });
-}
-
-function accept(settled: Settled, item: Classified, decision: Decision | undefined, answer: Answer): void {
-  const reviewer = decision ? (answer.response?.reviewer ?? null) : (item.grantedBy ?? null);
-  const interruptId = decision ? (answer.response?.interruptId ?? null) : null;
-  settled.reviewed[item.call.id] = toReviewed(item, decision, reviewer, interruptId, answer.decideMs);
-  if (decision?.type === "approve" && decision.grant === true && reviewer !== null)
-    settled.grants[grantKey(answer.actingUser, item.call.name)] = reviewer;
-}
-
-function toReviewed(
-  item: Classified,
-  decision: Decision | undefined,
-  reviewer: string | null,
-  interruptId: string | null,
-  decideMs: number | null,
-): ReviewedCall {
-  const { classification } = item;
-  const common = { tier: classification.tier, server: item.server, reviewer, interruptId };
-  if (decision?.type === "edit")
-    return {
-      ...common,
-      args: decision.editedAction.args,
-      decision: "edited",
-      rule: classification.rule,
-      decideMs,
-    };
-  if (decision?.type === "approve")
-    return { ...common, args: item.call.args, decision: "approved", rule: classification.rule, decideMs };
-  if (item.grantedBy !== undefined)
-    return {
-      ...common,
-      args: item.call.args,
-      decision: "approved",
-      rule: `${classification.rule}; granted for this session by ${item.grantedBy} (always)`,
-      decideMs: 0,
-    };
-  const decisionName = classification.tier === "notify" ? "notified" : "allowed";
-  return {
-    ...common,
-    args: item.call.args,
-    decision: decisionName,
-    rule: classification.rule,
-    decideMs: null,
-  };
-}
-
-function refusal(item: Classified, decision: Decision | undefined, reviewer: string | null): string {
-  const { classification } = item;
-  if (classification.tier === "deny")
-    return `Denied by policy ${classification.rule}: ${classification.message ?? "this call is not allowed"}. It did not run.`;
-  if (decision?.type === "reject" && decision.timedOut)
-    return `Timed out: nobody answered the review in time, so ${item.call.name} did not run.`;
-  const reason = decision?.type === "reject" && decision.message ? decision.message : "no reason given";
-  return `Rejected by the reviewer ${reviewer ?? ""}: ${reason}. ${item.call.name} did not run; do not retry it unchanged.`;
 }

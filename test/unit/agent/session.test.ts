@@ -81,6 +81,26 @@ describe("the review graph", () => {
     expect(audit.every((entry) => entry.actingUser === "henry")).toBe(true);
   });
 
+  it("refuses an edit that makes the call one the policy denies: deny never runs, whoever asks", async () => {
+    const reviewer = new FixedReviewer([
+      [{ type: "edit", editedAction: { name: "pay", args: { to: "Mallory ", amount: 5 } } }],
+    ]);
+    const { session, received, store } = await setUp(
+      [{ tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] }, { text: "not paid" }],
+      reviewer,
+    );
+    const result = await session.send("t1", "pay ann", { actingUser: "henry" });
+    expect(received).toEqual([]);
+    expect(result.calls).toMatchObject([
+      { decision: "denied_by_policy", outcome: "not_run", reviewer: null },
+    ]);
+    expect(result.calls[0]?.detail).toMatch(
+      /^Denied by policy rule 2 \(pay\): never pay mallory \(as edited by rita: \{"to":"Mallory ","amount":5\}\)/,
+    );
+    const [record] = await store.audit.list({ threadId: "t1" });
+    expect(record).toMatchObject({ decision: "denied_by_policy", outcome: "not_run" });
+  });
+
   it("leaves a review pending, refuses new input meanwhile, and rejects a malformed answer without losing it", async () => {
     const { session, received, store } = await setUp([{ tool_calls: [payments[0]!] }, { text: "paid" }]);
     const first = await session.send("t2", "pay ann", { actingUser: "joe", onReview: "queue" });
