@@ -113,6 +113,19 @@ describe("askfirst chat with gemini", () => {
     expect(names).toEqual(["list_resource_instances", "order_dish"]);
   });
 
+  it("takes a function call without args (optional in Gemini's API) as one with none", async () => {
+    const recorded: Recorded[] = [];
+    server = await startFakeGemini(recorded, [
+      { parts: [{ functionCall: { name: "list_resource_instances" } }] },
+      { parts: [{ text: "Four restaurants." }] },
+    ]);
+    const { port } = server.address() as AddressInfo;
+    const result = await chatWithGemini(port, "test-key-0123456789", "memory", "which restaurants?");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/list_resource_instances\(\{\}\) — allowed/);
+    expect(result.stdout).toContain("agent: Four restaurants.");
+  });
+
   it("keeps the key out of the error shown and the store when the endpoint quotes it back", async () => {
     // A proxy in front of Gemini that answers 400 and echoes the key it was sent.
     server = createServer((request, response) => {

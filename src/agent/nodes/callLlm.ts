@@ -50,9 +50,13 @@ export function createCallLlmNode(deps: CallLlmDeps) {
       response.id = id;
       response.lc_kwargs.id = id;
     }
-    // Some providers send tool calls without ids. Each gets one here, once, where the answer enters the
-    // state: the review, the journal, the audit and run_tool all key on it and must agree.
-    for (const call of response.tool_calls ?? []) call.id ??= `call_${randomUUID()}`;
+    // Some providers send tool calls without ids, or without arguments (Gemini's are optional). Each gets
+    // them here, once, where the answer enters the state: the review, the journal, the audit and run_tool
+    // all key on the id and must agree, and a call with no arguments is one with none.
+    for (const call of response.tool_calls ?? []) {
+      call.id ??= `call_${randomUUID()}`;
+      call.args = (call.args as Record<string, unknown> | undefined) ?? {};
+    }
     return { messages: [response], requestedAt: deps.clock() };
   };
 }

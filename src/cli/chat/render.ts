@@ -28,7 +28,7 @@ export function formatCall(call: CallOutcome): string {
     call.reviewer && call.decision !== "allowed" && call.decision !== "notified"
       ? ` by ${call.reviewer}`
       : "";
-  const args = JSON.stringify(call.args);
+  const args = JSON.stringify(call.args) ?? "{}";
   const head = `  ${mark} ${call.tool}(${args.length > 120 ? `${args.slice(0, 117)}...` : args}) — ${decisionLabel[call.decision]}${who} [${call.tier}: ${call.rule}]`;
   const detail = call.detail === null ? null : maskText(call.detail);
   if (call.outcome === "error") return `${head}\n      failed: ${detail ?? "unknown error"}`;
