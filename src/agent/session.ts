@@ -29,7 +29,7 @@ import type {
   TurnResult,
 } from "./sessionTypes.js";
 import type { AgentState } from "./state.js";
-import { withCallsBefore } from "./turnFailed.js";
+import { explainRunFailure, runStepLimit, withCallsBefore } from "./turnFailed.js";
 
 /** The session runner: one graph over one store, driving turns and reviews for any number of threads. */
 export function openSession(options: SessionOptions): Session {
@@ -338,6 +338,7 @@ class GraphSession implements Session {
         configurable: { thread_id: threadId, ...(answering ? { [answeringKey]: answering } : {}) },
         streamMode: "updates",
         durability: "exit",
+        recursionLimit: runStepLimit,
         ...(signal ? { signal } : {}),
       });
       await collectRun(stream, output);
@@ -345,7 +346,7 @@ class GraphSession implements Session {
       // LangGraph checkpoints a cancelled run where it stopped (the next input closes what it left open),
       // but throws before that write ends, or even begins: the turn returns once LangGraph's writes for the
       // thread have stopped, so the next input (and the note of a withdrawn request) sees them.
-      if (!signal?.aborted) throw withCallsBefore(error, output.calls);
+      if (!signal?.aborted) throw withCallsBefore(explainRunFailure(error), output.calls);
       await this.heads.settled(threadId);
       throw new TurnCancelled(output.toolsRunning, error);
     }

@@ -1,4 +1,4 @@
-import { AskfirstError, ExitCode } from "../errors.js";
+import { AskfirstError, ExitCode, ModelBehaviourError } from "../errors.js";
 import type { CallOutcome } from "./state.js";
 
 /**
@@ -30,4 +30,20 @@ export function withCallsBefore(error: unknown, calls: CallOutcome[]): unknown {
   // Cancelled turns report what may have happened their own way.
   if (error instanceof AskfirstError && error.code === "cancelled") return error;
   return new TurnFailed(error, calls);
+}
+
+/** Rounds of tool calls one message may take before its turn stops: a model that never answers. */
+export const maxToolRounds = 25;
+
+/** LangGraph's step limit for a run of `maxToolRounds` rounds (call_llm, human_review_node, run_tool each). */
+export const runStepLimit = maxToolRounds * 3 + 2;
+
+/** LangGraph's "recursion limit" said as what happened; any other failure as it was. */
+export function explainRunFailure(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== "GraphRecursionError") return error;
+  return new ModelBehaviourError(
+    `the agent made ${maxToolRounds} rounds of tool calls without answering, so the turn stopped there; what ran is shown above and in the audit, and the next message starts afresh`,
+    "too_many_rounds",
+    error,
+  );
 }

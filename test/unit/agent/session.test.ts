@@ -101,6 +101,20 @@ describe("the review graph", () => {
     expect(record).toMatchObject({ decision: "denied_by_policy", outcome: "not_run" });
   });
 
+  it("lets a message take 20 rounds of tool calls, and stops one at 25 saying so, with what ran", async () => {
+    const rounds = (count: number): ScriptedTurn[] =>
+      Array.from({ length: count }, () => ({ tool_calls: [{ name: "list_items", args: {} }] }));
+    const long = await setUp([...rounds(20), { text: "listed twenty times" }], new FixedReviewer([]));
+    const done = await long.session.send("t1", "list a lot", { actingUser: "henry" });
+    expect(done.replies).toEqual(["listed twenty times"]);
+    expect(long.received).toHaveLength(20);
+    const endless = await setUp(rounds(40), new FixedReviewer([]));
+    const failed = endless.session.send("t2", "list forever", { actingUser: "henry" });
+    await expect(failed).rejects.toThrow(/made 25 rounds of tool calls without answering/);
+    await expect(failed).rejects.toMatchObject({ calls: expect.any(Array) as unknown });
+    expect(endless.received.length).toBeGreaterThanOrEqual(24);
+  });
+
   it("leaves a review pending, refuses new input meanwhile, and rejects a malformed answer without losing it", async () => {
     const { session, received, store } = await setUp([{ tool_calls: [payments[0]!] }, { text: "paid" }]);
     const first = await session.send("t2", "pay ann", { actingUser: "joe", onReview: "queue" });
