@@ -29,11 +29,13 @@ function startFakeGemini(recorded: Recorded[], answers: object[] = listThenAnswe
         apiKey: request.headers["x-goog-api-key"] as string | undefined,
         body: JSON.parse(text) as Recorded["body"],
       });
-      const answer = answers[Math.min(recorded.length - 1, answers.length - 1)];
+      const { finishReason = "STOP", ...answer } = answers[
+        Math.min(recorded.length - 1, answers.length - 1)
+      ] as { finishReason?: string };
       response.writeHead(200, { "content-type": "application/json" });
       response.end(
         JSON.stringify({
-          candidates: [{ content: { role: "model", ...answer }, finishReason: "STOP", index: 0 }],
+          candidates: [{ content: { role: "model", ...answer }, finishReason, index: 0 }],
           usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
         }),
       );
@@ -124,6 +126,31 @@ describe("askfirst chat with gemini", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/list_resource_instances\(\{\}\) — allowed/);
     expect(result.stdout).toContain("agent: Four restaurants.");
+  });
+
+  it("says so when the model stopped early: an answer cut off, or a tool call it wrote malformed", async () => {
+    const recorded: Recorded[] = [];
+    server = await startFakeGemini(recorded, [
+      { parts: [{ text: "The restaurants are Pizza Pal" }], finishReason: "MAX_TOKENS" },
+      { parts: [], finishReason: "MALFORMED_FUNCTION_CALL" },
+    ]);
+    const { port } = server.address() as AddressInfo;
+    const result = await runCli(
+      [...["chat", "--demo", "family-food", "--data", join(dir, "data"), "--store", "memory"]].concat([
+        ...["-q", "which restaurants?", "-q", "order one"],
+      ]),
+      {
+        cwd: dir,
+        env: { GOOGLE_API_KEY: "test-key-0123456789", GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "agent: The restaurants are Pizza Pal (the answer was cut off: the model reached its output limit)",
+    );
+    expect(result.stdout).toContain(
+      "agent: (the model tried to call a tool but wrote the call malformed; ask again)",
+    );
   });
 
   it("keeps the key out of the error shown and the store when the endpoint quotes it back", async () => {

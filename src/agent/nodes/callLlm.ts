@@ -43,6 +43,7 @@ export function createCallLlmNode(deps: CallLlmDeps) {
       .catch((error: unknown) => {
         throw withoutSecrets(error, deps.secrets ?? []);
       });
+    noteEarlyStop(response);
     // An id set on the message alone is not serialized (toJSON writes the constructor fields): the
     // checkpoint, the transcript and a later read must all see the same id.
     if (!response.id) {
@@ -59,6 +60,34 @@ export function createCallLlmNode(deps: CallLlmDeps) {
     }
     return { messages: [response], requestedAt: deps.clock() };
   };
+}
+
+/** Why a model stopped other than by finishing, in words a person reads after its answer. */
+const earlyStops: Record<string, string> = {
+  MAX_TOKENS: "the answer was cut off: the model reached its output limit",
+  MALFORMED_FUNCTION_CALL: "the model tried to call a tool but wrote the call malformed; ask again",
+  RECITATION: "the model stopped: its answer was withheld as a recitation",
+  SAFETY: "the model stopped for safety",
+};
+
+/**
+ * An answer the model stopped early (Gemini's finishReason) says so at its end, so neither the person nor
+ * the model, reading it later, takes a cut-off answer for a whole one. Kept in the message's own fields,
+ * as the id is, so the checkpoint and transcript hold the same text.
+ */
+function noteEarlyStop(response: BaseMessage): void {
+  const reason = (response.additional_kwargs as { finishReason?: unknown }).finishReason;
+  if (typeof reason !== "string" || ["STOP", "FINISH_REASON_UNSPECIFIED"].includes(reason)) return;
+  const note = `(${earlyStops[reason] ?? `the model stopped early: ${reason}`})`;
+  const content = response.content;
+  const noted =
+    typeof content === "string"
+      ? content.trim() === ""
+        ? note
+        : `${content} ${note}`
+      : [...content, { type: "text" as const, text: note }];
+  response.content = noted;
+  (response.lc_kwargs as { content?: unknown }).content = noted;
 }
 
 /**
