@@ -9,7 +9,7 @@ import {
   type BaseMessage,
 } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { isRedactable, redactSecrets } from "../../errors.js";
+import { AskfirstError, isRedactable, redactSecrets } from "../../errors.js";
 import type { LoadedTool, Toolbox } from "../../mcp/connect.js";
 import { newMessageId } from "../messages.js";
 import { systemPrompt } from "../prompt.js";
@@ -23,7 +23,12 @@ export interface CallLlmDeps {
   contextTokens: number;
   /** The model client's secrets: an error that quotes one (a proxy echoing the key) is rethrown without it. */
   secrets?: string[];
+  /** How long one model call may take before the turn fails saying so (default 120 s). */
+  timeoutMs?: number;
 }
+
+/** A model that has not answered in two minutes is not going to: the person is told, not left waiting. */
+const defaultModelTimeoutMs = 120_000;
 
 export function createCallLlmNode(deps: CallLlmDeps) {
   // A model bound to a user's tools is made once per tool list (binding converts every tool's schema).
@@ -38,9 +43,17 @@ export function createCallLlmNode(deps: CallLlmDeps) {
       bound.set(tools, model);
     }
     const view = await modelView(state.messages, deps.contextTokens);
+    const timeoutMs = deps.timeoutMs ?? defaultModelTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
     const response = await model
-      .invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], { signal: config.signal })
+      .invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], { signal })
       .catch((error: unknown) => {
+        if (timeout.aborted && !config.signal?.aborted)
+          throw new AskfirstError(
+            `the model did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}, so the turn stopped; send the message again`,
+            { code: "model_timeout", cause: error },
+          );
         throw withoutSecrets(error, deps.secrets ?? []);
       });
     noteEarlyStop(response);

@@ -38,6 +38,35 @@ describe("call_llm", () => {
   });
 });
 
+/** A model that never answers: its call ends only when its signal aborts. */
+class SilentModel extends ScriptedChatModel {
+  override bindTools(): ScriptedChatModel {
+    return this;
+  }
+  override invoke(_input: unknown, options?: { signal?: AbortSignal }): Promise<never> {
+    return new Promise((_resolve, reject) =>
+      options?.signal?.addEventListener("abort", () => reject(new Error("This operation was aborted"))),
+    );
+  }
+}
+
+describe("a model that does not answer", () => {
+  it("fails the turn after the timeout, saying so, rather than waiting for ever", async () => {
+    const toolbox: Toolbox = { toolsFor: () => Promise.resolve([]), close: () => Promise.resolve() };
+    const node = createCallLlmNode({
+      model: new SilentModel([], "silent"),
+      toolbox,
+      clock: () => 0,
+      contextTokens: 8000,
+      timeoutMs: 50,
+    });
+    const state = { messages: [new HumanMessage({ id: "h", content: "hi" })], actingUser: "joe" };
+    await expect(node(state as unknown as AgentState, {})).rejects.toThrow(
+      /^the model did not answer within 50 ms, so the turn stopped; send the message again$/,
+    );
+  });
+});
+
 describe("what the model is shown", () => {
   it("has each answer's tool results in the order of its calls, though refusals were settled first", () => {
     const call = (id: string) => ({ id, name: "order_dish", args: { dish: id }, type: "tool_call" as const });
