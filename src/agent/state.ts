@@ -40,7 +40,7 @@ export function createAgentState(windowSize: number = defaultWindowSize) {
   return Annotation.Root({
     messages: Annotation<BaseMessage[], Messages>({ reducer: windowReducer(windowSize), default: () => [] }),
     actingUser: Annotation<string>(),
-    /** `always` answers: key `${actingUser}\u0000${tool}`, value the reviewer who granted it. */
+    /** `always` answers, kept with the thread: key grantKey(…), value the reviewer who granted it. */
     grants: Annotation<Record<string, string>>({
       reducer: (left, right) => ({ ...left, ...right }),
       default: () => ({}),
@@ -57,6 +57,10 @@ export type AgentStateAnnotation = ReturnType<typeof createAgentState>;
 export type AgentState = AgentStateAnnotation["State"];
 export type AgentUpdate = AgentStateAnnotation["Update"];
 
-export function grantKey(actingUser: string, tool: string): string {
-  return `${actingUser}\u0000${tool}`;
+/**
+ * What an `always` answer allows: the tool, for the user it acted for, under the rule the card showed. A
+ * call of that tool another rule asks about (a large payment, with its own warning) is still asked.
+ */
+export function grantKey(actingUser: string, tool: string, rule: string): string {
+  return `${actingUser}\u0000${tool}\u0000${rule}`;
 }

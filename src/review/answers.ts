@@ -12,7 +12,7 @@ export type ParsedAnswer =
 export const cancelledAtTerminal = "the review was cancelled at the terminal";
 
 export const answerHelp =
-  "answer yes, no (or `no: <reason>`), edit <json arguments>, or always (approve and allow this tool for the session)";
+  "answer yes, no (or `no: <reason>`), edit <json arguments>, or always (approve and allow this tool under this rule for the rest of the thread)";
 
 export function parseAnswer(line: string, actionName: string): ParsedAnswer {
   const text = line.trim();

@@ -176,7 +176,7 @@ function classifyCall(
     server: loaded.server,
     annotations: loaded.annotations,
   });
-  const grantedBy = state.grants[grantKey(state.actingUser, call.name)];
+  const grantedBy = state.grants[grantKey(state.actingUser, call.name, classification.rule)];
   const classified: Classified = { call, loaded, server: loaded.server, classification };
   if (classification.tier === "confirm" && grantedBy !== undefined) classified.grantedBy = grantedBy;
   return classified;

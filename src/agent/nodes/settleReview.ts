@@ -109,7 +109,7 @@ function accept(settled: Settled, item: Classified, decision: Decision | undefin
   const interruptId = decision ? (answer.response?.interruptId ?? null) : null;
   settled.reviewed[item.call.id] = toReviewed(item, decision, reviewer, interruptId, answer.decideMs);
   if (decision?.type === "approve" && decision.grant === true && reviewer !== null)
-    settled.grants[grantKey(answer.actingUser, item.call.name)] = reviewer;
+    settled.grants[grantKey(answer.actingUser, item.call.name, item.classification.rule)] = reviewer;
 }
 
 function toReviewed(

@@ -176,6 +176,41 @@ describe("the review graph", () => {
     expect(received.map((call) => `${call.user}:${String(call.args.to)}`)).toEqual(["joe:ann", "joe:bob"]);
   });
 
+  it("an always answer covers the rule its card showed: a call of the tool another rule asks about is asked", async () => {
+    const twoRules = scriptedSessions({
+      rules: [
+        {
+          name: "big",
+          tool: "pay",
+          when: [{ arg: "amount", gt: 100 }],
+          tier: "confirm",
+          message: "check it",
+        },
+        { tool: "pay", tier: "confirm" },
+      ],
+      default: "allow",
+    });
+    const reviewer = new FixedReviewer([[{ type: "approve", grant: true }], [{ type: "reject" }]]);
+    const { session, received } = await twoRules(
+      [
+        { tool_calls: [{ name: "pay", args: { to: "ann", amount: 5 } }] },
+        { text: "one" },
+        { tool_calls: [{ name: "pay", args: { to: "bob", amount: 6 } }] },
+        { text: "two" },
+        { tool_calls: [{ name: "pay", args: { to: "mallory", amount: 100000 } }] },
+        { text: "three" },
+      ],
+      reviewer,
+    );
+    await session.send("t4", "pay ann", { actingUser: "joe" });
+    await session.send("t4", "pay bob", { actingUser: "joe" });
+    const big = await session.send("t4", "pay mallory", { actingUser: "joe" });
+    expect(reviewer.requests).toHaveLength(2);
+    expect(reviewer.requests[1]?.context.actions[0]?.rule).toBe("rule 1 (big)");
+    expect(big.calls[0]).toMatchObject({ decision: "rejected", outcome: "not_run" });
+    expect(received.map((call) => call.args.to)).toEqual(["ann", "bob"]);
+  });
+
   it("a tool error reaches the model as an error result and is audited as an error", async () => {
     const { session, store } = await setUp(
       [{ tool_calls: [{ name: "fail", args: { why: "closed" } }] }, { text: "sorry" }],
