@@ -133,11 +133,12 @@ export function fitsTool(rule: PolicyRule, call: Omit<PolicyCall, "args">): bool
   if (rule.server !== undefined && !matchesName(call.server, rule.server)) return false;
   if (rule.annotations !== undefined) {
     const { readOnlyHint, destructiveHint } = rule.annotations;
-    // MCP's defaults: a tool that says nothing is not read-only and may be destructive.
-    if (readOnlyHint !== undefined && (call.annotations?.readOnlyHint ?? false) !== readOnlyHint)
-      return false;
-    if (destructiveHint !== undefined && (call.annotations?.destructiveHint ?? true) !== destructiveHint)
-      return false;
+    // MCP's defaults: a tool that says nothing is not read-only and may be destructive; destructiveHint
+    // means something only for a tool that is not read-only (one that is read-only changes nothing).
+    const readOnly = call.annotations?.readOnlyHint ?? false;
+    const destructive = readOnly ? false : (call.annotations?.destructiveHint ?? true);
+    if (readOnlyHint !== undefined && readOnly !== readOnlyHint) return false;
+    if (destructiveHint !== undefined && destructive !== destructiveHint) return false;
   }
   return true;
 }

@@ -70,6 +70,11 @@ describe("policy rules", () => {
       tier: "allow",
       rule: "default",
     });
+    // destructiveHint means nothing for a read-only tool: one that says only readOnlyHint is not destructive.
+    expect(classify(policy, call("look", {}, { readOnlyHint: true }))).toEqual({
+      tier: "allow",
+      rule: "default",
+    });
   });
 
   it("a missing argument holds no condition; one a number condition cannot read never makes a call less guarded", () => {
