@@ -366,6 +366,15 @@ describe("askfirst chat input errors", () => {
     expect(shown.stdout).toContain("you: two");
   });
 
+  it("runs a message of a dozen tool calls without Node's listener-leak warning", async () => {
+    const call = { name: "list_resource_instances", args: {} };
+    const model = await writeJson("model.json", [{ tool_calls: Array(12).fill(call) }, { text: "ok" }]);
+    const result = await runCli([...demo(), "-m", `scripted:${model}`, "-q", "look"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/list_resource_instances\(\{\}\) — allowed/g)).toHaveLength(12);
+    expect(result.stderr).not.toContain("MaxListenersExceededWarning");
+  });
+
   it("a scripted model that runs out of turns fails that turn clearly", async () => {
     const model = await writeJson("model.json", []);
     const result = await runCli([...demo(), "-m", `scripted:${model}`, "-q", "hi"], { cwd: dir });

@@ -142,10 +142,11 @@ async function execute(
 ): Promise<Execution> {
   const { call, reviewed, loaded } = runnable;
   if (!loaded) return failed(call, `the tool ${call.name} is no longer offered by its server`, argsHash);
+  const signal = callSignal(config.signal);
   try {
     const output: unknown = await loaded.tool.invoke(
       { name: call.name, args: reviewed.args, id: call.id, type: "tool_call" },
-      { signal: config.signal },
+      { signal: signal.signal },
     );
     const raw = isToolMessage(output) ? output : null;
     const edited =
@@ -165,6 +166,8 @@ async function execute(
         ? cancelledWhileRunning(call.name)
         : readableToolError(error);
     return failed(call, text, argsHash);
+  } finally {
+    signal.release();
   }
 }
 
@@ -180,6 +183,19 @@ function succeeded(call: IdentifiedCall, result: string, argsHash: string, artif
   // The server's structured content stays with the message, for models and tools that read it.
   const message = okResult(call, text, artifact === undefined ? undefined : maskSecrets(artifact));
   return { ok: true, argsHash, message, text };
+}
+
+/**
+ * A signal of one tool call's own, aborted with the run's. The MCP client adds an abort listener to the
+ * signal of each request and never removes it: on the run's signal, a message with many calls set off
+ * Node's listener-leak warning. This one is released, and its link to the run's removed, once the call ends.
+ */
+function callSignal(run: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  const own = new AbortController();
+  const abort = () => own.abort(run?.reason);
+  if (run?.aborted) abort();
+  else run?.addEventListener("abort", abort, { once: true });
+  return { signal: own.signal, release: () => run?.removeEventListener("abort", abort) };
 }
 
 function failed(call: IdentifiedCall, problem: string, argsHash: string): Execution {
