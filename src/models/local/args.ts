@@ -40,7 +40,18 @@ export function fillArgs(tool: ToolShape, text: string, known: Known): Filled {
     if (value !== undefined) args[name] = value;
   }
   const missing = [...required].filter((name) => args[name] === undefined);
-  return missing.length > 0 ? { ok: false, missing } : { ok: true, args };
+  if (missing.length === 0) return { ok: true, args };
+  return { ok: false, missing: missing.map((name) => describeMissing(name, properties[name], known)) };
+}
+
+/** A missing argument as the person is asked for it: its name, and what it may be where that is known. */
+function describeMissing(name: string, property: Property | undefined, known: Known): string {
+  const choices = property?.enum?.map(String) ?? (name.endsWith("instance") ? known.keys : []);
+  if (name === "action") choices.push(...["read", "create", "update", "delete", "operate"]);
+  const shown = [...new Set(choices)].slice(0, 8);
+  if (shown.length > 0) return `${name} (one of ${shown.join(", ")})`;
+  if (name === "reason") return `a reason ("… because …")`;
+  return name;
 }
 
 function findValue(

@@ -189,6 +189,18 @@ describe("the local rules model", () => {
     expect(await firstCall(new HumanMessage("list dishes"))).toBe(
       "To use list_dishes I need resource_instance; please say it in your request.",
     );
+    // What a missing argument may be, where an earlier result showed it.
+    const restaurants = { items: [{ key: "pizza-palace" }, { key: "sushi-world" }] };
+    expect(
+      await firstCall(
+        new HumanMessage("list restaurants"),
+        ...listed("list_resource_instances", restaurants),
+        new AIMessage("ok"),
+        new HumanMessage("list dishes"),
+      ),
+    ).toBe(
+      "To use list_dishes I need resource_instance (one of pizza-palace, sushi-world); please say it in your request.",
+    );
   });
 
   it("summarises tool results, including refusals, in sentences", async () => {
