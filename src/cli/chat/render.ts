@@ -37,9 +37,23 @@ export function formatCall(call: CallOutcome): string {
   return head;
 }
 
+/**
+ * The turn's calls in the order the model asked for them: refusals are settled before the approved calls
+ * run, so they are reported first. Calls whose asking message the turn does not hold keep their place.
+ */
+function inAskedOrder(result: TurnResult): CallOutcome[] {
+  const asked = new Map<string, number>();
+  for (const message of result.messages) {
+    const calls = (message.data as { tool_calls?: { id?: string }[] }).tool_calls ?? [];
+    for (const call of calls) if (call.id !== undefined) asked.set(call.id, asked.size);
+  }
+  const place = (call: CallOutcome) => asked.get(call.toolCallId) ?? Number.MAX_SAFE_INTEGER;
+  return [...result.calls].sort((a, b) => place(a) - place(b));
+}
+
 export function formatTurn(result: TurnResult, options: { verbose: boolean }): string {
   const lines: string[] = [];
-  for (const call of result.calls) lines.push(formatCall(call));
+  for (const call of inAskedOrder(result)) lines.push(formatCall(call));
   if (options.verbose) {
     for (const message of result.messages)
       if (message.type === "tool")

@@ -39,6 +39,34 @@ describe("formatCall", () => {
     expect(line).toContain("too expensive");
   });
 
+  it("reports a turn's calls in the order the model asked for them, though refusals were settled first", () => {
+    const asked = new AIMessage({
+      id: "a",
+      content: "",
+      tool_calls: [
+        { id: "call-1", name: "order_dish", args: {} },
+        { id: "call-2", name: "order_dish", args: {} },
+      ],
+    });
+    const refused = {
+      ...base,
+      toolCallId: "call-2",
+      args: { dish_name: "Fries" },
+      decision: "rejected" as const,
+    };
+    const text = formatTurn(
+      {
+        status: "done",
+        replies: [],
+        messages: [asked.toDict()],
+        calls: [refused, base],
+        review: null,
+      },
+      { verbose: false },
+    );
+    expect(text.indexOf("Truffle Pizza")).toBeLessThan(text.indexOf("Fries"));
+  });
+
   it("never ticks a rejection that came after the call had already run", () => {
     const detail = "The rejection came too late: order_dish had already run before a crash.";
     const line = formatCall({ ...base, decision: "rejected", outcome: "ok", detail });
