@@ -3,7 +3,8 @@ import Database from "better-sqlite3";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { repoRoot, runCli } from "../helpers/cli.js";
+import { spawnSync } from "node:child_process";
+import { cliPath, repoRoot, runCli } from "../helpers/cli.js";
 import { callStructured, withDemoClient } from "../fixtures/demoClient.js";
 import { writeWhoamiServer } from "../fixtures/whoamiServer.js";
 
@@ -373,6 +374,41 @@ describe("askfirst chat input errors", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.match(/list_resource_instances\(\{\}\) — allowed/g)).toHaveLength(12);
     expect(result.stderr).not.toContain("MaxListenersExceededWarning");
+  });
+
+  it("askfirst review at a terminal does not ask about a review whose tools the servers there lack", async () => {
+    const store = `sqlite:${join(dir, "lacking.db")}`;
+    const order = { resource_instance: "pizza-palace", dish_name: "Truffle Pizza" };
+    const model = await writeJson("model.json", [{ tool_calls: [{ name: "order_dish", args: order }] }]);
+    const asked = await runCli(
+      [...demo(store), "-m", `scripted:${model}`, "--on-review", "queue", "-t", "t-lacking", "-q", "order"],
+      { cwd: dir },
+    );
+    expect(asked.code).toBe(3);
+    const command = [
+      process.execPath,
+      cliPath,
+      "review",
+      "t-lacking",
+      "--data",
+      join(dir, "data"),
+      "--store",
+      store,
+    ];
+    const onTerminal = spawnSync("script", ["-qfec", command.join(" "), "/dev/null"], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        TERM: "xterm",
+        ASKFIRST_USER: "henry",
+      },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(onTerminal.status).toBe(2);
+    expect(onTerminal.stdout).toContain("the servers here do not offer order_dish");
+    expect(onTerminal.stdout).not.toContain("Run order_dish?");
   });
 
   it("a scripted model that runs out of turns fails that turn clearly", async () => {

@@ -1,7 +1,7 @@
 import type { OnReview, Session, TurnResult } from "../../agent/sessionTypes.js";
 import { AskfirstError, UsageError } from "../../errors.js";
-import type { Decision, ReviewResponse } from "../../review/decisions.js";
-import type { PendingReview } from "../../store/types.js";
+import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
+import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import { parseArgsFlag } from "./argsFlag.js";
 import { formatPendingView, gatherPending } from "./pending.js";
 import type { ReviewOptions } from "./review.js";
@@ -95,4 +95,41 @@ export async function answerReview(input: AnswerReviewInput): Promise<TurnResult
     interruptId: review.interruptId,
     ...(input.signal ? { signal: input.signal } : {}),
   });
+}
+
+/**
+ * The answer to one review: from the decision flags, else asked of the reviewer here (answers file or
+ * terminal) while the queue is watched, so the card closes if it is answered elsewhere meanwhile.
+ */
+export async function decide(
+  review: PendingReview,
+  options: ReviewOptions,
+  asking: {
+    reviewer: Reviewer;
+    name: string;
+    queue: ReviewQueue;
+    offered: (user: string) => Promise<string[]>;
+  },
+): Promise<ReviewResponse> {
+  const decisions = flagDecisions(options, review);
+  if (decisions) return { decisions, reviewer: asking.name };
+  // Asked only when its answer could be applied here: the run it resumes needs the tools it asks about.
+  const offered = new Set(await asking.offered(review.actingUser));
+  const missing = review.request.actionRequests
+    .map((action) => action.name)
+    .filter((tool) => !offered.has(tool));
+  if (missing.length > 0)
+    throw new AskfirstError(
+      `the servers here do not offer ${[...new Set(missing)].join(", ")}, which the review in thread ${review.threadId} asks about, so no answer given here could be applied; answer it with the servers of the chat that asked (the same --demo, --server); nothing was asked or answered`,
+      { code: "review_policy_mismatch", source: "user" },
+    );
+  // The card closes when the review is answered elsewhere meanwhile: nothing is answered here.
+  const { askWhileWatching, defaultQueueWatchMs } = await import("../../agent/answeredElsewhere.js");
+  const asked = await askWhileWatching(asking.queue, review, asking.reviewer, defaultQueueWatchMs);
+  if ("answer" in asked) return asked.answer;
+  const { by } = asked.taken;
+  throw new AskfirstError(
+    `the review in thread ${review.threadId} was answered elsewhere${by ? ` by ${by}` : ""} while its card was open here; nothing was answered here (askfirst chat -t ${review.threadId} shows what the thread did)`,
+    { code: "review_taken", source: "user" },
+  );
 }

@@ -2,8 +2,6 @@ import type { Command } from "commander";
 import type { Session, TurnResult } from "../../agent/sessionTypes.js";
 import type { TurnFailed } from "../../agent/turnFailed.js";
 import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
-import type { Reviewer, ReviewResponse } from "../../review/decisions.js";
-import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { AgentRuntime } from "../agentRuntime.js";
 import type { CliContext } from "../context.js";
@@ -17,7 +15,7 @@ import {
   type NextReviews,
   type Stop,
 } from "./reviewNext.js";
-import { answerReview, checkReviewFlags, flagDecisions } from "./answerReview.js";
+import { answerReview, checkReviewFlags, decide } from "./answerReview.js";
 import { addServerOptions } from "./serverOptions.js";
 
 export interface ReviewOptions {
@@ -148,7 +146,8 @@ async function startReview(
     });
     try {
       const name = setup.chooseReviewerName(chat);
-      return await answerWith(runtime, thread, { options, name, ctx, clock, stops });
+      const offered = async (user: string) => (await toolbox.toolsFor(user)).map((item) => item.tool.name);
+      return await answerWith(runtime, thread, { options, name, ctx, clock, stops, offered });
     } finally {
       await runtime.store.close();
     }
@@ -170,9 +169,11 @@ async function answerWith(
     ctx: CliContext;
     clock: () => number;
     stops: { reason: Stop };
+    /** The tools the servers here offer a user: a review asking about others cannot be answered here. */
+    offered: (user: string) => Promise<string[]>;
   },
 ): Promise<{ code: ExitCode; threadId: string | undefined }> {
-  const { options, name, ctx, clock, stops } = context;
+  const { options, name, ctx, clock, stops, offered } = context;
   const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
   // Ctrl-C while the resumed run works stops it where it is (a second one quits at once). At a review
   // prompt it is a keypress instead, and rejects what is left to answer (TerminalReviewer). While
@@ -183,7 +184,7 @@ async function answerWith(
     cancel.abort();
     ctx.stderr.write(running ? "\ncancelling… (Ctrl-C again quits)\n" : "\nstopped.\n");
   });
-  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue };
+  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue, offered };
   let threadId = thread;
   // A named review that had expired: whatever was given here was not applied, so the command says so.
   let expired = false;
@@ -244,24 +245,6 @@ function expiredAnswer(code: ExitCode, thread: string): AskfirstError {
   return new AskfirstError(
     `the review had expired, so the answer given here was not applied: its calls were rejected as timed out${paused}`,
     { code: "review_expired", source: "user" },
-  );
-}
-
-async function decide(
-  review: PendingReview,
-  options: ReviewOptions,
-  asking: { reviewer: Reviewer; name: string; queue: ReviewQueue },
-): Promise<ReviewResponse> {
-  const decisions = flagDecisions(options, review);
-  if (decisions) return { decisions, reviewer: asking.name };
-  // The card closes when the review is answered elsewhere meanwhile: nothing is answered here.
-  const { askWhileWatching, defaultQueueWatchMs } = await import("../../agent/answeredElsewhere.js");
-  const asked = await askWhileWatching(asking.queue, review, asking.reviewer, defaultQueueWatchMs);
-  if ("answer" in asked) return asked.answer;
-  const { by } = asked.taken;
-  throw new AskfirstError(
-    `the review in thread ${review.threadId} was answered elsewhere${by ? ` by ${by}` : ""} while its card was open here; nothing was answered here (askfirst chat -t ${review.threadId} shows what the thread did)`,
-    { code: "review_taken", source: "user" },
   );
 }
 
