@@ -219,7 +219,7 @@ function scalarText(value: unknown): string | null {
     : null;
 }
 
-function sameScalar(value: unknown, expected: string | number | boolean): boolean {
+export function sameScalar(value: unknown, expected: string | number | boolean): boolean {
   const text = scalarText(value);
   if (text === null) return false;
   const number = toNumber(value);

@@ -1,3 +1,4 @@
+import { impliesAll } from "./conditionImplies.js";
 import type { Tier } from "./decisions.js";
 import {
   describeRule,
@@ -64,8 +65,10 @@ export function mayWarn(policy: Policy): boolean {
 }
 
 /**
- * A rule every one of whose tools an unconditional rule above it decides first never applies: e.g. a
- * `deny` of large payments below an `allow` of every payment, which lets the large ones run.
+ * A rule every one of whose tools a rule above it decides first never applies: a rule above with no
+ * condition (a `deny` of large payments below an `allow` of every payment), or one whose conditions every
+ * call this rule meets also meets (an `allow` of amounts over 10 above a `deny` of amounts over 100). Either
+ * way the large payments run.
  */
 function shadowWarnings(
   rules: PolicyRule[],
@@ -77,7 +80,9 @@ function shadowWarnings(
   const above = rules.slice(0, index);
   const deciders: string[] = [];
   for (const tool of rule ? tools.filter((item) => fitsTool(rule, item)) : []) {
-    const first = above.findIndex((earlier) => (earlier.when ?? []).length === 0 && fitsTool(earlier, tool));
+    const first = above.findIndex(
+      (earlier) => fitsTool(earlier, tool) && impliesAll(rule?.when ?? [], earlier.when ?? []),
+    );
     const decider = above[first];
     if (!decider) return [];
     deciders.push(`${tool.name} by ${describeRule(decider, first)}`);

@@ -123,6 +123,40 @@ describe("policy warnings", () => {
     ]);
   });
 
+  it("name a rule whose calls all meet the conditions of a rule above it: an allow over 10 above a deny over 100", () => {
+    const rules = policy([
+      { name: "small ok", tool: "pay", when: [{ arg: "amount", gt: 10 }], tier: "allow" },
+      { name: "large", tool: "pay", when: [{ arg: "amount", gt: 100 }], tier: "deny" },
+      { name: "to ann", tool: "pay", when: [{ arg: "to", in: ["ann", "bob"] }], tier: "notify" },
+      { name: "ann again", tool: "pay", when: [{ arg: "to", equals: " Ann" }], tier: "deny" },
+      { name: "seven", tool: "pay", when: [{ arg: "amount", in: [20, 30] }], tier: "confirm" },
+    ]);
+    expect(policyWarnings(rules, shop)).toEqual([
+      "rule 2 (large): never applies, as rules above it decide all its tools' calls first (pay by rule 1 (small ok)); move it up",
+      "rule 4 (ann again): never applies, as rules above it decide all its tools' calls first (pay by rule 3 (to ann)); move it up",
+      "rule 5 (seven): never applies, as rules above it decide all its tools' calls first (pay by rule 1 (small ok)); move it up",
+    ]);
+  });
+
+  it("accept a rule whose calls a rule above decides only some of, by its conditions", () => {
+    const rules = policy([
+      { tool: "pay", when: [{ arg: "amount", gt: 100 }], tier: "deny" },
+      { tool: "pay", when: [{ arg: "amount", gt: 10 }], tier: "confirm" },
+      {
+        tool: "pay",
+        when: [
+          { arg: "amount", lt: 5 },
+          { arg: "to", equals: "ann" },
+        ],
+        tier: "allow",
+      },
+      { tool: "pay", when: [{ arg: "amount", lt: 5 }], tier: "notify" },
+      { tool: "pay", when: [{ arg: "to", matches: "^a" }], tier: "deny" },
+      { tool: "pay", when: [{ arg: "to", matches: "^an" }], tier: "deny" },
+    ]);
+    expect(policyWarnings(rules, shop)).toEqual([]);
+  });
+
   it("accept a rule that rules above it decide only some calls or some tools of", () => {
     const rules = policy([
       { tool: "pay", when: [{ arg: "to", equals: "mallory" }], tier: "deny" },
