@@ -135,6 +135,7 @@ function valueAfter(text: string, at: number): { shown: string; length: number }
   }
   bareValue.lastIndex = at;
   const bare = bareValue.exec(text);
-  if (!bare) return null;
+  // "Authorization: Bearer <token>" in a hint names the scheme and a placeholder: no secret to mask.
+  if (!bare || /^(?:Bearer|Basic|Digest|Token)$/i.test(bare[0])) return null;
   return { shown: `${bare[1] ?? ""}${bare[2] ?? ""}${maskedValue}`, length: bare[0].length };
 }

@@ -35,8 +35,12 @@ export interface TierStep {
  */
 export function tiersOf(policy: Policy, tool: ToolFacts): TierStep[] {
   const steps: TierStep[] = [];
+  const fitting: PolicyRule[] = [];
   for (const [index, rule] of policy.rules.entries()) {
     if (!fitsTool(rule, tool)) continue;
+    // A rule whose every call one above it decides first never gives this tool its tier (policyWarnings).
+    if (fitting.some((earlier) => impliesAll(rule.when ?? [], earlier.when ?? []))) continue;
+    fitting.push(rule);
     const step: TierStep = { tier: rule.tier, rule: describeRule(rule, index) };
     if (rule.when === undefined || rule.when.length === 0) return [...steps, step];
     steps.push({ ...step, when: rule.when.map(describeCondition).join(" and ") });

@@ -136,7 +136,7 @@ function toReviewed(
       ...common,
       args: item.call.args,
       decision: "approved",
-      rule: `${classification.rule}; granted for this session by ${item.grantedBy} (always)`,
+      rule: `${classification.rule}; granted for this thread by ${item.grantedBy} (always)`,
       decideMs: 0,
     };
   const decisionName = classification.tier === "notify" ? "notified" : "allowed";

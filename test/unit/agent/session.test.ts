@@ -166,7 +166,7 @@ describe("the review graph", () => {
     const second = await session.send("t3", "pay bob", { actingUser: "joe" });
     expect(reviewer.requests).toHaveLength(1);
     expect(received.map((call) => call.args.to)).toEqual(["ann", "bob"]);
-    expect(second.calls[0]?.rule).toMatch(/granted for this session by rita \(always\)/);
+    expect(second.calls[0]?.rule).toMatch(/granted for this thread by rita \(always\)/);
     const third = await session.send("t3", "pay mallory", { actingUser: "joe" });
     // A deny rule beats a grant; and the grant was joe's, not anyone else's.
     expect(third.calls[0]).toMatchObject({ decision: "denied_by_policy", outcome: "not_run" });

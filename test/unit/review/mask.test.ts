@@ -130,4 +130,11 @@ describe("maskSecrets masks secret values under innocent names too", () => {
     expect(maskSecrets(args)).toEqual({ note: "ctx GOOGLE_API_KEY=***", header: "Bearer ***", n: 3 });
     expect(args.header).toBe("Bearer HEADERBEARERSECRET");
   });
+
+  it("leaves a hint that names the auth scheme and a placeholder as it is", () => {
+    expect(maskText("unauthorized: send Authorization: Bearer <token>")).toBe(
+      "unauthorized: send Authorization: Bearer <token>",
+    );
+    expect(maskText("Authorization: Bearer abcdefgh12345678")).toBe("Authorization: Bearer ***");
+  });
 });

@@ -208,6 +208,16 @@ describe("the tiers a policy gives a tool", () => {
     { default: "confirm" },
   );
 
+  it("leaves out of a tool's tiers a rule that a rule above always decides first", () => {
+    const rules = policy([
+      { name: "pages", tool: "pay", when: [{ arg: "amount", gt: 10 }], tier: "allow" },
+      { name: "big", tool: "pay", when: [{ arg: "amount", gt: 100 }], tier: "deny" },
+    ]);
+    const pay = shop.find((item) => item.name === "pay");
+    if (!pay) throw new Error("no pay tool");
+    expect(tiersOf(rules, pay).map((step) => step.rule)).toEqual(["rule 1 (pages)", "default"]);
+  });
+
   it("lists each conditional rule in order, then the first unconditional one", () => {
     expect(tiersOf(rules, shop[1]!)).toEqual([
       { tier: "confirm", rule: "rule 2 (big)", when: 'amount > 100 and to is one of "a", "b"' },
