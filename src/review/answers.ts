@@ -1,7 +1,7 @@
 import type { Decision } from "./decisions.js";
 
 /**
- * The review answer format of DESIGN.md, shared by the terminal prompt and `--answers` files:
+ * The review answer format (README, "Answering reviews"), shared by the terminal prompt and `--answers` files:
  * `yes`/`y`/`approve`; `no`/`n`/`reject`, optionally `no: <reason>`; `edit <json args>`; `always`.
  */
 export type ParsedAnswer =

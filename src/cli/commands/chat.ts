@@ -3,7 +3,6 @@ import { AskfirstError, ExitCode } from "../../errors.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { CliContext } from "../context.js";
 import { collect, parseReviewTimeout } from "../program.js";
-import { storeOptionHelp } from "./pending.js";
 import { addServerOptions } from "./serverOptions.js";
 
 export function registerChat(program: Command, ctx: CliContext): void {
@@ -34,7 +33,10 @@ export function registerChat(program: Command, ctx: CliContext): void {
       "answer reviews from this file, one line per reviewed call: yes | no: <reason> | edit <json> | always",
     )
     .option("--reviewer <name>", "name recorded for who answered reviews (default: the OS user)")
-    .option("--store <spec>", storeOptionHelp)
+    .option(
+      "--store <spec>",
+      "where threads, reviews and the audit are kept: sqlite:<path> | postgres://... | memory (default: ASKFIRST_STORE or sqlite:.askfirst/askfirst.db)",
+    )
     .option(
       "--review-timeout <seconds>",
       "seconds a person has to answer a review; then it is rejected as timed out",

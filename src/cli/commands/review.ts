@@ -62,9 +62,12 @@ export function registerReview(program: Command, ctx: CliContext): void {
     )
     .option(
       "-m, --model <spec>",
-      "the model the run continues with: gemini[:<name>] | scripted:<file.json> | local",
+      "the model the run continues with: gemini[:<name>] | scripted:<file.json> | local (default: gemini with GOOGLE_API_KEY, else local)",
     )
-    .option("--policy <file>", "review policy JSON for the rest of the run")
+    .option(
+      "--policy <file>",
+      "review policy JSON for the rest of the run; give the chat's (default: the demo's with --demo, else the built-in one)",
+    )
     .option("--reviewer <name>", "name recorded for who answered (default: the OS user)")
     .option("--store <spec>", storeOptionHelp)
     .option(
