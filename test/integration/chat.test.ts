@@ -19,6 +19,19 @@ afterEach(async () => {
 const demoData = () => ["--demo", "family-food", "--data", join(dir, "data")];
 const demo = (store = "memory") => ["chat", ...demoData(), "--store", store];
 
+/** A demo chat as henry that leaves an order of Truffle Pizza (an expensive dish) waiting in its own store. */
+async function queueTruffleOrder(thread: string): Promise<string> {
+  const store = `sqlite:${join(dir, `${thread}.db`)}`;
+  const order = { resource_instance: "pizza-palace", dish_name: "Truffle Pizza" };
+  const model = await writeJson("model.json", [{ tool_calls: [{ name: "order_dish", args: order }] }]);
+  const asked = await runCli(
+    [...demo(store), "-m", `scripted:${model}`, "--on-review", "queue", "-t", thread, "-q", "order"],
+    { cwd: dir },
+  );
+  expect(asked.code).toBe(3);
+  return store;
+}
+
 async function writeJson(name: string, value: unknown): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, JSON.stringify(value));
@@ -330,14 +343,7 @@ describe("askfirst chat input errors", () => {
   });
 
   it("a review answered without the chat's --demo names the tool the servers there do not offer", async () => {
-    const store = `sqlite:${join(dir, "mismatch.db")}`;
-    const order = { resource_instance: "pizza-palace", dish_name: "Truffle Pizza" };
-    const model = await writeJson("model.json", [{ tool_calls: [{ name: "order_dish", args: order }] }]);
-    const asked = await runCli(
-      [...demo(store), "-m", `scripted:${model}`, "--on-review", "queue", "-t", "t-mismatch", "-q", "order"],
-      { cwd: dir },
-    );
-    expect(asked.code).toBe(3);
+    const store = await queueTruffleOrder("t-mismatch");
     const answered = await runCli(
       ["review", "t-mismatch", "--reject", "no", "--data", join(dir, "data"), "--store", store],
       { cwd: dir, env: { ASKFIRST_USER: "henry" } },
@@ -377,14 +383,7 @@ describe("askfirst chat input errors", () => {
   });
 
   it("askfirst review at a terminal does not ask about a review whose tools the servers there lack", async () => {
-    const store = `sqlite:${join(dir, "lacking.db")}`;
-    const order = { resource_instance: "pizza-palace", dish_name: "Truffle Pizza" };
-    const model = await writeJson("model.json", [{ tool_calls: [{ name: "order_dish", args: order }] }]);
-    const asked = await runCli(
-      [...demo(store), "-m", `scripted:${model}`, "--on-review", "queue", "-t", "t-lacking", "-q", "order"],
-      { cwd: dir },
-    );
-    expect(asked.code).toBe(3);
+    const store = await queueTruffleOrder("t-lacking");
     const command = [
       process.execPath,
       cliPath,

@@ -153,17 +153,21 @@ describe("the terminal reviewer", () => {
     expect(asked.map((question) => question.split("?")[0])).toEqual(["Run pay_1", "Run pay_2", "Run pay_2"]);
   });
 
-  it("answers a card's questions with the lines pasted after its answer, and keeps none for another review", async () => {
+  /** A reviewer at a terminal where each question gets the next burst of keys at once, as a paste. */
+  function pastingReviewer(bursts: string[]): TerminalReviewer {
     const input = terminalInput();
-    const prompt = pastedAt(input, ["no\rtoo dear\rorder fries\r", 'edit\r{"to": "bo",\r"amount": 1}\r']);
-    const lines = new TerminalLineReader(input, (text) => (written += text), prompt);
-    const terminal = new TerminalReviewer({
+    const lines = new TerminalLineReader(input, (text) => (written += text), pastedAt(input, bursts));
+    return new TerminalReviewer({
       name: "jane",
       ask: (question, signal) => lines.next(question, signal),
       unused: () => lines.takeUnused(),
       write: (text) => (written += text),
       timeoutSeconds: 300,
     });
+  }
+
+  it("answers a card's questions with the lines pasted after its answer, and keeps none for another review", async () => {
+    const terminal = pastingReviewer(["no\rtoo dear\rorder fries\r", 'edit\r{"to": "bo",\r"amount": 1}\r']);
     expect((await terminal.review(request())).decisions).toEqual([{ type: "reject", message: "too dear" }]);
     expect(written).toContain("✔ Reason, for the agent (optional): too dear");
     expect(written).toContain('(typed after the last answer, not used: "order fries")');
@@ -176,17 +180,8 @@ describe("the terminal reviewer", () => {
   });
 
   it("after an answer it refuses, sets aside the rest of a paste: never takes it for the question asked again", async () => {
-    const input = terminalInput();
     // An edit the schema refuses, pasted with "yes" meant for the next card.
-    const prompt = pastedAt(input, ['edit {"to": "ann", "amount": "three"}\ryes\r', "no\r", "yes\r"]);
-    const lines = new TerminalLineReader(input, (text) => (written += text), prompt);
-    const terminal = new TerminalReviewer({
-      name: "jane",
-      ask: (question, signal) => lines.next(question, signal),
-      unused: () => lines.takeUnused(),
-      write: (text) => (written += text),
-      timeoutSeconds: 300,
-    });
+    const terminal = pastingReviewer(['edit {"to": "ann", "amount": "three"}\ryes\r', "no\r", "yes\r"]);
     const response = await terminal.review(request(2));
     // Card 1 is asked again and answered by what was typed after the error: no (the reason: empty line).
     expect(response.decisions[0]).toMatchObject({ type: "reject" });
