@@ -1,4 +1,4 @@
-import { AskfirstError, ExitCode, ModelBehaviourError } from "../errors.js";
+import { AskfirstError, ExitCode, ModelBehaviourError, TurnCancelled } from "../errors.js";
 import type { CallOutcome } from "./state.js";
 
 /**
@@ -28,7 +28,7 @@ export function withCallsBefore(error: unknown, calls: CallOutcome[]): unknown {
   if (calls.length === 0 || !(error instanceof Error)) return error;
   if (error instanceof TurnFailed) return new TurnFailed(error.failure, [...calls, ...error.calls]);
   // Cancelled turns report what may have happened their own way.
-  if (error instanceof AskfirstError && error.code === "cancelled") return error;
+  if (error instanceof TurnCancelled) return error;
   return new TurnFailed(error, calls);
 }
 

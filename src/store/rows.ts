@@ -53,7 +53,7 @@ function parseObject(
 }
 
 /** What a transcript row that cannot be read is shown as: the rest of the thread still reads. */
-export const damagedMessageText = "a message here is damaged in the store and cannot be shown";
+const damagedMessageText = "a message here is damaged in the store and cannot be shown";
 
 /** A transcript row as a message; one whose stored JSON is damaged stands in as a system note saying so. */
 export function rowToMessage(text: string): StoredMessage {

@@ -45,6 +45,8 @@ export function createCallLlmNode(deps: CallLlmDeps) {
     const view = await modelView(state.messages, deps.contextTokens);
     const timeoutMs = deps.timeoutMs ?? defaultModelTimeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
+    // Not eitherOf (lineReader.ts): its listener on the run's signal would stay for each of up to 25 model
+    // calls of a run; this one is held by the call in flight and adds nothing that outlives it.
     const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
     const response = await model
       .invoke([new SystemMessage(systemPrompt(state.actingUser, tools)), ...view], { signal })
