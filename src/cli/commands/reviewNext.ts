@@ -1,7 +1,7 @@
 import { ExitCode, isAskfirstError, UsageError } from "../../errors.js";
 import { cancelledAtTerminal } from "../../review/answers.js";
 import type { Reviewer, ReviewResponse } from "../../review/decisions.js";
-import { isShown } from "../../store/claims.js";
+import { isClaimStale, isShown } from "../../store/claims.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
 
 /**
@@ -61,7 +61,8 @@ export async function answerOldest(next: NextReviews): Promise<ExitCode> {
   next.write(picked.said);
   if (picked.threadId === null) return ExitCode.ok;
   const code = await next.answer(picked.threadId);
-  const left = (await next.queue.list().catch(() => [])).filter((review) => review.claimedBy === null).length;
+  const now = next.clock();
+  const left = (await next.queue.list().catch(() => [])).filter((review) => isOpen(review, now)).length;
   if (left > 0)
     next.write(
       `${left === 1 ? "1 more review waits" : `${left} more reviews wait`}: askfirst review answers the oldest.\n`,
@@ -126,6 +127,14 @@ export function stopAfter(answer: ReviewResponse): Stop {
 }
 
 /**
+ * Nobody is answering it: unclaimed, or claimed by a process that is gone (see isClaimStale), whose claim
+ * the answer given here takes over.
+ */
+function isOpen(review: PendingReview, now: number): boolean {
+  return review.claimedBy === null || (review.claim !== undefined && isClaimStale(review.claim, now));
+}
+
+/**
  * The oldest review nobody is answering or has open elsewhere, and what to say of it. Unless `onlyUnseen`,
  * one open elsewhere is taken when there is no other (saying so). None: why, in `said`. A review whose
  * queued request is unreadable is asked all the same: the session reads its calls from the thread.
@@ -136,7 +145,7 @@ function pickNext(
   now: number,
   options: { onlyUnseen: boolean },
 ): { threadId: string | null; said: string } {
-  const open = queued.filter((review) => review.claimedBy === null);
+  const open = queued.filter((review) => isOpen(review, now));
   const unseen = open.filter((review) => !isShown(review, now, reviewer));
   const oldest = options.onlyUnseen ? unseen[0] : (unseen[0] ?? open[0]);
   if (!oldest) return { threadId: null, said: noneWaiting(queued.length, open.length) };
@@ -145,9 +154,11 @@ function pickNext(
   const what = passed > 0 ? "The oldest review no one else has open" : "The oldest review waiting";
   const note = isShown(oldest, now, reviewer)
     ? `; its card is open for ${oldest.shownTo?.reviewer ?? "someone"} too, and the first answer counts`
-    : passed > 0
-      ? `; ${passed === 1 ? "1 older one has its card" : `${passed} older ones have their cards`} open elsewhere`
-      : "";
+    : oldest.claimedBy !== null
+      ? `; ${oldest.claimedBy} began answering it in a process that is gone, and an answer here takes it over`
+      : passed > 0
+        ? `; ${passed === 1 ? "1 older one has its card" : `${passed} older ones have their cards`} open elsewhere`
+        : "";
   return { threadId: oldest.threadId, said: `${what}${of}, in thread ${oldest.threadId}${note}:\n` };
 }
 

@@ -1,5 +1,7 @@
+import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
 import {
+  answerOldest,
   followQueue,
   noteStops,
   stopAfter,
@@ -10,7 +12,7 @@ import { AskfirstError, ExitCode } from "../../../../src/errors.js";
 import { cancelledAtTerminal } from "../../../../src/review/answers.js";
 import type { Reviewer } from "../../../../src/review/decisions.js";
 import { createMemoryQueue } from "../../../../src/store/memory.js";
-import type { ReviewQueue } from "../../../../src/store/types.js";
+import type { PendingReview, ReviewQueue } from "../../../../src/store/types.js";
 import { sampleReview } from "../../store/harness.js";
 
 describe("what ends askfirst review --follow after a card", () => {
@@ -113,5 +115,44 @@ describe("askfirst review --follow", () => {
 
     expect(await followQueue(next)).toBe(ExitCode.interrupted);
     expect(written).toEqual(["Waiting for reviews (Ctrl-C stops)…\n"]);
+  });
+});
+
+describe("askfirst review with no thread", () => {
+  /** A queue listing `reviews` as they are, claims and all (the memory queue keeps no claim owners). */
+  const listing = (reviews: PendingReview[]): ReviewQueue => ({
+    ...createMemoryQueue(),
+    list: () => Promise.resolve(reviews),
+  });
+  const claimed = (threadId: string, owner: string): PendingReview => ({
+    ...sampleReview(threadId, "i1", 1_000),
+    claimedBy: "dad",
+    claim: { owner, claimedAt: 2_000 },
+  });
+  const oldest = async (queue: ReviewQueue) => {
+    const answered: string[] = [];
+    const { next, written } = following(queue, (threadId) => {
+      answered.push(threadId);
+      return Promise.resolve(ExitCode.ok);
+    });
+    expect(await answerOldest(next)).toBe(ExitCode.ok);
+    return { answered, written };
+  };
+
+  it("takes a review whose claim was left by a process that is gone, and says so", async () => {
+    // No process has pid 2^22 + 1 (above Linux's pid_max), so its claim is left.
+    const { answered, written } = await oldest(listing([claimed("t-left", `${hostname()}:4194305`)]));
+    expect(answered).toEqual(["t-left"]);
+    expect(written[0]).toBe(
+      "The oldest review waiting, in thread t-left; dad began answering it in a process that is gone, and an answer here takes it over:\n",
+    );
+  });
+
+  it("leaves a review another live process is answering", async () => {
+    const { answered, written } = await oldest(listing([claimed("t-live", `${hostname()}:${process.pid}`)]));
+    expect(answered).toEqual([]);
+    expect(written).toEqual([
+      "No review waits for an answer: 1 is being answered (askfirst pending lists it).\n",
+    ]);
   });
 });
