@@ -28,6 +28,7 @@ export async function openToolbox(
     import("../mcp/connect.js"),
     import("../mcp/servers.js"),
   ]);
+  if (!options.server?.length) await checkBuiltInData(options, ctx.cwd);
   const servers = options.server?.length
     ? customServers(options.server)
     : [
@@ -41,6 +42,16 @@ export async function openToolbox(
     : undefined;
   if (tokens) for (const warning of plainHttpWarnings(servers)) ctx.stderr.write(`askfirst: ${warning}\n`);
   return createToolbox(servers, { debug: Boolean(ctx.env.DEBUG), ...(tokens ? { tokens } : {}) });
+}
+
+/**
+ * The built-in server refuses a data folder it cannot serve (exit 2, named), but over stdio its refusal
+ * reaches the chat only as a closed connection: checked here first, so the person gets the same words and
+ * exit code. `--demo` seeds the folder, so it is checked only for being a folder.
+ */
+async function checkBuiltInData(options: Pick<ChatOptions, "demo" | "data">, cwd: string): Promise<void> {
+  const { checkDataFolder, defaultDataDir } = await import("../server/backends/local/dataFolder.js");
+  checkDataFolder(resolve(cwd, options.data ?? defaultDataDir), { isSeeded: Boolean(options.demo) });
 }
 
 async function userTokens(

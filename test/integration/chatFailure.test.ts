@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,14 +58,25 @@ describe("askfirst chat -q when a turn fails", () => {
     expect(shown).toBeGreaterThan(result.stdout.indexOf("you (henry): a pizza please"));
   });
 
-  it("tells a first chat without --demo how to seed its data, in flags chat takes", async () => {
+  it("tells a first chat without --demo how to seed its data, in flags chat takes, and exits 2", async () => {
     const data = join(dir, "data");
     const result = await runCli(["chat", "--data", data, "--store", "memory", "-q", "list restaurants"], {
       env: { ASKFIRST_USER: "henry" },
     });
-    expect(result.stderr).toContain(
-      `that turn failed: could not start MCP server askfirst for henry: MCP error -32000: Connection closed (it said: askfirst: data folder ${data} holds no resources yet; start with --demo family-food, or seed it from a file with askfirst serve --seed <file> --data ${data})`,
+    expect(result.stderr).toBe(
+      `askfirst: data folder ${data} holds no resources yet; start with --demo family-food, or seed it from a file with askfirst serve --seed <file> --data ${data}\n`,
     );
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(2);
+    expect(existsSync(data)).toBe(false);
+  });
+
+  it("refuses a --data path that is a file before it starts the built-in server", async () => {
+    const file = join(dir, "model.json");
+    await writeFile(file, "[]");
+    const result = await runCli(["chat", "--data", file, "--store", "memory", "-q", "list restaurants"], {
+      env: { ASKFIRST_USER: "henry" },
+    });
+    expect(result.stderr).toMatch(/--data .*model\.json is a file \(or inside one\), not a folder/);
+    expect(result.code).toBe(2);
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { defaultDataDir } from "../../server/backends/local/dataFolder.js";
 import type { CliContext } from "../context.js";
 
 export interface ServeOptions {
@@ -22,7 +23,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .option("--demo <name>", "seed (once) and serve a demo: family-food")
     .option("--seed <file>", "seed an empty data folder from this JSON file")
-    .option("--data <dir>", "data folder of the local backend", ".askfirst")
+    .option("--data <dir>", "data folder of the local backend", defaultDataDir)
     .option(
       "--http <host:port>",
       "serve Streamable HTTP on /mcp instead of stdio (host defaults to 127.0.0.1)",

@@ -2,11 +2,11 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { useWal } from "../../../sqliteWal.js";
+import { databaseFileName } from "./dataFolder.js";
 
 export type Db = Database.Database;
 
-/** The file inside a data folder that holds the local backend. */
-export const databaseFileName = "access.db";
+export { databaseFileName } from "./dataFolder.js";
 
 // Resource roles follow Permit's ReBAC shape: a role belongs to a resource type and is assigned to a
 // user on one instance of it. Reviewer roles mark who may decide requests about an instance.

@@ -1,7 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { UsageError } from "../../../errors.js";
 import type { Seed } from "../../seed.js";
 import type {
   AccessRequest,
@@ -22,7 +19,8 @@ import {
 import { applySeedOnce } from "./applySeed.js";
 import { Catalog } from "./catalog.js";
 import type { Db } from "./database.js";
-import { databaseFileName, openDatabase, readMeta } from "./database.js";
+import { openDatabase, readMeta } from "./database.js";
+import { checkDataFolder, emptyDataError } from "./dataFolder.js";
 import { toAccessRequest, toOperationApproval } from "./rows.js";
 import type { RequestRow } from "./requestTable.js";
 import { RequestTable } from "./requestTable.js";
@@ -37,10 +35,8 @@ export interface LocalBackendOptions {
 
 /** Opens the embedded backend on a data folder, seeding it first when a seed is given. */
 export function openLocalBackend(options: LocalBackendOptions): LocalBackend {
-  assertFolderOrMissing(options.dataDir);
   // Checked before opening, so a mistyped --data path does not leave an empty database behind.
-  if (!options.seed && !existsSync(join(options.dataDir, databaseFileName)))
-    throw emptyDataError(options.dataDir);
+  checkDataFolder(options.dataDir, { isSeeded: options.seed !== undefined });
   const db = openDatabase(options.dataDir);
   try {
     if (options.seed) applySeedOnce(db, options.seed);
@@ -51,33 +47,6 @@ export function openLocalBackend(options: LocalBackendOptions): LocalBackend {
     db.close();
     throw error;
   }
-}
-
-/**
- * Worded to hold for both commands that start this server: `serve` and the `chat` that spawns it take
- * `--demo`, but only `serve` takes `--seed`, so that one is named with its command.
- */
-function emptyDataError(dataDir: string): UsageError {
-  return new UsageError(
-    `data folder ${dataDir} holds no resources yet; start with --demo family-food, or seed it from a file with askfirst serve --seed <file> --data ${dataDir}`,
-    "empty_data",
-  );
-}
-
-/** A --data path naming a file (or a path through one) is the person's mistake: say so, exit 2. */
-function assertFolderOrMissing(dataDir: string): void {
-  let isFolder: boolean | undefined;
-  try {
-    isFolder = statSync(dataDir, { throwIfNoEntry: false })?.isDirectory();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOTDIR") throw error;
-    isFolder = false;
-  }
-  if (isFolder === false)
-    throw new UsageError(
-      `--data ${dataDir} is a file (or inside one), not a folder; give a folder for the data (it is created if missing)`,
-      "data_not_folder",
-    );
 }
 
 function newId(prefix: string): string {
