@@ -28,7 +28,6 @@ export async function openToolbox(
     import("../mcp/connect.js"),
     import("../mcp/servers.js"),
   ]);
-  if (!options.server?.length) await checkBuiltInData(options, ctx.cwd);
   const servers = options.server?.length
     ? customServers(options.server)
     : [
@@ -46,10 +45,14 @@ export async function openToolbox(
 
 /**
  * The built-in server refuses a data folder it cannot serve (exit 2, named), but over stdio its refusal
- * reaches the chat only as a closed connection: checked here first, so the person gets the same words and
- * exit code. `--demo` seeds the folder, so it is checked only for being a folder.
+ * reaches the chat only as a closed connection: checked before the server is first started, so the person
+ * gets the same words and exit code. `--demo` seeds the folder, so it is checked only for being a folder.
  */
-async function checkBuiltInData(options: Pick<ChatOptions, "demo" | "data">, cwd: string): Promise<void> {
+export async function checkBuiltInData(
+  options: Pick<ChatOptions, "server" | "demo" | "data">,
+  cwd: string,
+): Promise<void> {
+  if (options.server?.length) return;
   const { checkDataFolder, defaultDataDir } = await import("../server/backends/local/dataFolder.js");
   checkDataFolder(resolve(cwd, options.data ?? defaultDataDir), { isSeeded: Boolean(options.demo) });
 }
@@ -106,6 +109,8 @@ export async function openAgentRuntime(
     existing: parts.existingStore ?? false,
   });
   try {
+    // Last, so that the model's, the policy's and the store's own problems are named first.
+    await checkBuiltInData(options, ctx.cwd);
     const session = openSession({
       store,
       model: model.model,

@@ -3,7 +3,7 @@ import { UsageError } from "../errors.js";
 import type { LoadedTool, Toolbox } from "../mcp/connect.js";
 import type { Policy } from "../review/policy.js";
 import { mayWarn, policyWarnings, tiersOf, type ToolFacts } from "../review/policyCheck.js";
-import { openToolbox } from "./agentRuntime.js";
+import { checkBuiltInData, openToolbox } from "./agentRuntime.js";
 import { checkChatOptions, chooseActingUser, choosePolicyPath, type ChatOptions } from "./chat/setup.js";
 import type { CliContext } from "./context.js";
 
@@ -18,6 +18,7 @@ export async function showPolicy(options: ChatOptions, ctx: CliContext): Promise
   const { loadPolicy } = await import("../review/policyFile.js");
   const path = choosePolicyPath(options, ctx.cwd);
   const policy = await loadPolicy(path);
+  await checkBuiltInData(options, ctx.cwd);
   const toolbox = await openToolbox(options, ctx);
   let tools: LoadedTool[];
   try {
