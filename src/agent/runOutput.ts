@@ -1,5 +1,9 @@
 import { isAIMessage, isBaseMessage, type BaseMessage, type StoredMessage } from "@langchain/core/messages";
+import { TurnCancelled } from "../errors.js";
+import type { AgentGraph } from "./graph.js";
 import { toStored } from "./messages.js";
+import { answeringKey, type Answering } from "./reviewRequest.js";
+import { explainRunFailure, runStepLimit, withCallsBefore } from "./turnFailed.js";
 import type { CallOutcome } from "./state.js";
 
 /** What one graph run produced, gathered from its stream of node updates. */
@@ -15,6 +19,40 @@ export interface RunOutput {
 
 export function emptyRunOutput(): RunOutput {
   return { messages: [], replies: [], calls: [], interrupt: null, toolsRunning: false };
+}
+
+/**
+ * Runs the thread's graph once, to its end or its pause, and gathers what it produced. A cancelled run
+ * (the signal) ends in TurnCancelled once `settled` says LangGraph's writes for the thread have stopped:
+ * LangGraph checkpoints a cancelled run where it stopped (the next input closes what it left open), but
+ * throws before that write ends, or even begins, and the next input (and the note of a withdrawn request)
+ * must see it.
+ */
+export async function runGraph(
+  graph: AgentGraph,
+  threadId: string,
+  input: unknown,
+  options: { answering?: Answering; signal?: AbortSignal; settled: () => Promise<void> },
+): Promise<RunOutput> {
+  const { answering, signal } = options;
+  const output = emptyRunOutput();
+  try {
+    // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
+    // still checkpointed on exit, so a pending review survives the process.
+    const stream = await graph.stream(input as never, {
+      configurable: { thread_id: threadId, ...(answering ? { [answeringKey]: answering } : {}) },
+      streamMode: "updates",
+      durability: "exit",
+      recursionLimit: runStepLimit,
+      ...(signal ? { signal } : {}),
+    });
+    await collectRun(stream, output);
+  } catch (error) {
+    if (!signal?.aborted) throw withCallsBefore(explainRunFailure(error), output.calls);
+    await options.settled();
+    throw new TurnCancelled(output.toolsRunning, error);
+  }
+  return output;
 }
 
 /**

@@ -4,7 +4,7 @@ import {
   type BaseMessage,
   type StoredMessage,
 } from "@langchain/core/messages";
-import { Command, type StateSnapshot } from "@langchain/langgraph";
+import { Command } from "@langchain/langgraph";
 import { AskfirstError, TurnCancelled } from "../errors.js";
 import type { ReviewRequest, ReviewResponse } from "../review/decisions.js";
 import { isExpired, timedOutResponse } from "../store/deadlines.js";
@@ -16,9 +16,9 @@ import { buildAgentGraph, type AgentGraph } from "./graph.js";
 import { newMessageId, toStored } from "./messages.js";
 import { closeCancelledRequest, noteCancelledRequest } from "./cancelledRequest.js";
 import { closeStoppedCalls } from "./nodes/startedBefore.js";
-import { answeringKey, checkResponse, type Answering } from "./reviewRequest.js";
+import { checkResponse, type Answering } from "./reviewRequest.js";
 import { useLeanRunContext } from "./runContext.js";
-import { collectRun, emptyRunOutput, type RunOutput } from "./runOutput.js";
+import { emptyRunOutput, runGraph, type RunOutput } from "./runOutput.js";
 import type {
   OnReview,
   ResumeOptions,
@@ -28,8 +28,18 @@ import type {
   TurnOptions,
   TurnResult,
 } from "./sessionTypes.js";
-import type { AgentState } from "./state.js";
-import { explainRunFailure, runStepLimit, withCallsBefore } from "./turnFailed.js";
+import {
+  giveBack,
+  noReview,
+  readThread,
+  requeue,
+  reviewIn,
+  reviewTaken,
+  snapshotOf,
+  windowOf,
+  type ThreadState,
+} from "./threadState.js";
+import { withCallsBefore } from "./turnFailed.js";
 
 /** The session runner: one graph over one store, driving turns and reviews for any number of threads. */
 export function openSession(options: SessionOptions): Session {
@@ -102,8 +112,7 @@ class GraphSession implements Session {
   /** Writes down a request cancelled before the model answered it; the cancel is what gets reported. */
   private async noteCancelled(threadId: string, humanId: string): Promise<void> {
     try {
-      const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
-      const window = (snapshot.values as Partial<AgentState>).messages ?? [];
+      const window = windowOf(await snapshotOf(this.graph, threadId));
       await noteCancelledRequest(this.options.store.transcript, threadId, window, humanId);
     } catch {
       // The cancel is reported all the same; without the note the model reads the request as still asked.
@@ -121,37 +130,11 @@ class GraphSession implements Session {
   }
 
   async pendingReview(threadId: string): Promise<PendingReview | null> {
-    return this.reviewIn(threadId, await this.graph.getState({ configurable: { thread_id: threadId } }));
+    return reviewIn(this.options.store.queue, threadId, await snapshotOf(this.graph, threadId));
   }
 
-  /**
-   * The review the thread waits on, read from its checkpoint, after making its transcript whole: a process
-   * that died once its run was checkpointed, before it kept the run's messages, left them in the
-   * checkpoint's window only. They are added, in order and each once, before the thread gets anything new.
-   */
-  private async readThread(
-    threadId: string,
-  ): Promise<{ review: PendingReview | null; window: BaseMessage[] }> {
-    const snapshot = await this.graph.getState({ configurable: { thread_id: threadId } });
-    const window = (snapshot.values as Partial<AgentState>).messages ?? [];
-    if (window.length > 0) await this.options.store.transcript.append(threadId, window.map(toStored));
-    return { review: await this.reviewIn(threadId, snapshot), window };
-  }
-
-  private async reviewIn(threadId: string, snapshot: StateSnapshot): Promise<PendingReview | null> {
-    const pending = snapshot.tasks.flatMap((task) => task.interrupts ?? [])[0];
-    if (!pending?.id) return null;
-    return this.toReview(threadId, pending.id, pending.value as ReviewRequest);
-  }
-
-  /**
-   * The queued review (its deadline and claim), else one made from the checkpoint's interrupt; also when the
-   * queue's copy of the request is damaged: the interrupt's own request is what an answer applies to.
-   */
-  private async toReview(threadId: string, interruptId: string, request: ReviewRequest) {
-    const queued = await this.options.store.queue.get(threadId);
-    if (queued && queued.interruptId === interruptId && !queued.unreadable) return queued;
-    return fresh(threadId, interruptId, request);
+  private readThread(threadId: string): Promise<ThreadState> {
+    return readThread(this.graph, this.options.store, threadId);
   }
 
   async history(threadId: string, from?: string): Promise<BaseMessage[]> {
@@ -172,21 +155,40 @@ class GraphSession implements Session {
     response: ReviewResponse,
     options: { queued: PendingReview | undefined; interruptId?: string; signal?: AbortSignal },
   ): Promise<RunOutput> {
-    const { queued, interruptId: expectedInterruptId } = options;
-    const review = queued ?? (await this.readThread(threadId)).review;
-    if (!review && expectedInterruptId === undefined)
-      throw new AskfirstError(`thread ${threadId} has no review waiting`, {
-        code: "no_review",
-        source: "user",
+    const { review, answer } = await this.claimFor(threadId, response, options);
+    try {
+      // Keyed by the interrupt id, the answer reaches that review only: if the thread waits on another one
+      // by the time the run starts, LangGraph leaves the answer unused and the run pauses again.
+      const resume = { [review.interruptId]: { ...answer, interruptId: review.interruptId } };
+      // The answered review leaves the queue with the run's checkpoint, or stays if the run never wrote one.
+      return await this.run(threadId, new Command({ resume }), {
+        ...(options.signal ? { signal: options.signal } : {}),
+        answering: {
+          toolCallIds: review.request.context.actions.map((action) => action.toolCallId),
+          rules: review.request.context.actions.map((action) => action.rule),
+        },
       });
+    } catch (error) {
+      await giveBack(this.graph, this.options.store.queue, threadId, review.interruptId);
+      throw error;
+    }
+  }
+
+  /** The review an answer is for, claimed for its reviewer, and the answer that applies (see isExpired). */
+  private async claimFor(
+    threadId: string,
+    response: ReviewResponse,
+    options: { queued: PendingReview | undefined; interruptId?: string },
+  ): Promise<{ review: PendingReview; answer: ReviewResponse }> {
+    const { queued, interruptId: expectedInterruptId } = options;
+    const { queue } = this.options.store;
+    const review = queued ?? (await this.readThread(threadId)).review;
+    if (!review && expectedInterruptId === undefined) throw noReview(threadId);
     if (!review || (expectedInterruptId !== undefined && review.interruptId !== expectedInterruptId)) {
       // The queue may still list the answered review (its answerer died before updating it): it is put
       // right, so `pending` shows what the thread waits on now.
-      await this.requeue(threadId, review);
-      throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
-        code: "review_taken",
-        source: "user",
-      });
+      await requeue(queue, threadId, review);
+      throw reviewTaken(threadId);
     }
     const problem = checkResponse(review.request, response);
     if (problem !== null)
@@ -197,51 +199,9 @@ class GraphSession implements Session {
     // Past the stored deadline an answer counts for nothing, whoever gives it and however it reached here:
     // the calls are rejected as timed out (audited `timed_out`, no reviewer).
     const answer = isExpired(review, this.clock()) ? timedOutResponse(review) : response;
-    const { queue } = this.options.store;
     if (!queued) await queue.put(toQueued(review));
-    if (!(await queue.claim(threadId, review.interruptId, answer.reviewer)))
-      throw new AskfirstError(`the review in thread ${threadId} was already answered by someone else`, {
-        code: "review_taken",
-        source: "user",
-      });
-    let output: RunOutput;
-    try {
-      // Keyed by the interrupt id, the answer reaches that review only: if the thread waits on another one
-      // by the time the run starts, LangGraph leaves the answer unused and the run pauses again.
-      const resume = { [review.interruptId]: { ...answer, interruptId: review.interruptId } };
-      output = await this.run(threadId, new Command({ resume }), {
-        ...(options.signal ? { signal: options.signal } : {}),
-        answering: {
-          toolCallIds: review.request.context.actions.map((action) => action.toolCallId),
-          rules: review.request.context.actions.map((action) => action.rule),
-        },
-      });
-    } catch (error) {
-      await this.giveBack(threadId, review.interruptId);
-      throw error;
-    }
-    // The answered review left the queue with the run's checkpoint, or stays if the run never wrote one.
-    return output;
-  }
-
-  /** Makes the queue list `current` (the review the thread waits on, or none) and nothing else of the thread. */
-  private async requeue(threadId: string, current: PendingReview | null): Promise<void> {
-    const { queue } = this.options.store;
-    if (current) await queue.put(toQueued(current));
-    await queue.removeStale(threadId, current?.interruptId ?? null);
-  }
-
-  /**
-   * After a resume that failed: while the thread still waits on the review, it is released for another
-   * answer; if the run got past it before failing (a tool ran, then the model failed), it can never be
-   * answered again and leaves the queue. When the thread cannot be read, it is kept (released).
-   */
-  private async giveBack(threadId: string, interruptId: string): Promise<void> {
-    const { queue } = this.options.store;
-    const current = await this.pendingReview(threadId).catch(() => undefined);
-    if (current === undefined || current?.interruptId === interruptId)
-      await queue.release(threadId, interruptId);
-    else await queue.removeStale(threadId, current?.interruptId ?? null);
+    if (!(await queue.claim(threadId, review.interruptId, answer.reviewer))) throw reviewTaken(threadId);
+    return { review, answer };
   }
 
   /**
@@ -269,15 +229,7 @@ class GraphSession implements Session {
       // The run's own stream says whether it paused: no need to read the checkpoint back. The store's
       // checkpointer has queued the review with its interrupt, and dropped the one just answered, if any,
       // with the run's checkpoint (queueing.ts).
-      const paused = output.interrupt;
-      // A review read from the queue (askWaiting) keeps what the queue knows: its deadline, and a claim
-      // held when its card comes up, which is not taken for an answer given elsewhere.
-      const isWaiting = output === first && waiting !== undefined && waiting.interruptId === paused?.id;
-      const review = isWaiting
-        ? waiting
-        : paused
-          ? fresh(threadId, paused.id, paused.value as ReviewRequest)
-          : null;
+      const review = pausedOn(threadId, output, output === first ? waiting : undefined);
       const reviewer = this.options.reviewer;
       if (!review || onReview === "queue" || !reviewer) {
         await this.keep(threadId, unsaved);
@@ -327,29 +279,12 @@ class GraphSession implements Session {
     input: unknown,
     options: { answering?: Answering; signal?: AbortSignal } = {},
   ): Promise<RunOutput> {
-    const { answering, signal } = options;
     this.finished.delete(threadId);
     const before = this.heads.writtenHere(threadId);
-    const output = emptyRunOutput();
-    try {
-      // One checkpoint per run or pause: the state is small (a bounded window), and an interrupt is
-      // still checkpointed on exit, so a pending review survives the process.
-      const stream = await this.graph.stream(input as never, {
-        configurable: { thread_id: threadId, ...(answering ? { [answeringKey]: answering } : {}) },
-        streamMode: "updates",
-        durability: "exit",
-        recursionLimit: runStepLimit,
-        ...(signal ? { signal } : {}),
-      });
-      await collectRun(stream, output);
-    } catch (error) {
-      // LangGraph checkpoints a cancelled run where it stopped (the next input closes what it left open),
-      // but throws before that write ends, or even begins: the turn returns once LangGraph's writes for the
-      // thread have stopped, so the next input (and the note of a withdrawn request) sees them.
-      if (!signal?.aborted) throw withCallsBefore(explainRunFailure(error), output.calls);
-      await this.heads.settled(threadId);
-      throw new TurnCancelled(output.toolsRunning, error);
-    }
+    const output = await runGraph(this.graph, threadId, input, {
+      ...options,
+      settled: () => this.heads.settled(threadId),
+    });
     const written = this.heads.writtenHere(threadId);
     if (!output.interrupt && written !== undefined && written !== before)
       this.finished.set(threadId, written);
@@ -361,4 +296,16 @@ class GraphSession implements Session {
     const written = this.finished.get(threadId);
     return written !== undefined && written === (await this.heads.latest(threadId));
   }
+}
+
+/**
+ * The review a run paused on, if any. A review read from the queue (askWaiting) keeps what the queue
+ * knows: its deadline, and a claim held when its card comes up, which is not taken for an answer given
+ * elsewhere.
+ */
+function pausedOn(threadId: string, output: RunOutput, waiting: PendingReview | undefined) {
+  const paused = output.interrupt;
+  if (!paused) return null;
+  if (waiting?.interruptId === paused.id) return waiting;
+  return fresh(threadId, paused.id, paused.value as ReviewRequest);
 }
