@@ -3,6 +3,7 @@ import { load } from "@langchain/core/load";
 import { isBaseMessage, type BaseMessage } from "@langchain/core/messages";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
 import { setBounded } from "../bounded.js";
+import { copyContainers, notPlain, plainCopy, RecentTexts, setField } from "./plainValues.js";
 
 /**
  * LangGraph's checkpoint serializer, reading faster. Every turn reads back a checkpoint whose window holds
@@ -208,8 +209,6 @@ export class CheckpointSerializer extends JsonPlusSerializer {
 
 const unsupported = Symbol("unsupported");
 
-const notPlain = Symbol("notPlain");
-
 /** What JsonPlusSerializer writes for `undefined` (a new object each time: the copy is the caller's). */
 const undefinedRecord = () => ({ lc: 2, type: "undefined" });
 const decoder = new TextDecoder();
@@ -222,96 +221,5 @@ const encoder = new TextEncoder();
 const placeholderTag = `askfirst-message-${randomUUID()}-`;
 const placeholderPattern = new RegExp(`"${placeholderTag}(\\d+)"`, "g");
 
-/**
- * A copy of the plain objects and arrays in `value`, sharing its messages, as a read of its text would give
- * it back; `notPlain` when it holds anything a read could give back differently (a Set, a Map, a Date, any
- * other class, a record shaped like a serialized LangChain object, a cycle), which is left to the reviver.
- */
-function plainCopy(value: unknown, path: Set<object>): unknown {
-  if (value === null || value === undefined || typeof value === "string" || typeof value === "boolean")
-    return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : notPlain;
-  if (typeof value !== "object" || path.has(value)) return notPlain;
-  if (isBaseMessage(value)) return value;
-  const isArray = Array.isArray(value);
-  if (!isArray && (Object.getPrototypeOf(value) !== Object.prototype || "lc" in value)) return notPlain;
-  path.add(value);
-  let copy: unknown[] | Record<string, unknown> | typeof notPlain;
-  if (isArray) {
-    copy = new Array<unknown>(value.length);
-    for (let index = 0; index < value.length && copy !== notPlain; index += 1) {
-      const copied = plainCopy(value[index], path);
-      if (copied === notPlain) copy = notPlain;
-      else copy[index] = copied;
-    }
-  } else {
-    const fields: Record<string, unknown> = {};
-    copy = fields;
-    const record = value as Record<string, unknown>;
-    for (const key in record) {
-      if (!Object.hasOwn(record, key)) continue;
-      const copied = plainCopy(record[key], path);
-      if (copied === notPlain) {
-        copy = notPlain;
-        break;
-      }
-      setField(fields, key, copied);
-    }
-  }
-  path.delete(value);
-  return copy;
-}
-
 /** A turn's reads are of one or two checkpoints (and their metadata); a few more cover a review's resume. */
 const recentReadsKept = 16;
-
-/**
- * The last few values by their exact text. A checkpoint's text runs to kilobytes, and a Map would hash
- * all of it on every write and read; comparing with the few kept texts is cheaper (texts of another
- * length differ at once).
- */
-class RecentTexts {
-  private readonly entries: { text: string; value: unknown }[] = [];
-  private next = 0;
-
-  constructor(private readonly limit: number) {}
-
-  get(text: string): { value: unknown } | undefined {
-    return this.entries.find((entry) => entry.text === text);
-  }
-
-  add(text: string, value: unknown): void {
-    const known = this.get(text);
-    if (known) {
-      known.value = value;
-      return;
-    }
-    this.entries[this.next] = { text, value };
-    this.next = (this.next + 1) % this.limit;
-  }
-}
-
-/** A copy of the plain objects and arrays in `value`; anything else (LangChain objects) is shared. */
-function copyContainers(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) {
-    const items = new Array<unknown>(value.length);
-    for (let index = 0; index < value.length; index += 1) items[index] = copyContainers(value[index]);
-    return items;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const copy: Record<string, unknown> = {};
-  const record = value as Record<string, unknown>;
-  for (const key in record) if (Object.hasOwn(record, key)) setField(copy, key, copyContainers(record[key]));
-  return copy;
-}
-
-/**
- * Sets a field as JSON.parse would, even one named `__proto__` (assigning that one would change the
- * object's prototype instead, and drop the field).
- */
-function setField(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__")
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  else target[key] = value;
-}
