@@ -3,8 +3,10 @@ import { AskfirstError, UsageError } from "../../errors.js";
 import type { Decision, Reviewer, ReviewResponse } from "../../review/decisions.js";
 import type { PendingReview, ReviewQueue } from "../../store/types.js";
 import { parseArgsFlag } from "./argsFlag.js";
+import type { CliContext } from "../context.js";
 import { formatPendingView, gatherPending } from "./pending.js";
 import type { ReviewOptions } from "./review.js";
+import { checkNextReviewFlags } from "./reviewNext.js";
 
 /** `askfirst review <thread>`: the answer given by flags, checked, and applied to the review waiting. */
 
@@ -17,6 +19,27 @@ export function checkReviewFlags(options: ReviewOptions): void {
     throw new UsageError(
       `--interrupt "${options.interrupt.slice(0, 40)}" is not a review id: give the 32 hex digits askfirst pending shows`,
     );
+}
+
+/** Flags that cannot go together, or cannot be answered here, refused before anything is opened. */
+export async function checkStartFlags(thread: string | undefined, options: ReviewOptions, ctx: CliContext) {
+  checkReviewFlags(options);
+  // Loaded when used: every command's module loads for --help, which should stay fast.
+  if (thread !== undefined) (await import("../identifiers.js")).checkThreadId(thread, "the thread");
+  if (thread === undefined) checkNextReviewFlags(options, Boolean(ctx.stdin.isTTY));
+  else if (options.follow)
+    throw new UsageError(
+      "--follow answers the reviews that come, whatever their thread: give it no thread (askfirst review --follow)",
+    );
+  // Nobody to ask: refuse before touching the review, which stays pending (rejecting it would lose it).
+  if (!isAnsweredByFlags(options) && !options.answers && !ctx.stdin.isTTY)
+    throw new UsageError(
+      "no terminal to ask at: answer with --approve, --reject <reason>, --edit <json> or --answers <file>",
+    );
+}
+
+export function isAnsweredByFlags(options: ReviewOptions): boolean {
+  return Boolean(options.approve) || options.reject !== undefined || options.edit !== undefined;
 }
 
 /** Decision flags given on the command line, or null when a reviewer (answers file, terminal) decides. */

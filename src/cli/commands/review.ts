@@ -1,21 +1,14 @@
 import type { Command } from "commander";
 import type { Session, TurnResult } from "../../agent/sessionTypes.js";
 import type { TurnFailed } from "../../agent/turnFailed.js";
-import { AskfirstError, ExitCode, TurnCancelled, UsageError } from "../../errors.js";
+import { AskfirstError, ExitCode, TurnCancelled } from "../../errors.js";
 import type { ChatOptions } from "../chat/setup.js";
 import type { AgentRuntime } from "../agentRuntime.js";
 import type { CliContext } from "../context.js";
 import { parseReviewTimeout } from "../program.js";
 import { storeOptionHelp } from "./pending.js";
-import {
-  answerOldest,
-  checkNextReviewFlags,
-  followQueue,
-  noteStops,
-  type NextReviews,
-  type Stop,
-} from "./reviewNext.js";
-import { answerReview, checkReviewFlags, decide } from "./answerReview.js";
+import { answerOldest, followQueue, noteStops, type NextReviews, type Stop } from "./reviewNext.js";
+import { answerReview, checkStartFlags, decide, isAnsweredByFlags } from "./answerReview.js";
 import { addServerOptions } from "./serverOptions.js";
 
 export interface ReviewOptions {
@@ -106,20 +99,7 @@ async function startReview(
   ctx: CliContext,
   clock: () => number,
 ): Promise<{ code: ExitCode; threadId: string | undefined }> {
-  checkReviewFlags(options);
-  // Loaded when used: every command's module loads for --help, which should stay fast.
-  if (thread !== undefined) (await import("../identifiers.js")).checkThreadId(thread, "the thread");
-  const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
-  if (thread === undefined) checkNextReviewFlags(options, Boolean(ctx.stdin.isTTY));
-  else if (options.follow)
-    throw new UsageError(
-      "--follow answers the reviews that come, whatever their thread: give it no thread (askfirst review --follow)",
-    );
-  // Nobody to ask: refuse before touching the review, which stays pending (rejecting it would lose it).
-  if (!byFlags && !options.answers && !ctx.stdin.isTTY)
-    throw new UsageError(
-      "no terminal to ask at: answer with --approve, --reject <reason>, --edit <json> or --answers <file>",
-    );
+  await checkStartFlags(thread, options, ctx);
   const chat = toChatOptions(options);
   // Nothing to answer in a store that does not exist; opening it would create it. Asked for the oldest
   // review, a folder without the default store reads as empty, as for pending (with the same note).
@@ -159,6 +139,16 @@ async function startReview(
   }
 }
 
+interface AnswerContext {
+  options: ReviewOptions;
+  name: string;
+  ctx: CliContext;
+  clock: () => number;
+  stops: { reason: Stop };
+  /** The tools the servers here offer a user: a review asking about others cannot be answered here. */
+  offered: (user: string) => Promise<string[]>;
+}
+
 /**
  * Answers the named thread's review, or the oldest one waiting (`--follow`: each as it comes), with the
  * opened runtime, and prints what each resumed run did.
@@ -166,77 +156,92 @@ async function startReview(
 async function answerWith(
   runtime: AgentRuntime,
   thread: string | undefined,
-  context: {
-    options: ReviewOptions;
-    name: string;
-    ctx: CliContext;
-    clock: () => number;
-    stops: { reason: Stop };
-    /** The tools the servers here offer a user: a review asking about others cannot be answered here. */
-    offered: (user: string) => Promise<string[]>;
-  },
+  context: AnswerContext,
 ): Promise<{ code: ExitCode; threadId: string | undefined }> {
-  const { options, name, ctx, clock, stops, offered } = context;
-  const byFlags = options.approve || options.reject !== undefined || options.edit !== undefined;
+  const { options, ctx, clock, stops } = context;
   // Ctrl-C while the resumed run works stops it where it is (a second one quits at once). At a review
   // prompt it is a keypress instead, and rejects what is left to answer (TerminalReviewer). While
   // --follow waits for a review, it stops the wait.
   const cancel = new AbortController();
-  let running = false;
+  const answering = answerer(runtime, context, cancel.signal, thread !== undefined);
   const stopListening = ctx.onInterrupt?.(() => {
     cancel.abort();
-    ctx.stderr.write(running ? "\ncancelling… (Ctrl-C again quits)\n" : "\nstopped.\n");
+    ctx.stderr.write(answering.running ? "\ncancelling… (Ctrl-C again quits)\n" : "\nstopped.\n");
   });
-  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue, offered };
-  let threadId = thread;
-  // A named review that had expired: whatever was given here was not applied, so the command says so.
-  let expired = false;
-  const answer = async (answering: string, interruptId?: string) => {
-    threadId = answering;
-    running = true;
-    try {
-      const result = await answerReview({
-        session: runtime.session,
-        threadId: answering,
-        clock,
-        decide: (review) => decide(review, options, asking),
-        onReview: byFlags ? "queue" : "ask",
-        ...(interruptId !== undefined ? { interruptId } : {}),
-        write: (text) => ctx.stdout.write(text),
-        signal: cancel.signal,
-        onExpired: () => (expired = thread !== undefined),
-      });
-      return await printResult(result, options, ctx);
-    } finally {
-      running = false;
-    }
-  };
   try {
     if (thread !== undefined) {
-      const code = await answer(thread, options.interrupt?.trim());
-      if (expired) throw expiredAnswer(code, thread);
-      return { code, threadId };
+      const code = await answering.answer(thread, options.interrupt?.trim());
+      if (answering.expired) throw expiredAnswer(code, thread);
+      return { code, threadId: thread };
     }
     const next: NextReviews = {
       queue: runtime.store.queue,
-      reviewer: name,
+      reviewer: context.name,
       clock,
       write: (text: string) => ctx.stdout.write(text),
       signal: cancel.signal,
-      answer: (answering: string) => answer(answering),
+      answer: (threadId: string) => answering.answer(threadId),
       stopped: () => stops.reason,
     };
-    return { code: await (options.follow ? followQueue(next) : answerOldest(next)), threadId };
+    const code = await (options.follow ? followQueue(next) : answerOldest(next));
+    return { code, threadId: answering.threadId };
   } catch (error) {
-    // What ran before the failure is shown first: a call that took effect must not go unmentioned.
-    const { TurnFailed } = await import("../../agent/turnFailed.js");
-    if (error instanceof TurnFailed) await printCallsBefore(error, ctx);
-    if (!(error instanceof TurnCancelled) || threadId === undefined) throw error;
-    const code = await reportCancelled(runtime.session, threadId, error.toolUnderWay, ctx);
-    return { code, threadId };
+    const code = await afterFailure(error, runtime.session, answering.threadId, ctx);
+    return { code, threadId: answering.threadId };
   } finally {
     stopListening?.();
   }
+}
+
+/**
+ * Answers one thread's review and prints the resumed run; notes the thread last answered, whether a run
+ * is under way, and (for a named review) whether it had expired, so the answer given was not applied.
+ */
+function answerer(runtime: AgentRuntime, context: AnswerContext, signal: AbortSignal, isNamed: boolean) {
+  const { options, name, ctx, clock, offered } = context;
+  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue, offered };
+  const state = {
+    threadId: undefined as string | undefined,
+    running: false,
+    expired: false,
+    answer: async (threadId: string, interruptId?: string): Promise<ExitCode> => {
+      state.threadId = threadId;
+      state.running = true;
+      try {
+        const result = await answerReview({
+          session: runtime.session,
+          threadId,
+          clock,
+          decide: (review) => decide(review, options, asking),
+          onReview: isAnsweredByFlags(options) ? "queue" : "ask",
+          ...(interruptId !== undefined ? { interruptId } : {}),
+          write: (text) => ctx.stdout.write(text),
+          signal,
+          onExpired: () => (state.expired = isNamed),
+        });
+        return await printResult(result, options, ctx);
+      } finally {
+        state.running = false;
+      }
+    },
+  };
+  return state;
+}
+
+/**
+ * What ran before a failure is shown first (a call that took effect must not go unmentioned); a resumed
+ * run stopped by Ctrl-C is reported, with whether a review still waits. Anything else is thrown on.
+ */
+async function afterFailure(
+  error: unknown,
+  session: Session,
+  threadId: string | undefined,
+  ctx: CliContext,
+): Promise<ExitCode> {
+  const { TurnFailed } = await import("../../agent/turnFailed.js");
+  if (error instanceof TurnFailed) await printCallsBefore(error, ctx);
+  if (!(error instanceof TurnCancelled) || threadId === undefined) throw error;
+  return reportCancelled(session, threadId, error.toolUnderWay, ctx);
 }
 
 /** Exit 2: the answer given for a review that had expired was not applied (exit 3's news is kept). */
