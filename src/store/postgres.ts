@@ -1,12 +1,13 @@
 import pg from "pg";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import { AskfirstError, describeError, UsageError } from "../errors.js";
+import { AskfirstError, UsageError } from "../errors.js";
 import { keyedArgsDigest, newAuditKey, sealRecord, verifyChain, type ChainHead } from "./auditChain.js";
 import { createPostgresExecutionJournal, executionsTableSql } from "./executions.js";
 import { watchHeads } from "./heads.js";
 import { requireMessageId } from "./memory.js";
 import { missingCheckpointer, redactUrl } from "./open.js";
 import { createPostgresQueue, createPostgresQueueUpkeep } from "./postgresQueue.js";
+import { describeConnectFailure, readPoolTarget } from "./postgresUrl.js";
 import {
   auditEvent,
   auditEventSql,
@@ -33,8 +34,8 @@ export async function openPostgresStore(
     existing?: boolean | undefined;
   },
 ): Promise<Store> {
-  const { connectionString, schema } = splitSchema(url, options.schema);
-  const pool = new pg.Pool({ connectionString, max: 5 });
+  const { connectionString, schema, connectTimeoutMs } = readPoolTarget(url, options.schema);
+  const pool = new pg.Pool({ connectionString, max: 5, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its server emits "error"; without a listener that would crash the process.
   pool.on("error", () => undefined);
   const q = (name: string): string => `"${schema}"."${name}"`;
@@ -48,7 +49,8 @@ export async function openPostgresStore(
   } catch (error) {
     await pool.end();
     if (error instanceof UsageError) throw error;
-    throw new AskfirstError(`cannot use the PostgreSQL store at ${redactUrl(url)}: ${describeError(error)}`, {
+    const why = describeConnectFailure(error, connectTimeoutMs);
+    throw new AskfirstError(`cannot use the PostgreSQL store at ${redactUrl(url)}: ${why}`, {
       code: "store_unavailable",
       cause: error,
     });
@@ -78,19 +80,6 @@ export async function openPostgresStore(
 async function openSaver(pool: pg.Pool, schema: string, q: Quote): Promise<BaseCheckpointSaver> {
   const { openPostgresSaver } = await import("./postgresSaver.js");
   return openPostgresSaver(pool, schema, q, createPostgresQueueUpkeep(q));
-}
-
-function splitSchema(
-  url: string,
-  explicit: string | undefined,
-): { connectionString: string; schema: string } {
-  const parsed = new URL(url);
-  const fromUrl = parsed.searchParams.get("schema");
-  parsed.searchParams.delete("schema");
-  const schema = explicit ?? fromUrl ?? "public";
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
-    throw new UsageError(`invalid PostgreSQL schema "${schema}": expected letters, digits and _`);
-  return { connectionString: parsed.toString(), schema };
 }
 
 export type Quote = (table: string) => string;

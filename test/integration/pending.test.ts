@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -261,5 +262,23 @@ describe("askfirst pending on PostgreSQL", () => {
       /cannot use the PostgreSQL store at postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/none/,
     );
     expect(result.stderr).not.toContain("hunter2");
+  });
+
+  it("gives up on a server that takes the connection and never answers, naming the wait and connect_timeout", async () => {
+    const silent = createServer((socket) => socket.resume());
+    await new Promise<void>((listening) => silent.listen(0, "127.0.0.1", listening));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const store = `postgres://me:hunter2@127.0.0.1:${port}/none?connect_timeout=1`;
+      const result = await runCli(["pending", "--store", store], { timeoutMs: 15_000 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `askfirst: cannot use the PostgreSQL store at postgres://me:***@127.0.0.1:${port}/none?connect_timeout=1: no answer within 1 s (connect_timeout=<seconds> in the URL waits longer)\n`,
+      );
+    } finally {
+      silent.close();
+    }
   });
 });
