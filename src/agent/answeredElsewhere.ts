@@ -1,6 +1,7 @@
 import { isAIMessage, type BaseMessage, type StoredMessage } from "@langchain/core/messages";
 import { TurnCancelled } from "../errors.js";
 import { ReviewTakenElsewhere, type Reviewer, type ReviewResponse } from "../review/decisions.js";
+import { isClaimStale } from "../store/claims.js";
 import type { AuditDecision, PendingReview, Store } from "../store/types.js";
 
 /** How often a review being asked here looks at the queue for an answer given elsewhere. */
@@ -77,11 +78,14 @@ export async function askWatched(
   reviewer: Reviewer,
   options: { everyMs: number; signal?: AbortSignal | undefined },
 ): Promise<{ answer: ReviewResponse } | AnswerGivenElsewhere> {
+  let asking = review;
   for (;;) {
-    const asked = await askWhileWatching(store.queue, review, reviewer, options.everyMs);
+    const asked = await askWhileWatching(store.queue, asking, reviewer, options.everyMs);
     if ("answer" in asked) return asked;
-    const followed = await followAnswer(store, review, { ...options, claimedBy: asked.taken.by });
-    if (followed) return followed;
+    const followed = await followAnswer(store, asking, { ...options, claimedBy: asked.taken.by });
+    if (!("givenBack" in followed)) return followed;
+    // Asked again as the queue holds it now: a claim left there by a reviewer that died is no answer.
+    asking = followed.givenBack;
   }
 }
 
@@ -94,18 +98,26 @@ function isTaken(queued: PendingReview | null, review: PendingReview): boolean {
 /**
  * Waits until the answer given elsewhere has been applied (the thread no longer waits on the review) and
  * returns who gave it (the reviewer the audit names for the review, else the one who claimed it) and what
- * was decided. Returns undefined when the answerer gave the review back unanswered: it waits
- * again, to be asked here. Ctrl-C (`signal`) stops the wait with TurnCancelled, the review untouched.
+ * was decided. Returns the review as queued now (`givenBack`) when the answerer gave it back unanswered,
+ * or died before applying it (its claim is stale, see claims.ts): it waits again, to be asked here.
+ * Ctrl-C (`signal`) stops the wait with TurnCancelled, the review untouched.
  */
 export async function followAnswer(
   store: Store,
   review: PendingReview,
-  options: { everyMs: number; signal?: AbortSignal | undefined; claimedBy: string | null },
-): Promise<AnswerGivenElsewhere | undefined> {
+  options: {
+    everyMs: number;
+    signal?: AbortSignal | undefined;
+    claimedBy: string | null;
+    clock?: () => number;
+  },
+): Promise<AnswerGivenElsewhere | { givenBack: PendingReview }> {
+  const now = options.clock ?? Date.now;
   for (;;) {
     const queued = await store.queue.get(review.threadId);
     if (queued?.interruptId !== review.interruptId) break;
-    if (queued.claimedBy === null) return undefined;
+    if (queued.claimedBy === null) return { givenBack: queued };
+    if (queued.claim && isClaimStale(queued.claim, now())) return { givenBack: queued };
     await pause(options.everyMs, options.signal);
   }
   // Only the records of the review's own calls are read: as many as it has, however long the thread.

@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { describe, expect } from "vitest";
+import { cliPath } from "../helpers/cli.js";
 import { chatAtCard, itInWorld, queueSendMoney, spawnOnTerminal, watchTerminal } from "./reviewFixtures.js";
 
 describe("a review card open in a chat, answered from another terminal", () => {
@@ -104,6 +106,46 @@ describe("a review card open in a chat, answered from another terminal", () => {
       expect((JSON.parse(audit.stdout) as { reviewer: string }[]).map((record) => record.reviewer)).toEqual([
         "rita",
       ]);
+    },
+  );
+  itInWorld(
+    "asks again when the reviewer who answered elsewhere died while applying it, and never runs the call twice",
+    async ({ world, onTestFailed }) => {
+      const chat = await chatAtCard(world, "orphaned", { text: "I could not confirm it." }, onTestFailed);
+      const release = world.holdCalls();
+      const never = world.model("never", [{ text: "Sent." }]);
+      const args = ["orphaned", "--approve", "--reviewer", "rita", "-m", never, ...world.connect()];
+      const elsewhere = spawn(process.execPath, [cliPath, "review", ...args], {
+        cwd: world.folder,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+        stdio: "ignore",
+      });
+      const gone = new Promise((resolve) => elsewhere.on("close", resolve));
+      try {
+        // rita's claim closes the card here; she dies (kill -9) while the call she approved runs.
+        await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
+        await chat.seen(/answered elsewhere/);
+        elsewhere.kill("SIGKILL");
+        await gone;
+        release();
+        await chat.seen(/answered elsewhere[\s\S]*Run send_money\?/);
+        chat.type("yes\r");
+        await chat.seen(/may have run before a crash[\s\S]*I could not confirm it\.[\s\S]*joe>/);
+        chat.type("/quit\r");
+        expect(await chat.exited).toBe(0);
+      } finally {
+        if (elsewhere.exitCode === null) elsewhere.kill("SIGKILL");
+        release();
+        chat.stop();
+      }
+      expect(world.serverCalls()).toHaveLength(1);
+      const audit = await world.cli(["audit", "--thread", "orphaned", "--json"]);
+      // Who made it run comes first; the answer given here after, by this terminal's reviewer.
+      const records = JSON.parse(audit.stdout) as { decision: string; reviewer: string; error: string }[];
+      expect(records.map((record) => record.decision)).toEqual(["approved", "approved"]);
+      expect(records[0]?.reviewer).toBe("rita");
+      expect(records[1]?.reviewer).not.toBe("rita");
+      expect(records[1]?.error).toMatch(/may have run before a crash/);
     },
   );
 });
