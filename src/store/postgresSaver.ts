@@ -10,6 +10,7 @@ import {
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
 import { withTransaction, type Quote } from "./postgres.js";
+import { isPermissionDenied } from "./postgresTables.js";
 import { reviewsToQueue, topLevelThread, type QueuedReview } from "./queueing.js";
 import { CheckpointSerializer } from "./serde.js";
 
@@ -109,7 +110,16 @@ export async function openPostgresSaver(
   const lock = await pool.connect();
   try {
     await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`askfirst:saver:${schema}`]);
-    await saver.setup();
+    await saver.setup().catch(async (error: unknown) => {
+      // A role that may only use the rows opens tables their owner has set up (see prepareTables).
+      const isSetUp = isPermissionDenied(error)
+        ? await lock.query(`SELECT 1 FROM ${q("checkpoint_migrations")} LIMIT 1`).then(
+            (found) => found.rowCount === 1,
+            () => false,
+          )
+        : false;
+      if (!isSetUp) throw error;
+    });
   } finally {
     await lock
       .query("SELECT pg_advisory_unlock(hashtext($1))", [`askfirst:saver:${schema}`])
