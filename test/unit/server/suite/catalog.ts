@@ -49,13 +49,24 @@ export function catalogTests(ctx: SuiteContext): void {
       access_request_id: "list_access_requests",
       operation_approval_id: "list_operation_approvals",
     };
+    const described: string[] = [];
     for (const tool of tools)
       for (const [field, listTool] of Object.entries(idFields)) {
         const property = tool.inputSchema.properties?.[field] as { description?: string } | undefined;
         if (!property) continue;
+        described.push(`${tool.name}.${field}`);
         expect(property.description, `${tool.name}.${field}`).toContain(listTool);
         expect(property.description, `${tool.name}.${field}`).not.toMatch(/\b(ar|oa)_/);
       }
+    // Every tool that acts on a request or an approval takes its id under these names.
+    expect(described.sort()).toEqual([
+      "approve_access_request.access_request_id",
+      "approve_operation_approval.operation_approval_id",
+      "cancel_access_request.access_request_id",
+      "cancel_operation_approval.operation_approval_id",
+      "deny_access_request.access_request_id",
+      "deny_operation_approval.operation_approval_id",
+    ]);
   });
 
   it("lists the four restaurants, a page at a time", async () => {
