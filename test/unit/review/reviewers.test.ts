@@ -348,7 +348,11 @@ describe("scripted and absent reviewers", () => {
   it("with nobody to ask, every call is rejected with the reason", async () => {
     const notices: string[] = [];
     const response = await new NobodyReviewer("ci", (line) => notices.push(line)).review(request(2));
-    expect(response.decisions.every((decision) => decision.type === "reject")).toBe(true);
-    expect(notices).toHaveLength(2);
+    const reason = "no terminal and no --answers file, so nobody could review this call; it was rejected";
+    expect(response.decisions).toEqual([
+      { type: "reject", message: reason },
+      { type: "reject", message: reason },
+    ]);
+    expect(notices).toEqual([`pay_1: ${reason}`, `pay_2: ${reason}`]);
   });
 });
