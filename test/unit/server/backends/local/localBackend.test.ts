@@ -72,6 +72,10 @@ describe("local backend", () => {
     const db = new Database(join(dataDir, databaseFileName), { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     db.close();
+    // The timeout belongs to each connection: the one the backend opens waits 5 s for another writer.
+    const backendConnection = openDatabase(dataDir);
+    expect(backendConnection.pragma("busy_timeout", { simple: true })).toBe(5000);
+    backendConnection.close();
   });
 
   it("refuses an empty folder without a seed, naming how to seed it, and creates nothing there", () => {
