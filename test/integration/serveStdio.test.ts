@@ -5,6 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { spawnServe, type StdioServer } from "../helpers/serveClient.js";
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe("askfirst serve over stdio", () => {
   let dataDir: string;
   let servers: StdioServer[] = [];
@@ -29,9 +38,11 @@ describe("askfirst serve over stdio", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const listed = await henry.ok("list_resource_instances", {});
     expect(listed.items).toHaveLength(4);
-    await henry.close();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(() => process.kill(henry.pid, 0)).toThrow();
+    // close() ends the server's stdin, and sends SIGTERM to a server still running 2 s later: gone well
+    // before then, the server ended on its own.
+    const closing = henry.close();
+    await expect.poll(() => isRunning(henry.pid), { timeout: 1_500, interval: 50 }).toBe(false);
+    await closing;
   });
 
   it("plays the family demo story as henry and joe, two processes on one data folder", async () => {
