@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSession } from "../../../src/agent/session.js";
 import { TurnCancelled } from "../../../src/errors.js";
 import { ScriptedChatModel } from "../../../src/models/scripted.js";
@@ -264,7 +264,8 @@ describe("a review asked here and answered elsewhere", () => {
         const [queued] = await world.store.queue.list();
         if (!queued) throw new Error("nothing queued");
         await world.store.queue.claim("t1", queued.interruptId, "rita");
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        // Given back once the card here has closed on seeing the claim, however long the watch took.
+        await vi.waitFor(() => expect(card?.reasons).toHaveLength(1));
         await world.store.queue.release("t1", queued.interruptId);
       });
       return card;
@@ -282,21 +283,25 @@ describe("a review asked here and answered elsewhere", () => {
   it("stops waiting on Ctrl-C, leaving the review to whoever claimed it", async () => {
     const cancel = new AbortController();
     let claimed = "";
-    const world = await openWorld(
-      () =>
-        new CardLeftOpen(async () => {
-          const [queued] = await world.store.queue.list();
-          if (!queued) throw new Error("nothing queued");
-          claimed = queued.interruptId;
-          await world.store.queue.claim("t1", queued.interruptId, "rita");
-          setTimeout(() => cancel.abort(), 40);
-        }),
-    );
+    let card: CardLeftOpen | undefined;
+    const world = await openWorld(() => {
+      card = new CardLeftOpen(async () => {
+        const [queued] = await world.store.queue.list();
+        if (!queued) throw new Error("nothing queued");
+        claimed = queued.interruptId;
+        await world.store.queue.claim("t1", queued.interruptId, "rita");
+        // Ctrl-C once the card has closed on seeing the claim: while waiting for the answer given there.
+        await vi.waitFor(() => expect(card?.reasons).toHaveLength(1));
+        cancel.abort();
+      });
+      return card;
+    });
 
     await expect(
       world.asking.send("t1", "pay ann", { actingUser: "joe", signal: cancel.signal }),
     ).rejects.toBeInstanceOf(TurnCancelled);
 
+    expect(card?.reasons[0]).toBeInstanceOf(ReviewTakenElsewhere);
     expect(await world.store.queue.get("t1")).toMatchObject({ interruptId: claimed, claimedBy: "rita" });
     expect(world.fake.received).toEqual([]);
     await world.fake.toolbox.close();
