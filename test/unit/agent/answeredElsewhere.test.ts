@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { askingMessageId, askWhileWatching } from "../../../src/agent/answeredElsewhere.js";
 import { toStored } from "../../../src/agent/messages.js";
@@ -35,10 +35,12 @@ describe("a card open while the queue is watched", () => {
   it("tells the queue it is open here, again at each look, and clears that when it closes", async () => {
     const { queue, notes, review } = await queueWithOneReview();
     const seen: (string | undefined)[] = [];
+    const shows = () => notes.filter((note) => note === "show mom").length;
     const slow: Reviewer = {
       name: "mom",
       review: async (request) => {
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        // Answered only after the watch has looked twice, however slowly its timer fires.
+        await vi.waitFor(() => expect(shows()).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 1 });
         seen.push((await queue.get("t1"))?.shownTo?.reviewer);
         return approveAll(request, "mom");
       },
@@ -48,7 +50,6 @@ describe("a card open while the queue is watched", () => {
 
     expect(asked).toEqual({ answer: approveAll(review.request, "mom") });
     expect(seen).toEqual(["mom"]);
-    expect(notes.filter((note) => note === "show mom").length).toBeGreaterThan(1);
     expect(notes.at(-1)).toBe("hide mom");
     expect((await queue.get("t1"))?.shownTo).toBeUndefined();
   });
@@ -63,11 +64,12 @@ describe("a card open while the queue is watched", () => {
   });
 
   it("leaves another reviewer's note when it closes", async () => {
-    const { queue, review } = await queueWithOneReview();
+    const { queue, notes, review } = await queueWithOneReview();
     const slow: Reviewer = {
       name: "mom",
       review: async (request) => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        // Once the watch has noted mom's card, dad opens his.
+        await vi.waitFor(() => expect(notes).toContain("show mom"), { timeout: 5_000, interval: 1 });
         await queue.show("t1", "i1", "dad");
         return approveAll(request, "mom");
       },
