@@ -2,7 +2,7 @@ import { AIMessage, isToolMessage, type BaseMessage } from "@langchain/core/mess
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { ChatResult } from "@langchain/core/outputs";
 import { tool } from "@langchain/core/tools";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { isCancelledNote } from "../../../src/agent/cancelledRequest.js";
 import { openSession } from "../../../src/agent/session.js";
@@ -10,6 +10,7 @@ import { TurnCancelled } from "../../../src/errors.js";
 import type { LoadedTool, Toolbox } from "../../../src/mcp/connect.js";
 import type { Reviewer } from "../../../src/review/decisions.js";
 import type { Policy } from "../../../src/review/policy.js";
+import type { Store } from "../../../src/store/types.js";
 import { everyHarness, sqliteHarness, type StoreHarness } from "../store/harness.js";
 
 /**
@@ -122,8 +123,12 @@ async function expectCancelled(promise: Promise<unknown>, toolUnderWay: boolean)
   expect(error).toMatchObject({ code: "cancelled", toolUnderWay });
 }
 
-/** Lets a cancelled node's last writes (journal, audit) land, as they do while the person types on. */
-const settleBackground = () => new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * Waits for a cancelled run_tool's last writes to land, as they do while the person types on: the journal
+ * records how the call ended, then the audit records it.
+ */
+const settleBackground = (store: Store, threadId: string) =>
+  vi.waitFor(async () => expect(await store.audit.list({ threadId })).toHaveLength(1), { timeout: 5_000 });
 
 const user = { actingUser: "joe" };
 
@@ -140,7 +145,7 @@ describe.each(everyHarness("cancel"))("a turn cancelled (%s store)", (_kind, kin
     const saved = await store.checkpointer.getTuple({ configurable: { thread_id: "t" } });
     const window = (saved?.checkpoint.channel_values.messages ?? []) as BaseMessage[];
     expect(window.map((message) => message.getType())).toEqual(["human", "ai"]);
-    await settleBackground();
+    await settleBackground(store, "t");
 
     const next = await session.send("t", "what happened?", user);
     expect(next.replies).toEqual(["It was stopped."]);
