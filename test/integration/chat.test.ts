@@ -280,6 +280,11 @@ describe("askfirst chat reviews", () => {
     );
     expect(result.code).toBe(3);
     expect(result.stdout.trim().split("\n").at(-1)).toBe("t-queue");
+    const pending = await runCli(["pending", "--json", "--store", `sqlite:${join(dir, "queue.db")}`]);
+    expect(JSON.parse(pending.stdout)).toMatchObject([
+      { threadId: "t-queue", calls: [{ tool: "create_access_request" }] },
+    ]);
+    expect(await accessRequests()).toEqual([]);
   });
 });
 
