@@ -1,9 +1,24 @@
 import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliPath = resolve(repoRoot, "dist/bin/askfirst.js");
+
+/** An empty home folder of this test process's own, removed when it exits. */
+const testHome = mkdtempSync(join(tmpdir(), "askfirst-home-"));
+process.on("exit", () => rmSync(testHome, { recursive: true, force: true }));
+
+/**
+ * The environment a spawned CLI or server starts from: PATH, and a home folder of the test's own, so that
+ * neither a developer's keys (GOOGLE_API_KEY, PERMIT_API_KEY) nor what their real home holds (LangSmith
+ * reads ~/.langsmith/config.json) reach a test, and nothing a test runs writes there. `extra` goes on top.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: testHome, ...extra };
+}
 
 export interface CliResult {
   code: number | null;
@@ -11,10 +26,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * Runs the built CLI with no terminal attached. `env` is merged over a clean environment that keeps PATH and
- * HOME only, so a developer's own keys (GOOGLE_API_KEY, PERMIT_API_KEY) never leak into a test.
- */
+/** Runs the built CLI with no terminal attached; `env` is merged over the clean environment (cleanEnv). */
 export function runCli(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {},
@@ -22,7 +34,7 @@ export function runCli(
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+      env: cleanEnv(options.env),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";

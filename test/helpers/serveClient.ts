@@ -1,6 +1,6 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { cliPath, repoRoot } from "./cli.js";
+import { cleanEnv, cliPath, repoRoot } from "./cli.js";
 import { type ToolCaller, toolCaller } from "./toolCalls.js";
 
 /** A real `askfirst serve` child over stdio, driven by the official SDK client, acting as `user`. */
@@ -21,7 +21,7 @@ export async function spawnServe(
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cliPath, "serve", ...args],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ASKFIRST_USER: user, ...env },
+    env: cleanEnv({ ASKFIRST_USER: user, ...env }),
     cwd: repoRoot,
     stderr: "pipe",
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { cliPath, repoRoot, runCli } from "../helpers/cli.js";
+import { cleanEnv, cliPath, repoRoot, runCli } from "../helpers/cli.js";
 import { callStructured, withDemoClient } from "../fixtures/demoClient.js";
 import { writeWhoamiServer } from "../fixtures/whoamiServer.js";
 
@@ -401,12 +401,7 @@ describe("askfirst chat input errors", () => {
     ];
     const onTerminal = spawnSync("script", ["-qfec", command.join(" "), "/dev/null"], {
       cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        TERM: "xterm",
-        ASKFIRST_USER: "henry",
-      },
+      env: cleanEnv({ TERM: "xterm", ASKFIRST_USER: "henry" }),
       encoding: "utf8",
       timeout: 20_000,
     });

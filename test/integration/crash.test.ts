@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/store/types.js";
-import { cliPath } from "../helpers/cli.js";
+import { cleanEnv, cliPath } from "../helpers/cli.js";
 import { createReviewWorld, queueSendMoney, spawnOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
 
 /** Starts `askfirst chat` on a pseudo-terminal, so the terminal reviewer really waits, and types one request. */
@@ -99,7 +99,7 @@ async function ranWith(world: ReviewWorld, seq: number | undefined, args: Record
 function startReview(world: ReviewWorld, args: string[]): ChildProcess {
   const child = spawn(process.execPath, [cliPath, "review", ...args, ...world.connect()], {
     cwd: world.folder,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    env: cleanEnv(),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.resume();

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { cliPath, repoRoot } from "../helpers/cli.js";
+import { cleanEnv, cliPath, repoRoot } from "../helpers/cli.js";
 
 export interface RunningHttp {
   child: ChildProcess;
@@ -11,7 +11,7 @@ export interface RunningHttp {
 export function startHttp(args: string[], env: Record<string, string> = {}): Promise<RunningHttp> {
   const child = spawn(process.execPath, [cliPath, "serve", "--demo", "family-food", ...args], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: cleanEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
 import { spawnSync } from "node:child_process";
-import { cliPath, runCli } from "../helpers/cli.js";
+import { cleanEnv, cliPath, runCli } from "../helpers/cli.js";
 import { postgresHarness, sampleReview, testPostgresUrl } from "../unit/store/harness.js";
 
 describe("askfirst pending", () => {
@@ -180,7 +180,7 @@ describe("askfirst pending", () => {
     const command = `${process.execPath} ${cliPath} review`;
     const result = spawnSync("script", ["-qfec", command, "/dev/null"], {
       cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
+      env: cleanEnv({ TERM: "xterm" }),
       encoding: "utf8",
       timeout: 20_000,
     });

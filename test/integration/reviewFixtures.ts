@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, test } from "vitest";
-import { cliPath, runCli, repoRoot, type CliResult } from "../helpers/cli.js";
+import { cleanEnv, cliPath, runCli, repoRoot, type CliResult } from "../helpers/cli.js";
 
 /**
  * A folder with everything a review story needs: a real MCP server over stdio that records every call it
@@ -179,7 +179,7 @@ export function spawnOnTerminal(world: ReviewWorld, args: string[], pidFile?: st
   const writePid = pidFile === undefined ? "" : `echo $$ > ${quote(pidFile)}; `;
   return spawn("script", ["-qfec", `stty cols 100 rows 40; ${writePid}exec ${command}`, "/dev/null"], {
     cwd: world.folder,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm" },
+    env: cleanEnv({ TERM: "xterm" }),
     stdio: ["pipe", "pipe", "pipe"],
   });
 }
