@@ -4,15 +4,32 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/store/types.js";
 import { cleanEnv, cliPath } from "../helpers/cli.js";
-import { createReviewWorld, queueSendMoney, spawnOnTerminal, type ReviewWorld } from "./reviewFixtures.js";
+import {
+  createReviewWorld,
+  queueSendMoney,
+  spawnOnTerminal,
+  watchTerminal,
+  type ReviewWorld,
+} from "./reviewFixtures.js";
 
-/** Starts `askfirst chat` on a pseudo-terminal, so the terminal reviewer really waits, and types one request. */
-function startChatOnTerminal(world: ReviewWorld, args: string[]): { child: ChildProcess; pidFile: string } {
+/**
+ * Starts `askfirst chat` as joe on a pseudo-terminal, so the terminal reviewer really waits, and types one
+ * request at its prompt.
+ */
+async function startChatOnTerminal(
+  world: ReviewWorld,
+  args: string[],
+): Promise<{ child: ChildProcess; pidFile: string }> {
   const pidFile = join(world.folder, "chat.pid");
   const child = spawnOnTerminal(world, ["chat", ...args], pidFile);
-  child.stdout.resume();
-  child.stderr.resume();
-  setTimeout(() => child.stdin.write("send ann 5\r"), 1_500);
+  const terminal = watchTerminal(child);
+  try {
+    await terminal.seen(/joe>/);
+  } catch (error) {
+    terminal.stop();
+    throw error;
+  }
+  terminal.type("send ann 5\r");
   return { child, pidFile };
 }
 
@@ -47,7 +64,7 @@ describe("a review survives kill -9", () => {
     const model = world.model("ask", [
       { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
     ]);
-    const { child, pidFile } = startChatOnTerminal(world, ["-t", threadId, "-u", "joe", "-m", model]);
+    const { child, pidFile } = await startChatOnTerminal(world, ["-t", threadId, "-u", "joe", "-m", model]);
     const exited = new Promise((resolve) => child.on("close", resolve));
     try {
       expect(await waitForPending(world, threadId)).toBe(true);
