@@ -1,18 +1,16 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliPath = resolve(repoRoot, "dist/bin/askfirst.js");
 
-/** An empty home folder of this test process's own, removed when it exits. */
-const testHome = mkdtempSync(join(tmpdir(), "askfirst-home-"));
-process.on("exit", () => rmSync(testHome, { recursive: true, force: true }));
+/** An empty home folder for this run, made and removed by test/globalSetup.ts. */
+const testHome = inject("testHome");
 
 /**
- * The environment a spawned CLI or server starts from: PATH, and a home folder of the test's own, so that
+ * The environment a spawned CLI or server starts from: PATH, and an empty home folder of the run's own, so that
  * neither a developer's keys (GOOGLE_API_KEY, PERMIT_API_KEY) nor what their real home holds (LangSmith
  * reads ~/.langsmith/config.json) reach a test, and nothing a test runs writes there. `extra` goes on top.
  */
