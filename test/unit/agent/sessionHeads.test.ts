@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { openSession } from "../../../src/agent/session.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../../src/models/scripted.js";
 import type { Policy } from "../../../src/review/policy.js";
@@ -22,6 +22,7 @@ const opened: Store[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((store) => store.close()));
 });
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 async function sessionOn(file: string, turns: ScriptedTurn[]) {
   const store = await openStore(`sqlite:${join(folder, file)}`, { cwd: folder });
@@ -102,5 +103,3 @@ describe("a model answer that came without an id", () => {
     expect(window.every((message) => typeof message.id === "string")).toBe(true);
   });
 });
-
-process.on("exit", () => rmSync(folder, { recursive: true, force: true }));
