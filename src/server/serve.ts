@@ -88,7 +88,11 @@ async function serveOverStdio(
   try {
     await serveStdio(
       createServer({ backend, actor, demo }),
-      { stdin: ctx.stdin, stdout: ctx.stdout },
+      {
+        stdin: ctx.stdin,
+        stdout: ctx.stdout,
+        log: (line) => void ctx.stderr.write(`${line}\n`),
+      },
       stop.signal,
     );
   } finally {
