@@ -1,3 +1,5 @@
+import { wrapGeminiClient, type GeminiRequest } from "./geminiClient.js";
+
 /**
  * Gemini wants all the results of one answer's function calls in a single user turn, one functionResponse
  * part per call, in the order of the calls: otherwise it pairs them wrongly, or refuses the request (400,
@@ -7,12 +9,7 @@
  * client sends are mended here: consecutive user turns that hold only function responses become one.
  */
 
-interface Content {
-  role: string;
-  parts: object[];
-}
-
-type Request = { contents?: Content[] } & Record<string, unknown>;
+type Content = NonNullable<GeminiRequest["contents"]>[number];
 
 function isFunctionResponses(content: Content): boolean {
   return (
@@ -34,26 +31,14 @@ export function mergeFunctionResponses(contents: Content[]): Content[] {
   return merged;
 }
 
-type Send = (request: Request, options?: unknown) => Promise<unknown>;
-
-/**
- * Wraps the client the chat model holds (a private field of ChatGoogleGenerativeAI: checked, so a version
- * that renames it fails loudly here rather than sending broken turns) so every request it sends is mended.
- */
+/** Wraps the chat model's client so every request it sends is mended. */
 export function mendGeminiRequests(model: object): void {
-  const client = (model as { client?: Record<string, unknown> }).client;
-  if (
-    !client ||
-    typeof client.generateContent !== "function" ||
-    typeof client.generateContentStream !== "function"
-  )
-    throw new Error("@langchain/google-genai changed: its chat model holds no client to mend requests on");
-  for (const name of ["generateContent", "generateContentStream"] as const) {
-    const send = (client[name] as Send).bind(client);
-    client[name] = (request: Request, options?: unknown) =>
+  wrapGeminiClient(
+    model,
+    (send) => (request, options) =>
       send(
         request.contents ? { ...request, contents: mergeFunctionResponses(request.contents) } : request,
         options,
-      );
-  }
+      ),
+  );
 }
