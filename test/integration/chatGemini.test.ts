@@ -1,54 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-
-interface Recorded {
-  path: string;
-  apiKey: string | undefined;
-  body: {
-    contents: { role: string; parts: Record<string, unknown>[] }[];
-    tools?: { functionDeclarations?: { name: string }[] }[];
-  };
-}
-
-const listThenAnswer = [
-  { parts: [{ functionCall: { name: "list_resource_instances", args: {} } }] },
-  { parts: [{ text: "There are four restaurants, Pizza Palace among them." }] },
-];
-
-/** A local stand-in for Gemini's generateContent: `answers` in turn (by default a function call, then text). */
-function startFakeGemini(recorded: Recorded[], answers: object[] = listThenAnswer): Promise<Server> {
-  const server = createServer((request, response) => {
-    void readBody(request).then((text) => {
-      recorded.push({
-        path: request.url ?? "",
-        apiKey: request.headers["x-goog-api-key"] as string | undefined,
-        body: JSON.parse(text) as Recorded["body"],
-      });
-      const { finishReason = "STOP", ...answer } = answers[
-        Math.min(recorded.length - 1, answers.length - 1)
-      ] as { finishReason?: string };
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end(
-        JSON.stringify({
-          candidates: [{ content: { role: "model", ...answer }, finishReason, index: 0 }],
-          usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
-        }),
-      );
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  let text = "";
-  for await (const chunk of request) text += (chunk as Buffer).toString();
-  return text;
-}
+import { readBody, startFakeGemini, type Recorded } from "../helpers/fakeGemini.js";
 
 let dir: string;
 let server: Server | undefined;
