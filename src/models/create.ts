@@ -34,14 +34,11 @@ export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel
       "GOOGLE_GEMINI_BASE_URL must be an http(s) URL, e.g. https://generativelanguage.googleapis.com",
       "model_base_url",
     );
-  const { ChatGoogleGenerativeAI } = await import("@langchain/google-genai");
-  const model = new ChatGoogleGenerativeAI({
-    model: spec.name,
+  const { createGeminiModel } = await import("./geminiModel.js");
+  const model = createGeminiModel({
+    name: spec.name,
     apiKey,
-    maxRetries: 1,
     ...(baseUrl ? { baseUrl } : {}),
   });
-  const { mendGeminiRequests } = await import("./geminiTurns.js");
-  mendGeminiRequests(model);
   return { model, secrets: [apiKey] };
 }
