@@ -11,11 +11,20 @@ export interface AgentModel {
   secrets?: string[];
 }
 
+export interface ModelOptions {
+  /** Tells the person about the model call under way (that it waits out a rate limit); default: nothing. */
+  notice?: (line: string) => void;
+}
+
 /**
  * The seam where the CLI meets a model: `gemini[:name]`, `scripted:<file.json>` or `local`, as parseModelSpec
  * read it. Each client is imported only when chosen, so commands that never talk to a model never load one.
  */
-export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel> {
+export async function createModel(
+  spec: ModelSpec,
+  env: Env,
+  options: ModelOptions = {},
+): Promise<AgentModel> {
   if (spec.kind === "scripted") {
     const { ScriptedChatModel } = await import("./scripted.js");
     return { model: await ScriptedChatModel.fromFile(spec.file) };
@@ -39,6 +48,7 @@ export async function createModel(spec: ModelSpec, env: Env): Promise<AgentModel
     name: spec.name,
     apiKey,
     ...(baseUrl ? { baseUrl } : {}),
+    notice: options.notice ?? (() => undefined),
   });
   return { model, secrets: [apiKey] };
 }

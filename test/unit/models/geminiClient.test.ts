@@ -24,6 +24,7 @@ async function silentGemini() {
     name: "gemini-2.0-flash",
     apiKey: "test-key-0123456789",
     baseUrl: `http://127.0.0.1:${port}`,
+    notice: () => undefined,
   });
   return { model, held };
 }
