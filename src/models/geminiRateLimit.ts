@@ -128,8 +128,9 @@ function rateLimited(limit: RateLimit, waitedMs: number, cause: unknown, secrets
   return new AskfirstError(redactSecrets(message, secrets), { code: "model_rate_limited", cause });
 }
 
-/** "0.2 s", "37 s", "3600 s": tenths only where they matter. */
+/** "0.2 s", "37 s", "60 min": tenths only where they matter, minutes past two of them. */
 export function formatDelay(ms: number): string {
+  if (ms >= 120_000) return `${Math.ceil(ms / 60_000)} min`;
   return ms < 10_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.ceil(ms / 1000)} s`;
 }
 

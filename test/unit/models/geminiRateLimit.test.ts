@@ -63,7 +63,7 @@ describe("Gemini's rate limit (429 with RetryInfo)", () => {
     const daily = "GenerateRequestsPerDayPerProjectPerModel-FreeTier";
     const gemini = await geminiAnswering([rateLimited("3600s", daily), hello]);
     await expect(ask(gemini.model)).rejects.toThrow(
-      `Gemini's rate limit (quota ${daily}): it asked to wait 3600 s, longer than askfirst waits (60 s); send the message again later`,
+      `Gemini's rate limit (quota ${daily}): it asked to wait 60 min, longer than askfirst waits (60 s); send the message again later`,
     );
     expect(gemini.slept).toEqual([]);
     expect(gemini.notices).toEqual([]);
