@@ -81,6 +81,8 @@ export interface AgentRuntimeParts {
   /** Builds the reviewer; `notice` prints a note to the person (e.g. that the answers ran out). */
   chooseReviewer: (notice: (line: string) => void) => Promise<Reviewer>;
   clock?: () => number;
+  /** Prints a note about the model call under way (a rate limit waited out); default: a line on stderr. */
+  modelNotice?: (line: string) => void;
   /** Open only a store askfirst made (`review`): see OpenStoreOptions.existing. */
   existingStore?: boolean;
 }
@@ -103,7 +105,9 @@ export async function openAgentRuntime(
     ]);
   const policy = await loadPolicy(choosePolicyPath(options, ctx.cwd));
   const reviewer = await parts.chooseReviewer((line) => ctx.stdout.write(`  note: ${line}\n`));
-  const model = await createModel(parts.modelSpec, ctx.env);
+  const model = await createModel(parts.modelSpec, ctx.env, {
+    notice: parts.modelNotice ?? ((line) => ctx.stderr.write(`askfirst: ${line}\n`)),
+  });
   const store = await openStore(chooseStoreSpec(options.store, ctx.env), {
     cwd: ctx.cwd,
     existing: parts.existingStore ?? false,

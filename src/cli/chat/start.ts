@@ -38,6 +38,8 @@ async function chatWith(
     toolbox,
     modelSpec,
     chooseReviewer: async (notice) => pausingReviewer(await chooseReviewer(options, ctx, notice), spinner),
+    // Written with the spinner off, so the line is not drawn over it.
+    modelNotice: (line) => void spinner.pause(() => Promise.resolve(ctx.stderr.write(`askfirst: ${line}\n`))),
   });
   const { session, reviewer } = runtime;
   try {
