@@ -17,7 +17,7 @@ export interface RateLimit {
 
 /**
  * Longest wait, in all, for one model call. Gemini's per-minute quotas (requests, tokens) ask for up to a
- * minute; longer means a daily quota, which waiting at a terminal does not mend. It is also half the model
+ * minute; longer usually means a daily quota, which waiting at a terminal does not mend. It is also half the model
  * call's timeout (callLlm), which bounds the waits too: the retried request still has time to answer.
  */
 export const longestWaitMs = 60_000;
@@ -65,6 +65,8 @@ function quotaNames(violations: unknown): string | undefined {
         (name): name is string => typeof name === "string" && name.trim() !== "",
       ),
     )
+    // One line: it is shown inside a one-line message.
+    .map((name) => name?.replace(/\s+/g, " ").trim())
     .filter((name): name is string => name !== undefined);
   return names.length > 0 ? [...new Set(names)].slice(0, 3).join(", ") : undefined;
 }

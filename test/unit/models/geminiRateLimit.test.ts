@@ -136,9 +136,12 @@ describe("Gemini's rate limit (429 with RetryInfo)", () => {
   });
 
   it("never puts the key in a notice or an error, whatever the server names as its quota", async () => {
-    const gemini = await geminiAnswering([rateLimited("1s", `quota-of-${key}`), rateLimited("90s", key)]);
+    const gemini = await geminiAnswering([
+      rateLimited("1s", `quota-of-${key}\nper minute`),
+      rateLimited("90s", key),
+    ]);
     await expect(ask(gemini.model)).rejects.toThrow(/quota \[redacted\]\): still refused after waiting 1 s/);
-    expect(gemini.notices.join("\n")).toContain("quota quota-of-[redacted]");
+    expect(gemini.notices.join("\n")).toContain("quota quota-of-[redacted] per minute)");
     expect(gemini.notices.join("\n")).not.toContain(key);
   });
 
