@@ -93,19 +93,40 @@ export class TerminalLineReader {
     };
     this.stdin.pause();
     this.stdin.on("data", record);
-    if (this.partial !== "") {
-      this.stdin.unshift(Buffer.from(this.partial));
-      this.partial = "";
-    }
+    const asked = this.prompt(question, signal ? eitherOf(signal, ended.signal) : ended.signal);
+    const stopTyping = this.typePartialInto();
     try {
-      const answer = await this.prompt(question, signal ? eitherOf(signal, ended.signal) : ended.signal);
+      const answer = await asked;
       this.keep(afterFirstLine(Buffer.concat(arrived).toString("utf8")));
       return answer;
     } catch (error) {
       throw ended.signal.aborted ? new EndOfInput() : error;
     } finally {
+      stopTyping();
       this.stdin.off("data", record);
     }
+  }
+
+  /**
+   * Types the line begun without Enter into the prompt just opened (called right after opening it).
+   * inquirer draws its prompt one tick after opening it, and keys that reach it sooner are in its line but
+   * not drawn until the next key: so they come after that tick. A prompt that ended sooner leaves the line
+   * for the next one.
+   */
+  private typePartialInto(): () => void {
+    const partial = this.partial;
+    this.partial = "";
+    if (partial === "") return () => undefined;
+    let typed = false;
+    const typing = setImmediate(() => {
+      typed = true;
+      this.stdin.unshift(Buffer.from(partial));
+    });
+    return () => {
+      if (typed) return;
+      clearImmediate(typing);
+      this.partial = partial;
+    };
   }
 
   /** Takes every kept key not yet used, as typed (lines ended by Enter): none of it is used after this. */

@@ -15,9 +15,10 @@ export function terminalInput(): TerminalInput {
 }
 
 /**
- * A prompt that reads the input as inquirer's readline does (resumed while it is open, paused after), gets
- * the next burst of keys at once (a paste), and answers with the first line of what it read. `startedWith`
- * lists what each prompt read before its burst: keys put back in it.
+ * A prompt that reads the input as inquirer's readline does (resumed while it is open, paused after),
+ * draws itself a tick after it opens, as inquirer does, then gets the next burst of keys at once (a paste)
+ * and answers with the first line of what it read. `startedWith` lists what each prompt showed before its
+ * burst: keys put back in it, which only show if they came after it was drawn.
  */
 export function pastedAt(input: TerminalInput, bursts: string[]): PromptLine & { startedWith: string[] } {
   const startedWith: string[] = [];
@@ -25,18 +26,25 @@ export function pastedAt(input: TerminalInput, bursts: string[]): PromptLine & {
     const keys = bursts.shift();
     if (keys === undefined) return Promise.reject(new Error("end of input"));
     let read = "";
-    const listen = (chunk: Buffer) => (read += chunk.toString("utf8"));
+    let shown: string | null = null;
+    const listen = (chunk: Buffer) => {
+      read += chunk.toString("utf8");
+      if (shown !== null) shown += chunk.toString("utf8");
+    };
     input.on("data", listen);
     input.resume();
     return new Promise<string>((resolve) =>
       setImmediate(() => {
-        startedWith.push(read);
-        input.write(keys);
-        setTimeout(() => {
-          input.pause();
-          input.off("data", listen);
-          resolve(read.split(/\r/)[0] ?? "");
-        }, 5);
+        shown = "";
+        setImmediate(() => {
+          startedWith.push(shown ?? "");
+          input.write(keys);
+          setTimeout(() => {
+            input.pause();
+            input.off("data", listen);
+            resolve(read.split(/\r/)[0] ?? "");
+          }, 5);
+        });
       }),
     );
   };

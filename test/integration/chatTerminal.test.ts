@@ -1,5 +1,11 @@
 import { describe, expect } from "vitest";
-import { itInWorld, runOnTerminal, spawnOnTerminal, watchTerminal } from "./reviewFixtures.js";
+import {
+  itInWorld,
+  runOnTerminal,
+  spawnOnTerminal,
+  watchTerminal,
+  type ReviewWorld,
+} from "./reviewFixtures.js";
 
 describe("askfirst chat on a terminal", () => {
   itInWorld(
@@ -125,4 +131,44 @@ describe("askfirst chat on a terminal", () => {
       );
     },
   );
+
+  itInWorld(
+    "shows a line begun while the agent worked in the next prompt at once, before any other key",
+    async ({ world, onTestFailed }) => {
+      const release = world.holdCalls();
+      const model = world.model("begun", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+        { text: "Sent 5 to ann." },
+        { text: "Fries coming." },
+      ]);
+      const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "begun", "-m", model]));
+      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+      try {
+        await workingOnHeldCall(world, chat);
+        chat.type("and fri");
+        release();
+        // The prompt is drawn with the keys in it, with no further key pressed.
+        await chat.seen(/Sent 5 to ann\.[\s\S]*joe>[^\n]* and fri/);
+        chat.type("es\r");
+        await chat.seen(/Fries coming\.[\s\S]*joe>/);
+        chat.type("/quit\r");
+        expect(await chat.exited).toBe(0);
+      } finally {
+        chat.stop();
+      }
+      const history = await world.cli(["chat", "-t", "begun", "-m", world.model("none", [{ text: "-" }])]);
+      expect(history.stdout).toContain("you: and fries\n");
+    },
+  );
 });
+
+/** Sends ann 5 at the chat's card and waits until the agent works on, its tool call held on the server. */
+async function workingOnHeldCall(world: ReviewWorld, chat: ReturnType<typeof watchTerminal>) {
+  await chat.seen(/joe>/);
+  chat.type("send ann 5\r");
+  await chat.seen(/Run send_money\?/);
+  chat.type("yes\r");
+  await expect.poll(() => world.serverCalls().length, { timeout: 15_000 }).toBe(1);
+  const answeredAt = chat.output().length;
+  await expect.poll(() => chat.output().slice(answeredAt), { timeout: 15_000 }).toContain("thinking…");
+}
