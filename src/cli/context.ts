@@ -15,6 +15,12 @@ export interface CliContext {
    * listening ends the process (exit 130). main.ts: the process's SIGINT; a test may leave it out.
    */
   onInterrupt?: (listener: () => void) => () => void;
+  /**
+   * Does what a terminal does at Ctrl-C, Ctrl-\ or Ctrl-Z: sends `signal` to the foreground process group
+   * (the MCP servers the chat started included), for such a key read while stdin is in raw mode. main.ts;
+   * without it, keys typed while the chat's agent works are left to the terminal, which echoes them.
+   */
+  raiseSignal?: (signal: NodeJS.Signals) => void;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
       if (process.env.DEBUG) process.setSourceMapsEnabled(true);
     },
     onInterrupt: interruptsOf(process),
+    // Process 0 is our process group: the one a terminal's Ctrl-C reaches.
+    raiseSignal: (signal) => process.kill(0, signal),
   });
   try {
     await program.parseAsync(process.argv);

@@ -38,6 +38,67 @@ export async function takeTypedAhead(input: NodeJS.ReadableStream, windowMs = 25
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The keys a terminal turns into signals when not in raw mode (its default settings). */
+const signalKeys = new Map<number, NodeJS.Signals>([
+  [0x03, "SIGINT"],
+  [0x1c, "SIGQUIT"],
+  [0x1a, "SIGTSTP"],
+]);
+
+/**
+ * Keeps what is typed from being echoed, until the returned function is called: while the agent works, the
+ * terminal would echo keys into the spinner's line. Raw mode stops the echo; the keys read meanwhile are put
+ * back in `input` on release, where takeTypedAhead finds them as it would in the terminal's buffer. Raw mode
+ * also stops the terminal turning Ctrl-C, Ctrl-\ and Ctrl-Z into signals: `raise` sends each, and the keys
+ * before it are dropped, as the terminal drops its buffer then. Does nothing if `input` is not a terminal.
+ * Releasing twice releases once.
+ */
+export function holdTypedKeys(
+  input: NodeJS.ReadableStream,
+  raise: (signal: NodeJS.Signals) => void,
+): () => void {
+  const tty = input as NodeJS.ReadStream;
+  if (!tty.isTTY || typeof tty.setRawMode !== "function") return () => undefined;
+  let held: number[] = [];
+  const hold = (chunk: Buffer | string) => {
+    // These keys' bytes are never part of a longer UTF-8 character: the keys can be cut at them.
+    for (const key of Buffer.from(chunk)) {
+      const signal = signalKeys.get(key);
+      if (signal === undefined) held.push(key);
+      else {
+        held = [];
+        raise(signal);
+        // Back from Ctrl-Z (fg), the terminal is in the mode the shell left it in; libuv would not set raw
+        // mode again, as it believes it still is.
+        if (signal === "SIGTSTP" && setRaw(tty, false)) setRaw(tty, true);
+      }
+    }
+  };
+  const wasRaw = tty.isRaw;
+  if (!setRaw(tty, true)) return () => undefined;
+  tty.on("data", hold);
+  tty.resume();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    tty.off("data", hold);
+    tty.pause();
+    if (held.length > 0) tty.unshift(Buffer.from(held));
+    setRaw(tty, wasRaw);
+  };
+}
+
+/** False when the terminal was closed under us: it has no mode left to set. */
+function setRaw(tty: NodeJS.ReadStream, raw: boolean): boolean {
+  try {
+    tty.setRawMode(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Raw keys as the lines they type: escape sequences (arrows and the like) and other control keys dropped,
  * backspace applied. `partial` is what follows the last Enter.

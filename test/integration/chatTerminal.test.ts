@@ -160,6 +160,71 @@ describe("askfirst chat on a terminal", () => {
       expect(history.stdout).toContain("you: and fries\n");
     },
   );
+
+  itInWorld(
+    "keeps keys typed while the agent works off the spinner's line, and runs their line after",
+    async ({ world, onTestFailed }) => {
+      const release = world.holdCalls();
+      const model = world.model("typed-on", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+        { text: "Sent 5 to ann." },
+        { text: "Here are the dishes." },
+      ]);
+      const chat = watchTerminal(
+        spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "typed-on", "-m", model]),
+      );
+      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+      try {
+        await workingOnHeldCall(world, chat);
+        const typedAt = chat.output().length;
+        chat.type("list dishes\r");
+        // Two more frames of the spinner: a key echoed by the terminal would be on screen by then.
+        await expect
+          .poll(() => chat.output().slice(typedAt).split("thinking…").length, { timeout: 15_000 })
+          .toBeGreaterThan(2);
+        release();
+        await chat.seen(/Here are the dishes\.[\s\S]*joe>/);
+        const output = chat.output();
+        expect(output.slice(typedAt, output.indexOf("Sent 5 to ann."))).not.toContain("list dishes");
+        expect(output).toContain("✔ joe> list dishes");
+        chat.type("/quit\r");
+        expect(await chat.exited).toBe(0);
+      } finally {
+        chat.stop();
+      }
+    },
+  );
+
+  itInWorld(
+    "sets aside what was typed while the agent worked when a card comes up, and shows it",
+    async ({ world, onTestFailed }) => {
+      const release = world.holdCalls();
+      const model = world.model("set-aside", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+        { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
+        { text: "Not sent to bob." },
+      ]);
+      const chat = watchTerminal(
+        spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "set-aside", "-m", model]),
+      );
+      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+      try {
+        await workingOnHeldCall(world, chat);
+        chat.type("yes\rhal");
+        release();
+        await chat.seen(/"to": "bob"[\s\S]*not taken as an answer: "yes ⏎ hal"\)[\s\S]*Run send_money\?/);
+        chat.type("no\r");
+        await chat.seen(/Reason/);
+        chat.type("\r");
+        await chat.seen(/Not sent to bob\.[\s\S]*joe>/);
+        chat.type("/quit\r");
+        expect(await chat.exited).toBe(0);
+      } finally {
+        chat.stop();
+      }
+      expect(world.serverCalls().map((call) => call.args.to)).toEqual(["ann"]);
+    },
+  );
 });
 
 /** Sends ann 5 at the chat's card and waits until the agent works on, its tool call held on the server. */

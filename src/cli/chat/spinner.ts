@@ -1,4 +1,5 @@
 import type { Reviewer, ReviewRequest, ReviewResponse } from "../../review/decisions.js";
+import { holdTypedKeys } from "../../review/typedKeys.js";
 import type { CliContext } from "../context.js";
 
 /**
@@ -19,33 +20,54 @@ interface Drawn {
   text: string;
 }
 
-export function createSpinner(ctx: CliContext): Spinner {
+export interface SpinnerOptions {
+  /**
+   * Holds keys typed while it spins (holdTypedKeys), so the terminal does not echo them over it: for a
+   * chat that reads them as its next lines. A -q run leaves them to the terminal (the shell's, after it).
+   */
+  holdKeys?: boolean;
+}
+
+export function createSpinner(ctx: CliContext, options: SpinnerOptions = {}): Spinner {
   const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  const { raiseSignal } = ctx;
+  const holdKeys =
+    options.holdKeys && raiseSignal ? () => holdTypedKeys(ctx.stdin, raiseSignal) : () => () => undefined;
   let drawn: Drawn | null = null;
   let spinning = false;
+  let releaseKeys: () => void = () => undefined;
   return {
     async spin(work) {
       // A terminal that reports no width (some ptys) makes ora clear lines forever and hang: no spinner.
       if (!stderr.isTTY || !stderr.columns) return work();
-      const { default: ora } = await import("ora");
-      drawn ??= ora({ text: thinking, stream: stderr, discardStdin: false });
-      spinning = true;
-      drawn.start();
+      releaseKeys = holdKeys();
       try {
+        const { default: ora } = await import("ora");
+        drawn ??= ora({ text: thinking, stream: stderr, discardStdin: false });
+        spinning = true;
+        drawn.start();
         return await work();
       } finally {
+        releaseKeys();
         spinning = false;
-        drawn.stop();
-        drawn.text = thinking;
+        drawn?.stop();
+        if (drawn) drawn.text = thinking;
       }
     },
     async pause(work) {
       const wasSpinning = spinning;
-      if (wasSpinning) drawn?.stop();
+      if (wasSpinning) {
+        drawn?.stop();
+        // The person is asked at a prompt of its own, which reads the keys held so far (set aside at a card).
+        releaseKeys();
+      }
       try {
         return await work();
       } finally {
-        if (wasSpinning && spinning) drawn?.start();
+        if (wasSpinning && spinning) {
+          releaseKeys = holdKeys();
+          drawn?.start();
+        }
       }
     },
     say(text) {

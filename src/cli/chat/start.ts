@@ -33,7 +33,7 @@ async function chatWith(
   options: ChatOptions,
   ctx: CliContext,
 ): Promise<ExitCode> {
-  const spinner = createSpinner(ctx);
+  const spinner = createSpinner(ctx, { holdKeys: !options.query?.length });
   const runtime = await openAgentRuntime(options, ctx, {
     toolbox,
     modelSpec,

@@ -1,6 +1,12 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { afterFirstLine, shownAsTyped, takeTypedAhead, typedLines } from "../../../src/review/typedKeys.js";
+import {
+  afterFirstLine,
+  holdTypedKeys,
+  shownAsTyped,
+  takeTypedAhead,
+  typedLines,
+} from "../../../src/review/typedKeys.js";
 import { terminalInput } from "../../helpers/terminalInput.js";
 
 describe("keys typed ahead on the terminal", () => {
@@ -29,6 +35,33 @@ describe("keys typed ahead on the terminal", () => {
     piped.write("yes\n");
     expect(await takeTypedAhead(piped, 5)).toBe("");
     expect(String(piped.read())).toBe("yes\n");
+  });
+
+  it("are held in raw mode while the agent works (not echoed), and put back where takeTypedAhead finds them", async () => {
+    const input = terminalInput();
+    const raised: string[] = [];
+    const release = holdTypedKeys(input, (signal) => raised.push(signal));
+    expect(input.isRaw).toBe(true);
+    input.write("list dishes\rand fri");
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    release();
+    expect(input.isRaw).toBe(false);
+    expect(input.listenerCount("data")).toBe(0);
+    expect(await takeTypedAhead(input, 5)).toBe("list dishes\rand fri");
+    expect(raised).toEqual([]);
+  });
+
+  it("while held, send Ctrl-C and Ctrl-Z as the terminal would, dropping the keys before them", async () => {
+    const input = terminalInput();
+    const raised: string[] = [];
+    const release = holdTypedKeys(input, (signal) => raised.push(signal));
+    input.write("dropped\u0003also dropped\u001akept é");
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect(raised).toEqual(["SIGINT", "SIGTSTP"]);
+    expect(input.isRaw).toBe(false);
+    expect(await takeTypedAhead(input, 5)).toBe("kept é");
   });
 
   it("become the lines they type: Enter of any kind ends one, backspace edits, arrows and control keys drop", () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSpinner, pausingReviewer } from "../../../../src/cli/chat/spinner.js";
 import type { CliContext } from "../../../../src/cli/context.js";
 import type { Reviewer } from "../../../../src/review/decisions.js";
+import { terminalInput } from "../../../helpers/terminalInput.js";
 
 function terminalContext(): { ctx: CliContext; written: () => string } {
   // What ora needs of a TTY stream: cursor moves become no-ops, the frames are plain writes.
@@ -61,6 +62,27 @@ describe("chat spinner", () => {
     expect(written()).toContain("thinking…");
     expect(duringReview).not.toContain("thinking…");
     expect(afterReview).toContain("thinking…");
+  });
+
+  it("holds the keys typed while it spins, off the terminal's echo, and lets them go while a reviewer asks", async () => {
+    const { ctx } = terminalContext();
+    const stdin = terminalInput();
+    const spinner = createSpinner({ ...ctx, stdin, raiseSignal: () => undefined }, { holdKeys: true });
+    const rawMode: boolean[] = [];
+    const asking: Reviewer = {
+      name: "joe",
+      review: () => {
+        rawMode.push(stdin.isRaw);
+        return Promise.resolve({ decisions: [{ type: "approve" }], reviewer: "joe" });
+      },
+    };
+    await spinner.spin(async () => {
+      rawMode.push(stdin.isRaw);
+      await pausingReviewer(asking, spinner).review({} as never);
+      rawMode.push(stdin.isRaw);
+    });
+    expect(rawMode).toEqual([true, false, true]);
+    expect(stdin.isRaw).toBe(false);
   });
 
   it("never draws when stderr is not a terminal", async () => {
