@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect } from "vitest";
-import { cliPath } from "../helpers/cli.js";
+import { cleanEnv, cliPath } from "../helpers/cli.js";
 import { chatAtCard, itInWorld, queueSendMoney, spawnOnTerminal, watchTerminal } from "./reviewFixtures.js";
 
 describe("a review card open in a chat, answered from another terminal", () => {
@@ -117,7 +117,7 @@ describe("a review card open in a chat, answered from another terminal", () => {
       const args = ["orphaned", "--approve", "--reviewer", "rita", "-m", never, ...world.connect()];
       const elsewhere = spawn(process.execPath, [cliPath, "review", ...args], {
         cwd: world.folder,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+        env: cleanEnv(),
         stdio: "ignore",
       });
       const gone = new Promise((resolve) => elsewhere.on("close", resolve));

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cliPath, runCli } from "../helpers/cli.js";
+import { cleanEnv, cliPath, runCli } from "../helpers/cli.js";
 import { rateLimited, startFakeGemini, type Recorded } from "../helpers/fakeGemini.js";
 
 const key = "AIzaRateLimitedKey7781";
@@ -60,7 +60,7 @@ describe("askfirst chat when Gemini answers 429 with RetryInfo", () => {
     server = await startFakeGemini(recorded, [rateLimited("50s", quota), answer]);
     const child = spawn(process.execPath, [cliPath, ...chatArgs("which restaurants?")], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...geminiEnv(server.port) },
+      env: cleanEnv(geminiEnv(server.port)),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
