@@ -79,4 +79,15 @@ describe("askfirst chat -q when a turn fails", () => {
     expect(result.stderr).toMatch(/--data .*model\.json is a file \(or inside one\), not a folder/);
     expect(result.code).toBe(2);
   });
+
+  it("starts no built-in server for a data folder it refuses (with DEBUG, the server's refusal would show too)", async () => {
+    const data = join(dir, "data");
+    const result = await runCli(["chat", "--data", data, "--store", "memory", "-q", "list restaurants"], {
+      env: { ASKFIRST_USER: "henry", DEBUG: "1" },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n").filter((line) => line.startsWith("askfirst: data folder"))).toHaveLength(
+      1,
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import type { Toolbox } from "../../mcp/connect.js";
 import type { ModelSpec } from "../../models/spec.js";
 import type { ExitCode } from "../../errors.js";
-import { openAgentRuntime, openToolbox } from "../agentRuntime.js";
+import { checkBuiltInData, openAgentRuntime, openToolbox } from "../agentRuntime.js";
 import type { CliContext } from "../context.js";
 import { warnAboutPolicy } from "../policyReport.js";
 import { newThreadId, runChat } from "./run.js";
@@ -18,8 +18,14 @@ export async function startChat(options: ChatOptions, ctx: CliContext): Promise<
     options.user !== undefined || options.thread === undefined ? chooseActingUser(options, ctx.env) : null;
   const toolbox = await openToolbox(options, ctx);
   // Starting the MCP servers takes ~0.3 s: when the acting user is known, start them now, while the model,
-  // store and graph modules load. A failed start is reported on first use.
-  if (knownUser !== null) toolbox.toolsFor(knownUser).catch(() => undefined);
+  // store and graph modules load. A failed start is reported on first use. Not on a data folder the
+  // built-in server would refuse: openAgentRuntime refuses it (after naming the model's, policy's and
+  // store's problems), and a server started anyway would say so too.
+  const isDataServable = await checkBuiltInData(options, ctx.cwd).then(
+    () => true,
+    () => false,
+  );
+  if (knownUser !== null && isDataServable) toolbox.toolsFor(knownUser).catch(() => undefined);
   try {
     return await chatWith(toolbox, modelSpec, options, ctx);
   } finally {
