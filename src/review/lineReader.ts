@@ -92,9 +92,12 @@ export class TerminalLineReader {
         });
     };
     this.stdin.pause();
+    // Keys already waiting in the stream come after the line begun; the prompt would read them a tick
+    // before that line is typed into it, so they are taken out here and typed in after it.
+    const waiting = this.partial === "" ? Buffer.alloc(0) : readBuffered(this.stdin);
     this.stdin.on("data", record);
     const asked = this.prompt(question, signal ? eitherOf(signal, ended.signal) : ended.signal);
-    const stopTyping = this.typePartialInto();
+    const stopTyping = this.typePartialInto(waiting);
     try {
       const answer = await asked;
       this.keep(afterFirstLine(Buffer.concat(arrived).toString("utf8")));
@@ -110,22 +113,23 @@ export class TerminalLineReader {
   /**
    * Types the line begun without Enter into the prompt just opened (called right after opening it).
    * inquirer draws its prompt one tick after opening it, and keys that reach it sooner are in its line but
-   * not drawn until the next key: so they come after that tick. A prompt that ended sooner leaves the line
-   * for the next one.
+   * not drawn until the next key: so they come after that tick, followed by `waiting` (see next). A prompt
+   * that ended sooner leaves the line for the next one, and `waiting` in the stream.
    */
-  private typePartialInto(): () => void {
+  private typePartialInto(waiting: Buffer): () => void {
     const partial = this.partial;
     this.partial = "";
     if (partial === "") return () => undefined;
     let typed = false;
     const typing = setImmediate(() => {
       typed = true;
-      this.stdin.unshift(Buffer.from(partial));
+      this.stdin.unshift(Buffer.concat([Buffer.from(partial), waiting]));
     });
     return () => {
       if (typed) return;
       clearImmediate(typing);
       this.partial = partial;
+      if (waiting.length > 0) this.stdin.unshift(waiting);
     };
   }
 
@@ -137,4 +141,11 @@ export class TerminalLineReader {
     this.ctrlCTyped = false;
     return keys.join("");
   }
+}
+
+/** What a paused stream holds already, taken out of it. */
+function readBuffered(stream: NodeJS.ReadableStream): Buffer {
+  const chunks: Buffer[] = [];
+  for (let chunk = stream.read(); chunk !== null; chunk = stream.read()) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }

@@ -18,6 +18,29 @@ describe("the terminal line reader", () => {
     expect(reader.takeUnused()).toBe("");
   });
 
+  it("types a line begun without Enter before keys that were already waiting when the prompt opened", async () => {
+    const input = terminalInput();
+    // Reads as readline does once resumed: keys already in the stream come first, on the next tick.
+    const prompt: PromptLine = () =>
+      new Promise((resolve) => {
+        let read = "";
+        const listen = (chunk: Buffer) => {
+          read += chunk.toString("utf8");
+          if (!read.includes("\r")) return;
+          input.off("data", listen);
+          input.pause();
+          resolve(read.split("\r")[0] ?? "");
+        };
+        input.on("data", listen);
+        input.resume();
+      });
+    const reader = new TerminalLineReader(input, () => undefined, prompt);
+    reader.keep("and fri");
+    input.write("es\r");
+    expect(await reader.next("joe>")).toBe("and fries");
+    expect(reader.takeUnused()).toBe("");
+  });
+
   it("stops one question at a Ctrl-C among kept keys, and asks again after it", async () => {
     const input = terminalInput();
     const prompt = vi.fn<PromptLine>(() => Promise.resolve("yes"));
