@@ -85,6 +85,11 @@ export interface AgentRuntimeParts {
   modelNotice?: (line: string) => void;
   /** Open only a store askfirst made (`review`): see OpenStoreOptions.existing. */
   existingStore?: boolean;
+  /**
+   * Leave the built-in server's data folder to be checked later (checkBuiltInData): `review` checks it once
+   * it has a review to answer, so that finding none is not an error about a folder it did not need.
+   */
+  defersDataCheck?: boolean;
 }
 
 /**
@@ -114,7 +119,7 @@ export async function openAgentRuntime(
   });
   try {
     // Last, so that the model's, the policy's and the store's own problems are named first.
-    await checkBuiltInData(options, ctx.cwd);
+    if (!parts.defersDataCheck) await checkBuiltInData(options, ctx.cwd);
     const session = openSession({
       store,
       model: model.model,

@@ -358,6 +358,28 @@ describe("askfirst chat input errors", () => {
     expect(answered.stderr).toContain("the same --demo, --server, --policy");
   });
 
+  it("review refuses an unseeded data folder for the built-in server only once it has a review to answer", async () => {
+    const store = await queueTruffleOrder("t-nodata");
+    const empty = join(dir, "empty");
+    const review = (thread: string) =>
+      runCli(["review", thread, "--approve", "--data", empty, "--store", store], {
+        cwd: dir,
+        env: { ASKFIRST_USER: "henry" },
+      });
+    const none = await review("t-other");
+    expect(none.stderr).toBe("askfirst: thread t-other has no review waiting (see askfirst pending)\n");
+    expect(none.code).toBe(2);
+    const waiting = await review("t-nodata");
+    expect(waiting.stderr).toBe(
+      `askfirst: data folder ${empty} holds no resources yet; start with --demo family-food, or seed it from a file with askfirst serve --seed <file> --data ${empty}\n`,
+    );
+    expect(waiting.code).toBe(2);
+    const pending = await runCli(["pending", "--json", "--store", store]);
+    expect(JSON.parse(pending.stdout)).toMatchObject([
+      { threadId: "t-nodata", claimedBy: null, calls: [{ tool: "order_dish" }] },
+    ]);
+  });
+
   it("chat -t shows a thread whose stored transcript has a damaged message, saying so where it was", async () => {
     const path = join(dir, "damaged.db");
     const model = await writeJson("model.json", [{ text: "First answer." }, { text: "Second answer." }]);

@@ -132,8 +132,11 @@ export async function decide(
     name: string;
     queue: ReviewQueue;
     offered: (user: string) => Promise<string[]>;
+    /** Refuses servers that cannot run the resumed run (the built-in one's data folder), before any answer. */
+    checkServers: () => Promise<void>;
   },
 ): Promise<ReviewResponse> {
+  await asking.checkServers();
   const decisions = flagDecisions(options, review);
   if (decisions) return { decisions, reviewer: asking.name };
   // Asked only when its answer could be applied here: the run it resumes needs the tools it asks about.

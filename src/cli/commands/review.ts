@@ -115,7 +115,7 @@ async function startReview(
   setup.checkChatOptions(chat, ctx.env, ctx.cwd);
   const { parseModelSpec } = await import("../../models/spec.js");
   const modelSpec = parseModelSpec(options.model, ctx.env);
-  const { openAgentRuntime, openToolbox } = await import("../agentRuntime.js");
+  const { checkBuiltInData, openAgentRuntime, openToolbox } = await import("../agentRuntime.js");
   const toolbox = await openToolbox(chat, ctx);
   const stops: { reason: Stop } = { reason: null };
   try {
@@ -124,13 +124,15 @@ async function startReview(
       modelSpec,
       clock,
       existingStore: true,
+      defersDataCheck: true,
       // Every answer the person gives here, also those the resumed run asks for, may end --follow.
       chooseReviewer: async (notice) => noteStops(await setup.chooseReviewer(chat, ctx, notice), stops),
     });
     try {
       const name = setup.chooseReviewerName(chat);
       const offered = async (user: string) => (await toolbox.toolsFor(user)).map((item) => item.tool.name);
-      return await answerWith(runtime, thread, { options, name, ctx, clock, stops, offered });
+      const checkServers = () => checkBuiltInData(chat, ctx.cwd);
+      return await answerWith(runtime, thread, { options, name, ctx, clock, stops, offered, checkServers });
     } finally {
       await runtime.store.close();
     }
@@ -147,6 +149,8 @@ interface AnswerContext {
   stops: { reason: Stop };
   /** The tools the servers here offer a user: a review asking about others cannot be answered here. */
   offered: (user: string) => Promise<string[]>;
+  /** See decide: the built-in server's data folder, checked once there is a review to answer. */
+  checkServers: () => Promise<void>;
 }
 
 /**
@@ -198,8 +202,8 @@ async function answerWith(
  * is under way, and (for a named review) whether it had expired, so the answer given was not applied.
  */
 function answerer(runtime: AgentRuntime, context: AnswerContext, signal: AbortSignal, isNamed: boolean) {
-  const { options, name, ctx, clock, offered } = context;
-  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue, offered };
+  const { options, name, ctx, clock, offered, checkServers } = context;
+  const asking = { reviewer: runtime.reviewer, name, queue: runtime.store.queue, offered, checkServers };
   const state = {
     threadId: undefined as string | undefined,
     running: false,
