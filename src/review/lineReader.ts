@@ -40,12 +40,14 @@ export interface LineReaderOptions {
  * the same burst of keys (the rest of a paste of several lines). The reader keeps those keys, and any its
  * owner hands it (`keep`: keys typed while no prompt was open), as the next lines: each is shown as it is
  * used. A line begun without Enter is put back in the next prompt as typed keys, so that clearing it
- * clears it. Ctrl-C among kept keys stops the next question, as it would at a prompt.
+ * clears it. Ctrl-C among kept keys stops the next question, as it would at a prompt; Ctrl-D on an empty
+ * line among them ends the input once the lines before it are used, as it would at a terminal.
  */
 export class TerminalLineReader {
   private readonly queued: string[] = [];
   private partial = "";
   private ctrlCTyped = false;
+  private endTyped = false;
 
   constructor(
     private readonly stdin: NodeJS.ReadableStream,
@@ -57,8 +59,10 @@ export class TerminalLineReader {
   /** Keeps raw keys as the next lines; what follows their last Enter starts the next prompt. */
   keep(keys: string): void {
     if (keys.includes(ctrlC)) this.ctrlCTyped = true;
-    if (this.ctrlCTyped || keys === "") return;
-    const typed = typedLines(this.partial + keys);
+    if (this.ctrlCTyped || this.endTyped || keys === "") return;
+    const end = endOfInputAt(this.partial + keys);
+    if (end >= 0) this.endTyped = true;
+    const typed = typedLines((this.partial + keys).slice(0, end >= 0 ? end : undefined));
     const lines = this.options.skipEmpty ? typed.lines.filter((line) => line.trim() !== "") : typed.lines;
     this.queued.push(...lines);
     this.partial = typed.partial;
@@ -79,6 +83,7 @@ export class TerminalLineReader {
       this.write(`✔ ${question} ${line}\n`);
       return line;
     }
+    if (this.endTyped) throw new EndOfInput();
     // Keys that arrive while the prompt is open: what follows its line would be lost with it. The stream
     // stays paused until the prompt reads it, so that the prompt gets every key the reader sees.
     const arrived: Buffer[] = [];
@@ -135,10 +140,16 @@ export class TerminalLineReader {
 
   /** Takes every kept key not yet used, as typed (lines ended by Enter): none of it is used after this. */
   takeUnused(): string {
-    const keys = [...this.queued.map((line) => `${line}\r`), this.partial, this.ctrlCTyped ? ctrlC : ""];
+    const keys = [
+      ...this.queued.map((line) => `${line}\r`),
+      this.partial,
+      this.endTyped ? ctrlD : "",
+      this.ctrlCTyped ? ctrlC : "",
+    ];
     this.queued.length = 0;
     this.partial = "";
     this.ctrlCTyped = false;
+    this.endTyped = false;
     return keys.join("");
   }
 }
@@ -148,4 +159,11 @@ function readBuffered(stream: NodeJS.ReadableStream): Buffer {
   const chunks: Buffer[] = [];
   for (let chunk = stream.read(); chunk !== null; chunk = stream.read()) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
+}
+
+/** Where a Ctrl-D on an empty line is among typed keys (a terminal's end of input), or -1. */
+function endOfInputAt(keys: string): number {
+  for (let at = keys.indexOf(ctrlD); at >= 0; at = keys.indexOf(ctrlD, at + 1))
+    if (typedLines(keys.slice(0, at)).partial === "") return at;
+  return -1;
 }

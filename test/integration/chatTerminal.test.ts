@@ -196,6 +196,31 @@ describe("askfirst chat on a terminal", () => {
   );
 
   itInWorld(
+    "ends the chat (exit 0) at a Ctrl-D typed on an empty line while the agent works, after the lines before it",
+    async ({ world, onTestFailed }) => {
+      const release = world.holdCalls();
+      const model = world.model("typed-end", [
+        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+        { text: "Sent 5 to ann." },
+        { text: "Here are the dishes." },
+      ]);
+      const chat = watchTerminal(
+        spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "typed-end", "-m", model]),
+      );
+      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+      try {
+        await workingOnHeldCall(world, chat);
+        chat.type("list dishes\r\u0004");
+        release();
+        expect(await chat.exited).toBe(0);
+        expect(chat.output()).toMatch(/✔ joe> list dishes[\s\S]*Here are the dishes\./);
+      } finally {
+        chat.stop();
+      }
+    },
+  );
+
+  itInWorld(
     "sets aside what was typed while the agent worked when a card comes up, and shows it",
     async ({ world, onTestFailed }) => {
       const release = world.holdCalls();

@@ -72,6 +72,30 @@ describe("the terminal line reader", () => {
     await expect(asked).rejects.toBeInstanceOf(EndOfInput);
   });
 
+  it("ends the input at a Ctrl-D typed on an empty line among kept keys, once the lines before it are used", async () => {
+    const prompt = vi.fn<PromptLine>(() => Promise.resolve("asked"));
+    let shown = "";
+    const reader = new TerminalLineReader(terminalInput(), (text) => (shown += text), prompt);
+    // Ctrl-D within a line is no end (a terminal sends the line so far); on an empty line it is.
+    reader.keep("li\u0004st\rmo\u007f\u007f\u0004never sent\r");
+    expect(await reader.next("joe>")).toBe("list");
+    await expect(reader.next("joe>")).rejects.toBeInstanceOf(EndOfInput);
+    await expect(reader.next("joe>")).rejects.toBeInstanceOf(EndOfInput);
+    expect(prompt).not.toHaveBeenCalled();
+    expect(shown).toBe("✔ joe> list\n");
+  });
+
+  it("hands a Ctrl-D kept and not yet used to whoever takes what is unused, as typed", () => {
+    const reader = new TerminalLineReader(
+      terminalInput(),
+      () => undefined,
+      () => Promise.resolve(""),
+    );
+    reader.keep("yes\r\u0004");
+    expect(reader.takeUnused()).toBe("yes\r\u0004");
+    expect(reader.takeUnused()).toBe("");
+  });
+
   it("hands a Ctrl-C kept and not yet used to whoever takes what is unused", () => {
     const reader = new TerminalLineReader(
       terminalInput(),
