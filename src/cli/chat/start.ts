@@ -44,8 +44,12 @@ async function chatWith(
     toolbox,
     modelSpec,
     chooseReviewer: async (notice) => pausingReviewer(await chooseReviewer(options, ctx, notice), spinner),
-    // Written with the spinner off, so the line is not drawn over it.
-    modelNotice: (line) => void spinner.pause(() => Promise.resolve(ctx.stderr.write(`askfirst: ${line}\n`))),
+    // Written with the spinner off, so the line is not drawn over it; a notice that cannot be written is
+    // lost alone, and the model call goes on.
+    modelNotice: (line) =>
+      void spinner
+        .pause(() => Promise.resolve(ctx.stderr.write(`askfirst: ${line}\n`)))
+        .catch(() => undefined),
   });
   const { session, reviewer } = runtime;
   try {
