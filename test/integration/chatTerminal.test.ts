@@ -135,14 +135,10 @@ describe("askfirst chat on a terminal", () => {
   itInWorld(
     "shows a line begun while the agent worked in the next prompt at once, before any other key",
     async ({ world, onTestFailed }) => {
-      const release = world.holdCalls();
-      const model = world.model("begun", [
-        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+      const { chat, release } = chatWithHeldCall(world, "begun", onTestFailed, [
         { text: "Sent 5 to ann." },
         { text: "Fries coming." },
       ]);
-      const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "begun", "-m", model]));
-      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
       try {
         await workingOnHeldCall(world, chat);
         chat.type("and fri");
@@ -164,16 +160,10 @@ describe("askfirst chat on a terminal", () => {
   itInWorld(
     "keeps keys typed while the agent works off the spinner's line, and runs their line after",
     async ({ world, onTestFailed }) => {
-      const release = world.holdCalls();
-      const model = world.model("typed-on", [
-        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+      const { chat, release } = chatWithHeldCall(world, "typed-on", onTestFailed, [
         { text: "Sent 5 to ann." },
         { text: "Here are the dishes." },
       ]);
-      const chat = watchTerminal(
-        spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "typed-on", "-m", model]),
-      );
-      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
       try {
         await workingOnHeldCall(world, chat);
         const typedAt = chat.output().length;
@@ -198,16 +188,10 @@ describe("askfirst chat on a terminal", () => {
   itInWorld(
     "ends the chat (exit 0) at a Ctrl-D typed on an empty line while the agent works, after the lines before it",
     async ({ world, onTestFailed }) => {
-      const release = world.holdCalls();
-      const model = world.model("typed-end", [
-        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+      const { chat, release } = chatWithHeldCall(world, "typed-end", onTestFailed, [
         { text: "Sent 5 to ann." },
         { text: "Here are the dishes." },
       ]);
-      const chat = watchTerminal(
-        spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "typed-end", "-m", model]),
-      );
-      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
       try {
         await workingOnHeldCall(world, chat);
         chat.type("list dishes\r\u0004");
@@ -223,16 +207,10 @@ describe("askfirst chat on a terminal", () => {
   itInWorld(
     "sets aside what was typed while the agent worked when a card comes up, and shows it",
     async ({ world, onTestFailed }) => {
-      const release = world.holdCalls();
-      const model = world.model("set-aside", [
-        { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] },
+      const { chat, release } = chatWithHeldCall(world, "set-aside", onTestFailed, [
         { tool_calls: [{ name: "send_money", args: { to: "bob", amount: 1 } }] },
         { text: "Not sent to bob." },
       ]);
-      const chat = watchTerminal(
-        spawnOnTerminal(world, ["chat", "-u", "joe", "-t", "set-aside", "-m", model]),
-      );
-      onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
       try {
         await workingOnHeldCall(world, chat);
         chat.type("yes\rhal");
@@ -251,6 +229,24 @@ describe("askfirst chat on a terminal", () => {
     },
   );
 });
+
+/**
+ * A chat on a terminal as joe in `thread`, whose model first sends ann 5 (a call the server holds until
+ * `release`), then answers with `turns`; the terminal is shown if the test fails.
+ */
+function chatWithHeldCall(
+  world: ReviewWorld,
+  thread: string,
+  onTestFailed: (report: () => void) => void,
+  turns: object[],
+) {
+  const release = world.holdCalls();
+  const first = { tool_calls: [{ name: "send_money", args: { to: "ann", amount: 5 } }] };
+  const model = world.model(thread, [first, ...turns]);
+  const chat = watchTerminal(spawnOnTerminal(world, ["chat", "-u", "joe", "-t", thread, "-m", model]));
+  onTestFailed(() => console.error(`the chat's terminal showed:\n${chat.output()}`));
+  return { chat, release };
+}
 
 /** Sends ann 5 at the chat's card and waits until the agent works on, its tool call held on the server. */
 async function workingOnHeldCall(world: ReviewWorld, chat: ReturnType<typeof watchTerminal>) {
