@@ -20,12 +20,8 @@ export async function takeTypedAhead(input: NodeJS.ReadableStream, windowMs = 25
   const chunks: Buffer[] = [];
   const collect = (chunk: Buffer | string) => chunks.push(Buffer.from(chunk));
   const wasRaw = tty.isRaw;
-  try {
-    tty.setRawMode(true);
-  } catch {
-    // A terminal that cannot be put in raw mode (closed under us) has nothing more to read.
-    return "";
-  }
+  // A terminal that cannot be put in raw mode (closed under us) has nothing more to read.
+  if (!setRaw(tty, true)) return "";
   tty.on("data", collect);
   tty.resume();
   try {
