@@ -31,9 +31,9 @@ import type {
 import {
   giveBack,
   noReview,
+  pendingReview,
   readThread,
   requeue,
-  reviewIn,
   reviewTaken,
   snapshotOf,
   windowOf,
@@ -130,7 +130,7 @@ class GraphSession implements Session {
   }
 
   async pendingReview(threadId: string): Promise<PendingReview | null> {
-    return reviewIn(this.options.store.queue, threadId, await snapshotOf(this.graph, threadId));
+    return pendingReview(this.graph, this.options.store.queue, threadId);
   }
 
   private readThread(threadId: string): Promise<ThreadState> {

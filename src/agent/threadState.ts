@@ -39,6 +39,15 @@ export async function readThread(
   return { review: await reviewIn(store.queue, threadId, snapshot), window };
 }
 
+/** The review the thread waits on now, read from its latest checkpoint. */
+export async function pendingReview(
+  graph: AgentGraph,
+  queue: Store["queue"],
+  threadId: string,
+): Promise<PendingReview | null> {
+  return reviewIn(queue, threadId, await snapshotOf(graph, threadId));
+}
+
 /**
  * The review a checkpoint waits on: the queued one (its deadline and claim), else one made from the
  * interrupt; also when the queue's copy of the request is damaged, as the interrupt's own request is what
@@ -77,9 +86,7 @@ export async function giveBack(
   threadId: string,
   interruptId: string,
 ): Promise<void> {
-  const current = await snapshotOf(graph, threadId)
-    .then((snapshot) => reviewIn(queue, threadId, snapshot))
-    .catch(() => undefined);
+  const current = await pendingReview(graph, queue, threadId).catch(() => undefined);
   if (current === undefined || current?.interruptId === interruptId)
     await queue.release(threadId, interruptId);
   else await queue.removeStale(threadId, current?.interruptId ?? null);
